@@ -1,0 +1,79 @@
+/** The only tus protocol version Shuttle speaks. */
+export const TUS_RESUMABLE = '1.0.0'
+export const TUS_VERSION = ['1.0.0'] as const
+
+/** tus 1.0 extensions, as named in the `Tus-Extension` header. */
+export type TusExtension =
+  | 'creation'
+  | 'creation-with-upload'
+  | 'creation-defer-length'
+  | 'termination'
+  | 'checksum'
+  | 'checksum-trailer'
+  | 'expiration'
+  | 'concatenation'
+  | 'concatenation-unfinished'
+
+/** Checksum algorithms Shuttle's server and client both know (lower-case, as on the wire). */
+export const CHECKSUM_ALGORITHMS = ['sha1', 'sha256', 'md5'] as const
+export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number]
+
+/** Content-Type that every PATCH body must carry. */
+export const PATCH_CONTENT_TYPE = 'application/offset+octet-stream'
+
+/** Status code the checksum extension defines for a mismatch. */
+export const STATUS_CHECKSUM_MISMATCH = 460
+
+/** Header names, lower-case as Node delivers them. */
+export const H = {
+  tusResumable: 'tus-resumable',
+  tusVersion: 'tus-version',
+  tusExtension: 'tus-extension',
+  tusMaxSize: 'tus-max-size',
+  tusChecksumAlgorithm: 'tus-checksum-algorithm',
+  uploadOffset: 'upload-offset',
+  uploadLength: 'upload-length',
+  uploadDeferLength: 'upload-defer-length',
+  uploadMetadata: 'upload-metadata',
+  uploadChecksum: 'upload-checksum',
+  uploadConcat: 'upload-concat',
+  uploadExpires: 'upload-expires',
+  methodOverride: 'x-http-method-override',
+  location: 'location',
+  contentType: 'content-type',
+  contentLength: 'content-length',
+} as const
+
+/** Headers a browser must be allowed to send and to read for tus to work over CORS. */
+export const CORS_ALLOW_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Location',
+  'Tus-Extension',
+  'Tus-Max-Size',
+  'Tus-Resumable',
+  'Tus-Version',
+  'Upload-Concat',
+  'Upload-Defer-Length',
+  'Upload-Length',
+  'Upload-Metadata',
+  'Upload-Offset',
+  'Upload-Checksum',
+  'X-HTTP-Method-Override',
+  'X-Requested-With',
+] as const
+
+export const CORS_EXPOSE_HEADERS = [
+  'Location',
+  'Tus-Checksum-Algorithm',
+  'Tus-Extension',
+  'Tus-Max-Size',
+  'Tus-Resumable',
+  'Tus-Version',
+  'Upload-Concat',
+  'Upload-Defer-Length',
+  'Upload-Expires',
+  'Upload-Length',
+  'Upload-Metadata',
+  'Upload-Offset',
+] as const

@@ -1,0 +1,126 @@
+const kUploadError = Symbol.for('shuttle.upload.error')
+
+/**
+ * Stable, machine-readable error codes shared by client and server.
+ * Retry decisions read `retryable`; nothing ever parses a message.
+ */
+export type UploadErrorCode =
+  // client side
+  | 'ERR_NETWORK'
+  | 'ERR_HTTP_STATUS'
+  | 'ERR_OFFSET_MISMATCH'
+  | 'ERR_ABORTED'
+  | 'ERR_STALLED'
+  | 'ERR_INVALID_TRANSITION'
+  | 'ERR_INVALID_OPTIONS'
+  | 'ERR_SOURCE_READ'
+  | 'ERR_SOURCE_CHANGED'
+  | 'ERR_AUTH_EXPIRED'
+  | 'ERR_UNKNOWN_FILE'
+  // shared by both sides and by the server's responses
+  | 'ERR_NOT_FOUND'
+  | 'ERR_GONE'
+  | 'ERR_LOCK_TIMEOUT'
+  | 'ERR_LOCKED'
+  | 'ERR_TUS_VERSION'
+  | 'ERR_INVALID_HEADER'
+  | 'ERR_CONTENT_TYPE'
+  | 'ERR_TOO_LARGE'
+  | 'ERR_LENGTH_EXCEEDED'
+  | 'ERR_CHECKSUM_MISMATCH'
+  | 'ERR_CHECKSUM_UNSUPPORTED'
+  | 'ERR_METADATA'
+  | 'ERR_CONCAT'
+  | 'ERR_EXTENSION_UNSUPPORTED'
+  | 'ERR_METHOD_NOT_ALLOWED'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_UNAUTHORIZED'
+  | 'ERR_HOOK_REJECTED'
+  | 'ERR_FINISHED'
+  | 'ERR_INTERNAL'
+
+export interface UploadErrorOptions {
+  cause?: unknown
+  retryable?: boolean
+}
+
+/**
+ * The one error base class of Shuttle. `code` is stable, `retryable` drives retry policy.
+ *
+ * @example
+ * throw new UploadError('ERR_SOURCE_READ', 'Could not read bytes 0-1024 of video.mp4', { cause: err })
+ */
+export class UploadError extends Error {
+  override name = 'UploadError'
+  readonly [kUploadError] = true
+  readonly code: UploadErrorCode
+  readonly retryable: boolean
+
+  constructor(code: UploadErrorCode, message: string, opts: UploadErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.code = code
+    this.retryable = opts.retryable ?? false
+  }
+
+  // Cross-realm and duplicated-package-safe instanceof (undici's brand trick).
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isUploadError(value) && (this === UploadError || Function.prototype[Symbol.hasInstance].call(this, value))
+  }
+}
+
+export const isUploadError = (e: unknown): e is UploadError =>
+  typeof e === 'object' && e !== null && (e as { [kUploadError]?: unknown })[kUploadError] === true
+
+/** A server answered with an unexpected status. The response body is not in the message. */
+export class HttpStatusError extends UploadError {
+  override name = 'HttpStatusError'
+  readonly status: number
+  readonly method: string
+  readonly url: string
+  /** The server's explanation (response body, trimmed), for display; never parsed. */
+  readonly serverMessage: string | undefined
+
+  constructor(
+    status: number,
+    method: string,
+    url: string,
+    opts: UploadErrorOptions & { serverMessage?: string; code?: UploadErrorCode } = {},
+  ) {
+    super(opts.code ?? 'ERR_HTTP_STATUS', `${method} ${url} answered ${status}`, {
+      cause: opts.cause,
+      retryable: opts.retryable ?? isRetryableStatus(status),
+    })
+    this.status = status
+    this.method = method
+    this.url = url
+    this.serverMessage = opts.serverMessage
+  }
+}
+
+/** The request never got an answer: refused, reset, timed out. Always retryable. */
+export class NetworkError extends UploadError {
+  override name = 'NetworkError'
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super('ERR_NETWORK', message, { cause: opts.cause, retryable: true })
+  }
+}
+
+/**
+ * An error the tus server turns into an HTTP response: `status` and a message the client can act on.
+ *
+ * @example
+ * throw new TusError('ERR_NOT_FOUND', 404, 'Upload not found')
+ */
+export class TusError extends UploadError {
+  override name = 'TusError'
+  readonly status: number
+  constructor(code: UploadErrorCode, status: number, message: string, opts: UploadErrorOptions = {}) {
+    super(code, message, { cause: opts.cause, retryable: opts.retryable ?? isRetryableStatus(status) })
+    this.status = status
+  }
+}
+
+/** Statuses worth retrying: server trouble, lock contention, rate limits, timeouts. */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 423 || status === 429 || status === 408
+}

@@ -1,0 +1,5 @@
+export * from './base64.js'
+export * from './constants.js'
+export * from './errors.js'
+export * from './headers.js'
+export * from './metadata.js'
