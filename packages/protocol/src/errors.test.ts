@@ -26,7 +26,10 @@ describe('errors', () => {
   })
 
   it('recognises errors branded by another copy of the package', () => {
-    const foreign = Object.assign(new Error('x'), { [Symbol.for('shuttle.upload.error')]: true, code: 'ERR_NETWORK' })
+    const foreign = Object.assign(new Error('x'), {
+      [Symbol.for('shuttle.upload.error')]: true,
+      code: 'ERR_NETWORK',
+    })
     expect(foreign instanceof UploadError).toBe(true)
     expect(isUploadError(foreign)).toBe(true)
   })

@@ -64,7 +64,10 @@ export class UploadError extends Error {
 
   // Cross-realm and duplicated-package-safe instanceof (undici's brand trick).
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isUploadError(value) && (this === UploadError || Function.prototype[Symbol.hasInstance].call(this, value))
+    return (
+      isUploadError(value) &&
+      (this === UploadError || Function.prototype[Symbol.hasInstance].call(this, value))
+    )
   }
 }
 

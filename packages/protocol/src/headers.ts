@@ -1,5 +1,5 @@
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './constants.js'
 import { decodeBase64 } from './base64.js'
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './constants.js'
 import { TusError } from './errors.js'
 
 const DIGITS_RE = /^\d{1,16}$/
@@ -11,7 +11,11 @@ const DIGITS_RE = /^\d{1,16}$/
 export function parseNonNegativeInt(value: string | undefined, header: string): number {
   if (value === undefined) throw new TusError('ERR_INVALID_HEADER', 400, `${header} header is required`)
   if (!DIGITS_RE.test(value)) {
-    throw new TusError('ERR_INVALID_HEADER', 400, `${header} must be a non-negative integer, got "${short(value)}"`)
+    throw new TusError(
+      'ERR_INVALID_HEADER',
+      400,
+      `${header} must be a non-negative integer, got "${short(value)}"`,
+    )
   }
   const n = Number(value)
   if (!Number.isSafeInteger(n)) {
@@ -52,7 +56,8 @@ export function parseConcatHeader(value: string): ParsedConcat {
   if (v === 'partial') return { kind: 'partial' }
   if (v.startsWith('final;')) {
     const urls = v.slice('final;'.length).trim().split(/ +/).filter(Boolean)
-    if (urls.length === 0) throw new TusError('ERR_CONCAT', 400, 'Upload-Concat final lists no partial uploads')
+    if (urls.length === 0)
+      throw new TusError('ERR_CONCAT', 400, 'Upload-Concat final lists no partial uploads')
     return { kind: 'final', urls }
   }
   throw new TusError('ERR_INVALID_HEADER', 400, 'Upload-Concat must be "partial" or "final;<url> <url> …"')

@@ -29,7 +29,11 @@ export function parseMetadata(header: string | undefined, limits: MetadataLimits
   const out: UploadMetadata = Object.create(null)
   if (header === undefined || header.trim() === '') return out
   if (header.length > maxSize) {
-    throw new TusError('ERR_METADATA', 400, `Upload-Metadata is ${header.length} characters; the limit is ${maxSize}`)
+    throw new TusError(
+      'ERR_METADATA',
+      400,
+      `Upload-Metadata is ${header.length} characters; the limit is ${maxSize}`,
+    )
   }
   const pairs = header.split(',')
   if (pairs.length > maxPairs) throw bad(`${pairs.length} pairs; the limit is ${maxPairs}`)
@@ -56,7 +60,8 @@ export function encodeMetadata(metadata: Readonly<Record<string, string | undefi
   const pairs: string[] = []
   for (const [key, value] of Object.entries(metadata)) {
     if (value === undefined) continue
-    if (!KEY_RE.test(key)) throw new TusError('ERR_METADATA', 400, `Metadata key "${truncate(key)}" is not allowed`)
+    if (!KEY_RE.test(key))
+      throw new TusError('ERR_METADATA', 400, `Metadata key "${truncate(key)}" is not allowed`)
     pairs.push(value === '' ? key : `${key} ${encodeBase64Utf8(value)}`)
   }
   return pairs.join(',')
