@@ -63,6 +63,7 @@ export class UploadError extends Error {
   }
 
   // Cross-realm and duplicated-package-safe instanceof (undici's brand trick).
+  // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being tested against
   static override [Symbol.hasInstance](value: unknown): boolean {
     return (
       isUploadError(value) &&

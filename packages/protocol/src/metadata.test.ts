@@ -35,7 +35,7 @@ describe('Upload-Metadata', () => {
 
   it('does not let __proto__ pollute anything', () => {
     const parsed = parseMetadata('__proto__ YQ==')
-    expect(parsed.__proto__).toBe('a')
+    expect(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value).toBe('a')
     expect(({} as Record<string, unknown>).a).toBeUndefined()
   })
 })
