@@ -1,1 +1,48 @@
-export {}
+import { isUploadError } from '@shuttle/protocol'
+import { serveCommand } from './serve/command.js'
+
+const HELP = `Usage: shuttle <command> [options]
+
+Commands:
+  serve     run a tus 1.0 upload server (uploads on disk)
+
+Run 'shuttle <command> --help' for a command's options.`
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'serve':
+      return serveCommand(rest)
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(`${HELP}\n`)
+      return command === undefined ? 2 : 0
+    default:
+      process.stderr.write(`shuttle: unknown command "${command}"\n\n${HELP}\n`)
+      return 2
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    if (isUploadError(err) && err.code === 'ERR_INVALID_OPTIONS') {
+      process.stderr.write(`shuttle: ${err.message}\nRun 'shuttle --help' for usage.\n`)
+      process.exitCode = 2
+      return
+    }
+    const e = err as NodeJS.ErrnoException
+    if (e?.code === 'EADDRINUSE') {
+      process.stderr.write(`shuttle: that port is already in use; pick another with --port\n`)
+    } else if (e?.code === 'EACCES' || e?.code === 'EPERM') {
+      process.stderr.write(`shuttle: permission denied (${e.message}); try a port above 1024 or another --dir\n`)
+    } else {
+      process.stderr.write(`shuttle: ${e?.stack ?? String(err)}\n`)
+    }
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,39 @@
+import { formatBytes } from '../units.js'
+import { parseServeArgs, SERVE_HELP } from './options.js'
+import { startServer } from './start-server.js'
+
+/** `shuttle serve`: runs until SIGINT/SIGTERM, then closes cleanly (a second signal exits at once). */
+export async function serveCommand(argv: string[]): Promise<number> {
+  const options = parseServeArgs(argv)
+  if (options.help) {
+    process.stdout.write(`${SERVE_HELP}\n`)
+    return 0
+  }
+  const running = await startServer(options, (line) => process.stdout.write(`${line}\n`))
+  const limits = [
+    options.maxSize === undefined ? undefined : `max size ${formatBytes(options.maxSize)}`,
+    options.expireAfter === undefined ? undefined : `unfinished uploads expire after ${options.expireAfter / 1000}s`,
+  ].filter(Boolean)
+  process.stdout.write(
+    `Shuttle tus endpoint ${running.endpoint}  (page ${running.url}/, uploads in ${options.dir}${
+      limits.length ? `, ${limits.join(', ')}` : ''
+    })\nPress Ctrl-C to stop.\n`,
+  )
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting now\n`)
+        process.exit(130)
+      }
+      stopping = true
+      process.stderr.write(`${signal}: closing (uploads in progress keep what reached the disk)…\n`)
+      running.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      )
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

@@ -1,0 +1,80 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createTusServer, type TusServer } from '@shuttle/server'
+import { escapeHtml, landingPage } from './landing-page.js'
+import type { ServeOptions } from './options.js'
+import { logEvents } from './log-events.js'
+
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:1080 */
+  url: string
+  /** The tus endpoint, e.g. http://127.0.0.1:1080/files/ */
+  endpoint: string
+  tus: TusServer
+  http: http.Server
+  close(): Promise<void>
+}
+
+/** Starts the tus handler under `options.path` and the landing page at `/`. */
+export async function startServer(
+  options: ServeOptions,
+  log: (line: string) => void = () => {},
+): Promise<RunningServer> {
+  const tus = createTusServer({
+    path: options.path,
+    directory: options.dir,
+    maxSize: options.maxSize,
+    corsOrigins: options.corsOrigins,
+    expireAfter: options.expireAfter,
+  })
+  const offLog = options.quiet ? () => {} : logEvents(tus, log)
+  const bare = options.path.slice(0, -1)
+  let page = ''
+
+  const server = http.createServer((req, res) => {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/'
+    if (pathname.startsWith(options.path) || pathname === bare) {
+      tus.handle(req, res)
+      return
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && (pathname === '/' || pathname === '/index.html')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' })
+      res.end(req.method === 'HEAD' ? undefined : page)
+      return
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+    res.end(`Not found: ${escapeHtml(pathname)}. The tus endpoint is ${options.path}\n`)
+  })
+  // Uploads can be long; never time out an active request body.
+  server.requestTimeout = 0
+  server.keepAliveTimeout = 65_000
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host
+  const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`
+  const endpoint = `${url}${options.path}`
+  page = landingPage(endpoint, options.dir)
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      offLog()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      // Give in-flight PATCHes a moment to flush what reached us, then cut the rest.
+      const force = setTimeout(() => server.closeAllConnections(), 2000)
+      await closed
+      clearTimeout(force)
+      await tus.close()
+    })()
+    return closing
+  }
+  return { url, endpoint, tus, http: server, close }
+}
