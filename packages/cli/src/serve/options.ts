@@ -15,6 +15,7 @@ Options:
   --max-size SIZE        largest upload accepted, e.g. 2GiB (default: no limit)
   --cors-origin ORIGIN   allowed browser origin; repeat for several, * for any (default *)
   --expire-after DUR     delete unfinished uploads idle this long, e.g. 24h (default: never)
+  --static DIR           serve this directory at / (e.g. the built demo app)
   --quiet                no log line per upload event
   -h, --help             show this help
 
@@ -31,6 +32,7 @@ export interface ServeOptions {
   maxSize: number | undefined
   corsOrigins: '*' | string[]
   expireAfter: number | undefined
+  staticDir: string | undefined
   quiet: boolean
   help: boolean
 }
@@ -59,6 +61,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     maxSize: values['max-size'] === undefined ? undefined : parseSize(values['max-size'], 'max-size'),
     corsOrigins: origins.includes('*') ? '*' : origins,
     expireAfter: values['expire-after'] === undefined ? undefined : parseDuration(values['expire-after'], 'expire-after'),
+    staticDir: values.static === undefined ? undefined : path.resolve(values.static),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   }
@@ -77,6 +80,7 @@ function parse(argv: string[]) {
       'max-size': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
       'expire-after': { type: 'string' },
+      static: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },

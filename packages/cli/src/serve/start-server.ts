@@ -1,9 +1,10 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createTusServer, type TusServer } from '@shuttle/server'
-import { escapeHtml, landingPage } from './landing-page.js'
+import { landingPage } from './landing-page.js'
 import type { ServeOptions } from './options.js'
 import { logEvents } from './log-events.js'
+import { serveStatic } from './static-files.js'
 
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:1080 */
@@ -37,14 +38,18 @@ export async function startServer(
       tus.handle(req, res)
       return
     }
+    void answerOther(req, res, pathname).catch(() => res.destroy())
+  })
+  const answerOther = async (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => {
+    if (options.staticDir !== undefined && (await serveStatic(options.staticDir, req, res))) return
     if ((req.method === 'GET' || req.method === 'HEAD') && (pathname === '/' || pathname === '/index.html')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' })
       res.end(req.method === 'HEAD' ? undefined : page)
       return
     }
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
-    res.end(`Not found: ${escapeHtml(pathname)}. The tus endpoint is ${options.path}\n`)
-  })
+    res.end(`Not found: ${pathname.slice(0, 200)}. The tus endpoint is ${options.path}\n`)
+  }
   // Uploads can be long; never time out an active request body.
   server.requestTimeout = 0
   server.keepAliveTimeout = 65_000
