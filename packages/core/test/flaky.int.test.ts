@@ -1,0 +1,71 @@
+import { createUploader } from '@shuttle/core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type Uploader, waitForCompletion } from './helpers/engine.js'
+import { MiB, makeTempDir, removeDir, type TestFile, writeRandomFiles } from './helpers/files.js'
+import { type FlakyProxy, startFlakyProxy } from './helpers/flaky-proxy.js'
+import { type ServerKind, startServer, type TestServer } from './helpers/servers.js'
+
+// Ten files of 2-8 MiB through a TCP proxy that cuts connections after a random 256 KiB-8 MiB
+// of client bytes (seeded), at most MAX_CUTS times. Every file must arrive byte-identical.
+const SIZES = [2, 3, 4, 5, 6, 7, 8, 2, 3, 4].map((n) => n * MiB)
+const MAX_CUTS = 10
+const SEED = 0x5eed
+
+let srcDir: string | undefined
+let files: TestFile[] = []
+
+beforeAll(async () => {
+  srcDir = await makeTempDir('flaky-src')
+  files = await writeRandomFiles(srcDir, SIZES)
+})
+
+afterAll(async () => {
+  await removeDir(srcDir)
+})
+
+describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kind: ServerKind) => {
+  let server: TestServer
+  let proxy: FlakyProxy
+  let up: Uploader | undefined
+
+  beforeEach(async () => {
+    server = await startServer(kind)
+    proxy = await startFlakyProxy(server.endpoint, { seed: SEED, maxCuts: MAX_CUTS })
+  })
+
+  afterEach(async () => {
+    await up?.destroy()
+    up = undefined
+    await proxy.close()
+    await server.close()
+  })
+
+  it('completes 10 files byte-identical through random connection cuts, retrying from the server offset', async () => {
+    const u = createUploader({
+      endpoint: proxy.endpoint,
+      chunkSize: 4 * MiB,
+      maxConcurrentUploads: 3,
+      retryDelays: [0, 100, 200, 400, 800],
+    })
+    up = u
+    const retries: Array<{ id: string; attempt: number; delay: number }> = []
+    const restarts: string[] = []
+    u.on('retry', ({ id, attempt, delay }) => retries.push({ id, attempt, delay }))
+    u.on('upload-restarted', ({ id }) => restarts.push(id))
+    const ids = u.add(files.map((f) => f.path))
+
+    await waitForCompletion(u, ids, 100_000)
+
+    expect(proxy.cuts).toBeGreaterThanOrEqual(5)
+    expect(retries.length).toBeGreaterThanOrEqual(1)
+    // Each cut breaks exactly one request, which the engine must retry.
+    expect(retries.length).toBeGreaterThanOrEqual(proxy.cuts)
+    // A cut never loses the upload on the server: no file had to start over.
+    expect(restarts).toEqual([])
+    for (const [i, id] of ids.entries()) {
+      const f = u.getFile(id)
+      expect(f?.bytesConfirmed).toBe(SIZES[i])
+      expect(await server.storedSha256(f!.url!), `sha256 of ${files[i]!.name}`).toBe(files[i]!.sha256)
+    }
+  })
+})

@@ -1,0 +1,36 @@
+import type { Handler } from './servers.js'
+
+export interface AuthGate {
+  /** Wrap a tus handler with it (pass to startServer's `wrap`). */
+  wrap(handler: Handler): Handler
+  /** Requests answered 401. */
+  readonly rejected: number
+}
+
+/**
+ * Answers 401 to any request whose `Authorization: Bearer <issuedAtMs>` token is missing or older
+ * than `ttlMs`. The request body is drained first, so the client reliably reads the 401.
+ */
+export function createAuthGate(ttlMs: number): AuthGate {
+  let rejected = 0
+  return {
+    get rejected() {
+      return rejected
+    },
+    wrap: (handler) => (req, res) => {
+      const match = /^Bearer (\d+)$/.exec(req.headers.authorization ?? '')
+      const issuedAt = match ? Number(match[1]) : Number.NaN
+      if (req.method === 'OPTIONS' || Date.now() - issuedAt <= ttlMs) {
+        handler(req, res)
+        return
+      }
+      rejected++
+      req.resume()
+      const deny = () => {
+        if (!res.headersSent) res.writeHead(401, { 'Tus-Resumable': '1.0.0' }).end('token expired')
+      }
+      req.on('end', deny)
+      req.on('error', () => res.destroy())
+    },
+  }
+}

@@ -1,0 +1,173 @@
+import { once } from 'node:events'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { decodeMetadataFilename } from './metadata.js'
+
+export interface LoggedRequest {
+  readonly method: string
+  /** Request path as sent by the client. */
+  readonly path: string
+  /** Path of the upload this request belongs to (for a creation POST: its Location path). */
+  uploadPath: string | null
+  /** Filename from Upload-Metadata, when the client sent one. */
+  readonly filename: string | null
+  /** Upload-Offset request header (PATCH), when present. */
+  readonly offset: number | null
+  readonly start: number
+  end: number | null
+  /** Request-body bytes received from the client so far. */
+  bytes: number
+  status: number | null
+  /** The client went away before the response was complete. */
+  aborted: boolean
+}
+
+export interface RecordingProxy {
+  /** Origin of the proxy, e.g. http://127.0.0.1:4321 */
+  readonly origin: string
+  /** Same path as the target endpoint, on the proxy. */
+  readonly endpoint: string
+  readonly log: readonly LoggedRequest[]
+  /** Request-body bytes received for one upload (by URL or path), creation POST included. */
+  bytesFor(uploadUrl: string): number
+  /** Requests logged for one upload (by URL or path), creation POST included. */
+  requestsFor(uploadUrl: string): LoggedRequest[]
+  /** Count and body bytes of requests per HTTP method. */
+  byMethod(): Record<string, { count: number; bytes: number }>
+  /** Limit each request body to this many bytes per second (null: unlimited). */
+  setRate(bytesPerSecond: number | null): void
+  close(): Promise<void>
+}
+
+const pathOf = (urlOrPath: string) => new URL(urlOrPath, 'http://x').pathname
+
+/**
+ * A reverse HTTP proxy on 127.0.0.1 that forwards every request to `target` and records
+ * method, path, timing and request-body bytes, so upload traffic is measured at the wire
+ * the same way for every server. Location headers pointing at the target are rewritten.
+ */
+export async function startRecordingProxy(
+  targetEndpoint: string,
+  options: { bytesPerSecond?: number | null } = {},
+): Promise<RecordingProxy> {
+  const target = new URL(targetEndpoint)
+  const agent = new http.Agent({ keepAlive: true })
+  const log: LoggedRequest[] = []
+  let rate = options.bytesPerSecond ?? null
+  let origin = ''
+
+  const server = http.createServer((req, res) => {
+    const meta = req.headers['upload-metadata']
+    const entry: LoggedRequest = {
+      method: req.method ?? 'GET',
+      path: pathOf(req.url ?? '/'),
+      uploadPath: null,
+      filename: typeof meta === 'string' ? decodeMetadataFilename(meta) : null,
+      offset: req.headers['upload-offset'] === undefined ? null : Number(req.headers['upload-offset']),
+      start: Date.now(),
+      end: null,
+      bytes: 0,
+      status: null,
+      aborted: false,
+    }
+    if (entry.method !== 'POST' || entry.path !== target.pathname) entry.uploadPath = entry.path
+    log.push(entry)
+
+    const upstream = http.request({
+      host: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      agent,
+    })
+    upstream.on('response', (ures) => {
+      entry.status = ures.statusCode ?? 0
+      const headers = { ...ures.headers }
+      const location = headers.location
+      if (location) {
+        const abs = new URL(location, target)
+        if (abs.host === target.host) headers.location = `${origin}${abs.pathname}${abs.search}`
+        if (entry.uploadPath === null) entry.uploadPath = abs.pathname
+      }
+      res.writeHead(ures.statusCode ?? 502, headers)
+      ures.pipe(res)
+      ures.on('end', () => {
+        entry.end = Date.now()
+      })
+    })
+    upstream.on('error', () => {
+      entry.end ??= Date.now()
+      if (!res.headersSent) res.writeHead(502).end()
+      else res.destroy()
+    })
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        entry.aborted = true
+        entry.end ??= Date.now()
+        upstream.destroy()
+      }
+    })
+    req.on('close', () => {
+      if (!req.complete) {
+        entry.aborted = true
+        upstream.destroy()
+      }
+    })
+
+    void (async () => {
+      let next = Date.now()
+      try {
+        for await (const chunk of req as AsyncIterable<Buffer>) {
+          entry.bytes += chunk.length
+          if (!upstream.write(chunk)) await once(upstream, 'drain')
+          if (rate) {
+            next = Math.max(next, Date.now()) + (chunk.length / rate) * 1000
+            const wait = next - Date.now()
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+          }
+        }
+        upstream.end()
+      } catch {
+        upstream.destroy()
+      }
+    })()
+  })
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  origin = `http://127.0.0.1:${port}`
+
+  const belongs = (e: LoggedRequest, p: string) => e.uploadPath === p || e.path === p
+  return {
+    origin,
+    endpoint: `${origin}${target.pathname}`,
+    log,
+    bytesFor: (url) => {
+      const p = pathOf(url)
+      return log.filter((e) => belongs(e, p)).reduce((n, e) => n + e.bytes, 0)
+    },
+    requestsFor: (url) => {
+      const p = pathOf(url)
+      return log.filter((e) => belongs(e, p))
+    },
+    byMethod: () => {
+      const out: Record<string, { count: number; bytes: number }> = {}
+      for (const e of log) {
+        const m = out[e.method] ?? { count: 0, bytes: 0 }
+        out[e.method] = m
+        m.count++
+        m.bytes += e.bytes
+      }
+      return out
+    },
+    setRate: (r) => {
+      rate = r
+    },
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      agent.destroy()
+    },
+  }
+}
