@@ -1,10 +1,12 @@
 import { isUploadError } from '@shuttle/protocol'
 import { serveCommand } from './serve/command.js'
+import { uploadCommand } from './upload/command.js'
 
 const HELP = `Usage: shuttle <command> [options]
 
 Commands:
   serve     run a tus 1.0 upload server (uploads on disk)
+  upload    upload files and directories to a tus endpoint, resumably, with progress bars
 
 Run 'shuttle <command> --help' for a command's options.`
 
@@ -13,6 +15,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serveCommand(rest)
+    case 'upload':
+      return uploadCommand(rest)
     case undefined:
     case '-h':
     case '--help':
@@ -39,7 +43,9 @@ main(process.argv.slice(2)).then(
     if (e?.code === 'EADDRINUSE') {
       process.stderr.write(`shuttle: that port is already in use; pick another with --port\n`)
     } else if (e?.code === 'EACCES' || e?.code === 'EPERM') {
-      process.stderr.write(`shuttle: permission denied (${e.message}); try a port above 1024 or another --dir\n`)
+      process.stderr.write(
+        `shuttle: permission denied (${e.message}); try a port above 1024 or another --dir\n`,
+      )
     } else {
       process.stderr.write(`shuttle: ${e?.stack ?? String(err)}\n`)
     }

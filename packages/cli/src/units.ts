@@ -28,10 +28,14 @@ export function parseSize(input: string, flag = 'size'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(input)
   const unit = SIZE_UNITS[m?.[2]?.toLowerCase() ?? 'x']
   if (!m || unit === undefined) {
-    throw new UploadError('ERR_INVALID_OPTIONS', `--${flag}: "${input}" is not a size; try 1048576, 8MiB or 2GB`)
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      `--${flag}: "${input}" is not a size; try 1048576, 8MiB or 2GB`,
+    )
   }
   const bytes = Math.floor(Number(m[1]) * unit)
-  if (!Number.isSafeInteger(bytes)) throw new UploadError('ERR_INVALID_OPTIONS', `--${flag}: "${input}" is too large`)
+  if (!Number.isSafeInteger(bytes))
+    throw new UploadError('ERR_INVALID_OPTIONS', `--${flag}: "${input}" is too large`)
   return bytes
 }
 
@@ -46,7 +50,10 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 export function parseDuration(input: string, flag = 'duration'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(input)
   if (!m) {
-    throw new UploadError('ERR_INVALID_OPTIONS', `--${flag}: "${input}" is not a duration; try 90s, 30m, 24h or 7d`)
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      `--${flag}: "${input}" is not a duration; try 90s, 30m, 24h or 7d`,
+    )
   }
   const ms = Number(m[1]) * (DURATION_UNITS[m[2]?.toLowerCase() ?? 's'] ?? 1000)
   if (ms <= 0) throw new UploadError('ERR_INVALID_OPTIONS', `--${flag}: must be more than zero`)

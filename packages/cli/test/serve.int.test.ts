@@ -46,7 +46,8 @@ const children: ChildProcess[] = []
 let dir: string
 
 beforeAll(() => {
-  if (!existsSync(DIST)) throw new Error('packages/cli/dist is missing: run `npx tsc -b` (npm test does) first')
+  if (!existsSync(DIST))
+    throw new Error('packages/cli/dist is missing: run `npx tsc -b` (npm test does) first')
 })
 afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
@@ -75,13 +76,21 @@ describe('shuttle serve', () => {
 
     const created = await request(endpoint!, {
       method: 'POST',
-      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '5', 'Upload-Metadata': `filename ${btoa('a.txt')}` },
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Length': '5',
+        'Upload-Metadata': `filename ${btoa('a.txt')}`,
+      },
     })
     expect(created.status).toBe(201)
     const location = created.headers.get('location')!
     const patched = await request(location, {
       method: 'PATCH',
-      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+      },
       body: 'hello',
     })
     expect(patched.status).toBe(204)

@@ -12,7 +12,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const running = await startServer(options, (line) => process.stdout.write(`${line}\n`))
   const limits = [
     options.maxSize === undefined ? undefined : `max size ${formatBytes(options.maxSize)}`,
-    options.expireAfter === undefined ? undefined : `unfinished uploads expire after ${options.expireAfter / 1000}s`,
+    options.expireAfter === undefined
+      ? undefined
+      : `unfinished uploads expire after ${options.expireAfter / 1000}s`,
   ].filter(Boolean)
   process.stdout.write(
     `Shuttle tus endpoint ${running.endpoint}  (page ${running.url}/, uploads in ${options.dir}${

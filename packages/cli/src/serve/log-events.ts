@@ -6,7 +6,9 @@ export function logEvents(tus: TusServer, log: (line: string) => void): () => vo
   const line = (verb: string, upload: UploadInfo, extra = '') => {
     const name = upload.metadata.filename ?? upload.metadata.name ?? ''
     const size = upload.size === undefined ? 'length deferred' : formatBytes(upload.size)
-    log(`${new Date().toISOString()}  ${verb.padEnd(10)} ${upload.id}  ${name ? `${JSON.stringify(name)} ` : ''}(${size})${extra}`)
+    log(
+      `${new Date().toISOString()}  ${verb.padEnd(10)} ${upload.id}  ${name ? `${JSON.stringify(name)} ` : ''}(${size})${extra}`,
+    )
   }
   const offs = [
     tus.on('upload-created', ({ upload }) => line('created', upload)),

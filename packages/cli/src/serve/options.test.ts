@@ -5,7 +5,13 @@ import { parseServeArgs } from './options.js'
 describe('parseServeArgs', () => {
   it('has the documented defaults', () => {
     const o = parseServeArgs([])
-    expect(o).toMatchObject({ host: '127.0.0.1', port: 1080, path: '/files/', corsOrigins: '*', quiet: false })
+    expect(o).toMatchObject({
+      host: '127.0.0.1',
+      port: 1080,
+      path: '/files/',
+      corsOrigins: '*',
+      quiet: false,
+    })
     expect(o.dir).toBe(path.resolve('./uploads'))
     expect(o.maxSize).toBeUndefined()
     expect(o.expireAfter).toBeUndefined()

@@ -60,7 +60,10 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     path: prefix,
     maxSize: values['max-size'] === undefined ? undefined : parseSize(values['max-size'], 'max-size'),
     corsOrigins: origins.includes('*') ? '*' : origins,
-    expireAfter: values['expire-after'] === undefined ? undefined : parseDuration(values['expire-after'], 'expire-after'),
+    expireAfter:
+      values['expire-after'] === undefined
+        ? undefined
+        : parseDuration(values['expire-after'], 'expire-after'),
     staticDir: values.static === undefined ? undefined : path.resolve(values.static),
     quiet: values.quiet ?? false,
     help: values.help ?? false,

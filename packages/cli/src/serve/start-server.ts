@@ -2,8 +2,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createTusServer, type TusServer } from '@shuttle/server'
 import { landingPage } from './landing-page.js'
-import type { ServeOptions } from './options.js'
 import { logEvents } from './log-events.js'
+import type { ServeOptions } from './options.js'
 import { serveStatic } from './static-files.js'
 
 export interface RunningServer {

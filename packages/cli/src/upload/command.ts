@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import path from 'node:path'
+import { createFileCheckpointStore, createUploader, type FileSnapshot } from '@shuttle/core'
+import { formatBytes } from '../units.js'
+import { collectFiles, type LocalFile } from './collect-files.js'
+import { describeError } from './describe-error.js'
+import { FileIndex } from './file-index.js'
+import { parseUploadArgs, UPLOAD_HELP } from './options.js'
+import { checkEndpoint } from './preflight.js'
+import { plainReporter, type Reporter, silentReporter, ttyReporter } from './reporter.js'
+
+/** Delays before each retry: tus-js-client's first four, then 10 s each. */
+export const retryDelaysFor = (n: number) =>
+  Array.from({ length: n }, (_, i) => [0, 1000, 3000, 5000][i] ?? 10_000)
+
+/** `shuttle upload`: resolves with the exit code (0 done, 1 failures, 130 paused by Ctrl-C). */
+export async function uploadCommand(argv: string[]): Promise<number> {
+  const o = parseUploadArgs(argv)
+  if (o.help) {
+    process.stdout.write(`${UPLOAD_HELP}\n`)
+    return 0
+  }
+  const started = Date.now()
+  const { files, missing } = await collectFiles(o.inputs)
+  const failures: { name: string; reason: string }[] = missing.map((m) => ({
+    name: m.input,
+    reason: m.reason,
+  }))
+  for (const m of missing) process.stderr.write(`shuttle: ${m.input}: ${m.reason}\n`)
+  if (files.length === 0) {
+    process.stderr.write('shuttle: nothing to upload\n')
+    return 1
+  }
+  const unreachable = await checkEndpoint(o.endpoint, o.headers)
+  if (unreachable) {
+    process.stderr.write(`shuttle: ${unreachable}\n`)
+    return 1
+  }
+
+  const index = new FileIndex(o.stateDir)
+  await index.load()
+  for (const f of files) {
+    const before = index.remember(f, o.endpoint)
+    if (before) {
+      process.stderr.write(
+        `shuttle: ${f.relativePath} changed since its checkpoint (was ${formatBytes(before.size)}, modified ${new Date(
+          before.mtimeMs,
+        ).toISOString()}); uploading it from the start\n`,
+      )
+    }
+  }
+  await index.save()
+
+  const reporter: Reporter = o.quiet
+    ? silentReporter()
+    : process.stderr.isTTY
+      ? ttyReporter()
+      : plainReporter()
+  const uploader = createUploader({
+    endpoint: o.endpoint,
+    chunkSize: o.chunkSize,
+    parallelUploads: o.parallelParts,
+    maxConcurrentUploads: o.parallel,
+    headers: o.headers,
+    metadata: o.meta,
+    retryDelays: retryDelaysFor(o.retries),
+    checkpointStore: createFileCheckpointStore(path.join(o.stateDir, 'checkpoints')),
+  })
+  const byId = new Map<string, LocalFile>()
+  const label = (id: string) => byId.get(id)?.relativePath ?? id
+  let doneCount = 0
+  let doneBytes = 0
+  const jsonLines: Promise<void>[] = []
+  let settle: () => void = () => {}
+  const allSettled = new Promise<void>((resolve) => {
+    settle = resolve
+  })
+  const checkSettled = () => {
+    if (doneCount + failures.length - missing.length === files.length) settle()
+  }
+
+  uploader.on('state-change', ({ id, to }) => {
+    const f = byId.get(id)
+    if (!f) return
+    if (to.status === 'uploading') reporter.started(id, f.relativePath, f.size)
+    if (to.status === 'paused') reporter.paused(id, f.relativePath)
+  })
+  uploader.on('progress', ({ id, bytesSent, bytesTotal, speed }) =>
+    reporter.progress(id, bytesSent, bytesTotal, speed),
+  )
+  uploader.on('total-progress', ({ bytesSent, bytesTotal, speed, eta }) =>
+    reporter.total(bytesSent, bytesTotal, speed, eta),
+  )
+  uploader.on('retry', ({ id, attempt, delay, error }) =>
+    reporter.retrying(id, label(id), attempt, delay, describeError(error)),
+  )
+  uploader.on('completed', ({ id, url }) => {
+    const f = byId.get(id)!
+    reporter.finished(id, f.relativePath, url)
+    index.forget(f.path)
+    doneCount++
+    doneBytes += f.size
+    if (o.json) jsonLines.push(printJsonLine(f, url))
+    checkSettled()
+  })
+  uploader.on('failed', ({ id, error }) => {
+    const reason = describeError(error)
+    reporter.failed(id, label(id), reason)
+    failures.push({ name: label(id), reason })
+    checkSettled()
+  })
+
+  for (const f of files) {
+    const [id] = uploader.add({ path: f.path, name: path.basename(f.path) }, { relativePath: f.relativePath })
+    if (id) byId.set(id, f)
+  }
+
+  const interrupted = await Promise.race([allSettled.then(() => false), firstInterrupt()])
+  if (interrupted) {
+    uploader.pauseAll()
+    const unfinished = uploader
+      .getFiles()
+      .filter((f: FileSnapshot) => f.status !== 'completed' && f.status !== 'failed')
+    await uploader.destroy()
+    reporter.stop()
+    await Promise.all(jsonLines)
+    await index.save()
+    process.stderr.write(
+      `\nPaused ${unfinished.length} unfinished file(s); what reached the server stays there and checkpoints are in ${o.stateDir}.\n` +
+        `Run the same command again to resume:\n  shuttle upload ${process.argv.slice(3).map(shellQuote).join(' ')}\n`,
+    )
+    return 130
+  }
+  await uploader.destroy()
+  reporter.stop()
+  await Promise.all(jsonLines)
+  await index.save()
+  const seconds = (Date.now() - started) / 1000
+  if (!o.quiet) {
+    process.stderr.write(
+      `Uploaded ${doneCount} of ${files.length + missing.length} file(s), ${formatBytes(doneBytes)} in ${seconds.toFixed(1)}s\n`,
+    )
+  }
+  if (failures.length > 0) {
+    process.stderr.write(`${failures.length} failed:\n`)
+    for (const f of failures) process.stderr.write(`  ${f.name}: ${f.reason}\n`)
+    return 1
+  }
+  return 0
+}
+
+/** Resolves true on the first SIGINT/SIGTERM; a second one exits at once. */
+function firstInterrupt(): Promise<boolean> {
+  return new Promise((resolve) => {
+    let seen = false
+    const on = () => {
+      if (seen) {
+        process.stderr.write('\nInterrupted again: exiting now\n')
+        process.exit(130)
+      }
+      seen = true
+      process.stderr.write('\nPausing… (Ctrl-C again to exit at once)\n')
+      resolve(true)
+    }
+    process.on('SIGINT', on)
+    process.on('SIGTERM', on)
+  })
+}
+
+async function printJsonLine(f: LocalFile, url: string): Promise<void> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(f.path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+  const line = {
+    name: path.basename(f.path),
+    path: f.path,
+    relativePath: f.relativePath,
+    size: f.size,
+    url,
+    sha256: hash.digest('hex'),
+  }
+  process.stdout.write(`${JSON.stringify(line)}\n`)
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+}

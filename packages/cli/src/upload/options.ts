@@ -1,0 +1,148 @@
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { UploadError } from '@shuttle/protocol'
+import { parseSize } from '../units.js'
+
+export const UPLOAD_HELP = `Usage: shuttle upload <files or directories...> --endpoint URL [options]
+
+Uploads files over tus 1.0, resumably. Directories are walked; each file's path relative to the
+directory is sent as metadata (relativePath). Interrupted? Run the same command again: every
+unfinished file continues from the offset the server has.
+
+Options:
+  -e, --endpoint URL       tus endpoint to create uploads at (required), e.g. http://127.0.0.1:1080/files/
+  -p, --parallel N         files uploaded at once (default 3)
+  -c, --chunk-size SIZE    bytes per PATCH request, e.g. 8MiB (default: one streamed request per file)
+      --parallel-parts N   parts of one file sent at once (tus concatenation; default 1)
+  -H, --header 'K: V'      extra request header; repeat for several (e.g. Authorization)
+  -m, --meta K=V           extra Upload-Metadata; repeat for several
+      --state-dir DIR      where resume checkpoints live (default $XDG_STATE_HOME/shuttle or ~/.local/state/shuttle)
+      --retries N          automatic retries per file after a network or server error (default 5)
+      --json               one JSON line per finished file on stdout: name, path, size, url, sha256
+  -q, --quiet              no progress output; errors still go to stderr
+  -h, --help               show this help
+
+Ctrl-C once pauses cleanly (requests aborted, checkpoints kept) and tells you how to resume;
+Ctrl-C twice exits at once.
+
+Exit codes: 0 every file uploaded; 1 some failed (each listed with the reason); 2 usage error;
+130 paused by Ctrl-C.
+
+Examples:
+  shuttle upload video.mp4 --endpoint http://127.0.0.1:1080/files/
+  shuttle upload ./dataset --endpoint https://up.example.com/files/ -p 4 -c 16MiB -H 'Authorization: Bearer TOKEN'
+  shuttle upload *.tar --endpoint http://127.0.0.1:1080/files/ --json > uploaded.jsonl`
+
+export interface UploadCliOptions {
+  inputs: string[]
+  endpoint: string
+  parallel: number
+  chunkSize: number
+  parallelParts: number
+  headers: Record<string, string>
+  meta: Record<string, string>
+  stateDir: string
+  retries: number
+  json: boolean
+  quiet: boolean
+  help: boolean
+}
+
+const usage = (message: string) => new UploadError('ERR_INVALID_OPTIONS', message)
+
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state')
+  return path.join(base, 'shuttle')
+}
+
+/** Parses `shuttle upload` arguments; mistakes throw ERR_INVALID_OPTIONS naming the flag. */
+export function parseUploadArgs(argv: string[]): UploadCliOptions {
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(argv)
+  } catch (err) {
+    throw usage((err as Error).message)
+  }
+  const v = parsed.values
+  const help = v.help ?? false
+  const base = {
+    inputs: parsed.positionals,
+    parallel: count('parallel', v.parallel, 3),
+    chunkSize:
+      v['chunk-size'] === undefined ? Number.POSITIVE_INFINITY : parseSize(v['chunk-size'], 'chunk-size'),
+    parallelParts: count('parallel-parts', v['parallel-parts'], 1),
+    headers: parseHeaders(v.header ?? []),
+    meta: parseMeta(v.meta ?? []),
+    stateDir: path.resolve(v['state-dir'] ?? defaultStateDir()),
+    retries: count('retries', v.retries, 5, 0),
+    json: v.json ?? false,
+    quiet: v.quiet ?? false,
+    help,
+  }
+  if (help) return { ...base, endpoint: v.endpoint ?? '' }
+  if (!v.endpoint) throw usage('--endpoint URL is required, e.g. --endpoint http://127.0.0.1:1080/files/')
+  let url: URL
+  try {
+    url = new URL(v.endpoint)
+  } catch {
+    throw usage(`--endpoint: "${v.endpoint}" is not a URL; try http://127.0.0.1:1080/files/`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw usage('--endpoint must be an http:// or https:// URL')
+  if (base.inputs.length === 0) throw usage('name at least one file or directory to upload')
+  if (base.chunkSize === 0) throw usage('--chunk-size must be more than 0')
+  return { ...base, endpoint: url.href }
+}
+
+function count(flag: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > 1000)
+    throw usage(`--${flag}: "${value}" must be a whole number from ${min} to 1000`)
+  return n
+}
+
+function parseHeaders(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const h of list) {
+    const i = h.indexOf(':')
+    const name = i > 0 ? h.slice(0, i).trim() : ''
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw usage(`--header: "${h}" is not "Name: value"`)
+    out[name] = h.slice(i + 1).trim()
+  }
+  return out
+}
+
+function parseMeta(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const m of list) {
+    const i = m.indexOf('=')
+    const key = i > 0 ? m.slice(0, i) : ''
+    if (!/^[^\s,=]+$/.test(key))
+      throw usage(`--meta: "${m}" is not "key=value" (keys have no spaces or commas)`)
+    out[key] = m.slice(i + 1)
+  }
+  return out
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      endpoint: { type: 'string', short: 'e' },
+      parallel: { type: 'string', short: 'p' },
+      'chunk-size': { type: 'string', short: 'c' },
+      'parallel-parts': { type: 'string' },
+      header: { type: 'string', short: 'H', multiple: true },
+      meta: { type: 'string', short: 'm', multiple: true },
+      'state-dir': { type: 'string' },
+      retries: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+}
