@@ -37,6 +37,7 @@ export type UploadErrorCode =
   | 'ERR_UNAUTHORIZED'
   | 'ERR_HOOK_REJECTED'
   | 'ERR_FINISHED'
+  | 'ERR_INCOMPLETE'
   | 'ERR_INTERNAL'
 
 export interface UploadErrorOptions {

@@ -1,0 +1,19 @@
+import type { UploadInfo } from '../types.js'
+import type { HandlerContext } from './context.js'
+
+/** onUploadCreate may reject (a thrown TusError is sent as is) or replace the metadata. */
+export async function runCreateHook(ctx: HandlerContext, upload: UploadInfo): Promise<UploadInfo> {
+  const hook = ctx.options.onUploadCreate
+  if (!hook) return upload
+  const result = await hook(ctx.req, upload)
+  const metadata = result ? result.metadata : undefined
+  if (metadata === undefined) return upload
+  if (
+    typeof metadata !== 'object' ||
+    metadata === null ||
+    !Object.values(metadata).every((v) => typeof v === 'string')
+  ) {
+    throw new Error('onUploadCreate returned metadata that is not a Record<string, string>')
+  }
+  return { ...upload, metadata: { ...metadata } }
+}

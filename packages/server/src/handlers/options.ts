@@ -1,0 +1,27 @@
+import { CHECKSUM_ALGORITHMS, TUS_VERSION, type TusExtension } from '@shuttle/protocol'
+import type { Reply } from '../reply.js'
+import type { DataStore } from '../types.js'
+import type { HandlerContext } from './context.js'
+
+/** The extensions this server offers on top of what the store can do. */
+export function extensionsFor(store: DataStore): TusExtension[] {
+  const out: TusExtension[] = ['creation', 'creation-with-upload']
+  if (store.extensions.has('creation-defer-length')) out.push('creation-defer-length')
+  if (store.extensions.has('termination')) out.push('termination')
+  if (store.extensions.has('checksum')) out.push('checksum')
+  if (store.extensions.has('expiration')) out.push('expiration')
+  if (store.extensions.has('concatenation')) out.push('concatenation')
+  return out
+}
+
+/** OPTIONS: what the server supports. CORS preflight headers are added by the server. */
+export async function handleOptions(ctx: HandlerContext): Promise<Reply> {
+  const { store, maxSize } = ctx.options
+  const headers: Record<string, string> = {
+    'Tus-Version': TUS_VERSION.join(','),
+    'Tus-Extension': extensionsFor(store).join(','),
+  }
+  if (store.extensions.has('checksum')) headers['Tus-Checksum-Algorithm'] = CHECKSUM_ALGORITHMS.join(',')
+  if (maxSize !== undefined) headers['Tus-Max-Size'] = String(maxSize)
+  return { status: 204, headers }
+}

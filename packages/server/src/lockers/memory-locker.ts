@@ -1,0 +1,93 @@
+import { UploadError } from '@shuttle/protocol'
+import type { Lock, Locker, RequestRelease } from '../types.js'
+
+interface Waiter {
+  grant: () => void
+  requestRelease: RequestRelease
+}
+
+interface Entry {
+  holderRelease: RequestRelease
+  waiters: Waiter[]
+}
+
+/**
+ * In-process locks, one per upload id. A newcomer asks the holder to release (the holder's
+ * request stops reading and keeps the bytes it stored), then gets the lock in arrival order.
+ * Good for one server process; several processes need a shared locker.
+ */
+export class MemoryLocker implements Locker {
+  readonly #entries = new Map<string, Entry>()
+
+  newLock(id: string): Lock {
+    let held = false
+    return {
+      lock: (signal, requestRelease) => {
+        if (held) return Promise.reject(new UploadError('ERR_INVALID_OPTIONS', 'This lock is already held'))
+        return this.#acquire(id, signal, requestRelease).then(() => {
+          held = true
+        })
+      },
+      unlock: async () => {
+        if (!held) return
+        held = false
+        this.#release(id)
+      },
+    }
+  }
+
+  #acquire(id: string, signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
+    if (signal.aborted) return Promise.reject(timeoutError(id, signal))
+    const entry = this.#entries.get(id)
+    if (!entry) {
+      this.#entries.set(id, { holderRelease: requestRelease, waiters: [] })
+      return Promise.resolve()
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        requestRelease,
+        grant: () => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        },
+      }
+      const onAbort = () => {
+        const i = entry.waiters.indexOf(waiter)
+        if (i !== -1) entry.waiters.splice(i, 1)
+        reject(timeoutError(id, signal))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      entry.waiters.push(waiter)
+      callSafely(entry.holderRelease)
+    })
+  }
+
+  #release(id: string): void {
+    const entry = this.#entries.get(id)
+    if (!entry) return
+    const next = entry.waiters.shift()
+    if (!next) {
+      this.#entries.delete(id)
+      return
+    }
+    entry.holderRelease = next.requestRelease
+    next.grant()
+    // Someone else is already waiting: the newest request wins, so ask the new holder too.
+    if (entry.waiters.length > 0) callSafely(next.requestRelease)
+  }
+}
+
+function callSafely(fn: RequestRelease): void {
+  try {
+    fn()
+  } catch {
+    // A holder's release callback must not break the waiter's acquisition.
+  }
+}
+
+function timeoutError(id: string, signal: AbortSignal): UploadError {
+  return new UploadError('ERR_LOCK_TIMEOUT', `Timed out waiting for the lock on upload ${id}`, {
+    cause: signal.reason,
+    retryable: true,
+  })
+}

@@ -1,0 +1,143 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { TUS_RESUMABLE, TusError } from '@shuttle/protocol'
+import { corsHeaders } from './cors.js'
+import { createEmitter } from './emitter.js'
+import { sweepExpired } from './expiry.js'
+import { header } from './handlers/common.js'
+import type { HandlerContext } from './handlers/context.js'
+import { handleDelete } from './handlers/delete.js'
+import { handleGet } from './handlers/get.js'
+import { handleHead } from './handlers/head.js'
+import { handleOptions } from './handlers/options.js'
+import { handlePatch } from './handlers/patch.js'
+import { handlePost } from './handlers/post.js'
+import { normalizeOptions } from './options.js'
+import { type Reply, send, toReply } from './reply.js'
+import type { NextFunction, ServerOptions, TusServer } from './types.js'
+import { type Route, requestPath, route, uploadUrl } from './urls.js'
+
+type Handler = (ctx: HandlerContext) => Promise<Reply>
+
+const UPLOAD_HANDLERS: Record<string, Handler> = {
+  HEAD: handleHead,
+  PATCH: handlePatch,
+  DELETE: handleDelete,
+  GET: handleGet,
+}
+
+/**
+ * Creates a tus 1.0.0 server as a Node request handler.
+ *
+ * @example
+ * const tus = createTusServer({ path: '/files/', directory: './uploads' })
+ * http.createServer(tus.handle).listen(1080, '127.0.0.1')
+ */
+export function createTusServer(serverOptions: ServerOptions): TusServer {
+  const options = normalizeOptions(serverOptions)
+  const emitter = createEmitter(options.logger)
+
+  let sweeping: Promise<number> | undefined
+  const sweep = (): Promise<number> => {
+    sweeping ??= sweepExpired(options, emitter.emit).finally(() => {
+      sweeping = undefined
+    })
+    return sweeping
+  }
+  let timer: NodeJS.Timeout | undefined
+  if (options.expireAfter !== undefined && options.expirySweepInterval > 0) {
+    timer = setInterval(() => {
+      sweep().catch((err: unknown) => options.logger.error('Expiry sweep failed', err))
+    }, options.expirySweepInterval)
+    timer.unref()
+  }
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
+    const target = route(requestPath(req), options.basePath)
+    if (target.kind === 'outside') {
+      if (next) next()
+      else send(req, res, { status: 404, body: 'Not found' }, {})
+      return
+    }
+    const method = effectiveMethod(req)
+    const preflight = method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
+    const cors = corsHeaders(req, options.corsOrigins, preflight)
+    const client = new AbortController()
+    res.once('close', () => {
+      if (!res.writableFinished) client.abort()
+    })
+    const ctx: HandlerContext = {
+      req,
+      id: target.kind === 'upload' ? target.id : '',
+      options,
+      signal: client.signal,
+      emit: emitter.emit,
+      urlFor: (id) => uploadUrl(req, id, options),
+    }
+    let reply: Reply
+    try {
+      reply = await routeRequest(ctx, target, method)
+    } catch (err) {
+      reply = toReply(err, req, options.logger)
+      if (options.onResponseError) {
+        try {
+          options.onResponseError(req, err)
+        } catch (hookErr) {
+          options.logger.error('onResponseError threw', hookErr)
+        }
+      }
+    }
+    send(req, res, reply, cors)
+  }
+
+  return {
+    handle: (req, res, next) => {
+      dispatch(req, res, next).catch((err: unknown) => {
+        // Only reachable if sending itself failed; never let it crash the process.
+        options.logger.error('Failed to send a response', err)
+        res.destroy()
+      })
+    },
+    on: emitter.on,
+    sweepExpired: sweep,
+    close: async () => {
+      if (timer) clearInterval(timer)
+      timer = undefined
+      await sweeping?.catch(() => undefined)
+    },
+    store: options.store,
+  }
+}
+
+function effectiveMethod(req: IncomingMessage): string {
+  const method = req.method ?? 'GET'
+  const override = header(req, 'x-http-method-override')
+  return method === 'POST' && override !== undefined ? override.trim().toUpperCase() : method
+}
+
+function routeRequest(ctx: HandlerContext, target: Route, method: string): Promise<Reply> {
+  // Preflights and discovery come first: browsers send no Tus-Resumable on them.
+  if (method === 'OPTIONS') return handleOptions(ctx)
+  if (target.kind === 'invalid') throw new TusError('ERR_NOT_FOUND', 404, 'Upload not found')
+  if (method !== 'GET') {
+    const version = header(ctx.req, 'tus-resumable')
+    if (version !== TUS_RESUMABLE) {
+      throw new TusError(
+        'ERR_TUS_VERSION',
+        412,
+        version === undefined
+          ? 'Tus-Resumable header is missing; this server speaks tus 1.0.0'
+          : `Tus-Resumable ${version.slice(0, 20)} is not supported; this server speaks tus 1.0.0`,
+      )
+    }
+  }
+  if (target.kind === 'collection') {
+    if (method === 'POST') return handlePost(ctx)
+    return Promise.resolve(notAllowed('POST, OPTIONS'))
+  }
+  const handler = UPLOAD_HANDLERS[method]
+  return handler ? handler(ctx) : Promise.resolve(notAllowed('HEAD, PATCH, DELETE, GET, OPTIONS'))
+}
+
+function notAllowed(allow: string): Reply {
+  return { status: 405, headers: { Allow: allow }, body: `Method not allowed here; use ${allow}` }
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto'
+import { open, readFile, rename, rm } from 'node:fs/promises'
+import type { NewUpload, UploadConcat } from '../../types.js'
+
+/** The JSON kept next to each data file. The offset is not in it: it is the data file's size. */
+interface InfoJson {
+  version: 1
+  id: string
+  size: number | null
+  metadata: Record<string, string>
+  createdAt: number
+  expiresAt: number | null
+  concat: UploadConcat | null
+}
+
+/** Writes the info via a temp file, fsync and rename, so a crash leaves the old or the new file. */
+export async function writeInfo(path: string, upload: NewUpload): Promise<void> {
+  const json: InfoJson = {
+    version: 1,
+    id: upload.id,
+    size: upload.size ?? null,
+    metadata: { ...upload.metadata },
+    createdAt: upload.createdAt,
+    expiresAt: upload.expiresAt ?? null,
+    concat: upload.concat ?? null,
+  }
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
+  try {
+    const handle = await open(tmp, 'w')
+    try {
+      await handle.writeFile(JSON.stringify(json))
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+}
+
+/** Reads and validates an info file; throws on a missing or malformed one. */
+export async function readInfo(path: string): Promise<NewUpload> {
+  const raw: unknown = JSON.parse(await readFile(path, 'utf8'))
+  if (!isInfoJson(raw)) throw new Error(`Malformed upload info file ${path}`)
+  return {
+    id: raw.id,
+    size: raw.size ?? undefined,
+    metadata: Object.assign(Object.create(null) as Record<string, string>, raw.metadata),
+    createdAt: raw.createdAt,
+    expiresAt: raw.expiresAt ?? undefined,
+    concat: raw.concat ?? undefined,
+  }
+}
+
+function isInfoJson(v: unknown): v is InfoJson {
+  if (typeof v !== 'object' || v === null) return false
+  const o = v as Record<string, unknown>
+  const concat = o.concat as { kind?: unknown; parts?: unknown } | null
+  return (
+    o.version === 1 &&
+    typeof o.id === 'string' &&
+    (o.size === null || (typeof o.size === 'number' && Number.isSafeInteger(o.size) && o.size >= 0)) &&
+    typeof o.metadata === 'object' &&
+    o.metadata !== null &&
+    Object.values(o.metadata).every((x) => typeof x === 'string') &&
+    typeof o.createdAt === 'number' &&
+    (o.expiresAt === null || typeof o.expiresAt === 'number') &&
+    (concat === null ||
+      concat?.kind === 'partial' ||
+      (concat?.kind === 'final' &&
+        Array.isArray(concat.parts) &&
+        concat.parts.every((p: unknown) => typeof p === 'string')))
+  )
+}
