@@ -1,54 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { existsSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-
-const BIN = fileURLToPath(new URL('../bin/shuttle.js', import.meta.url))
-const DIST = fileURLToPath(new URL('../dist/main.js', import.meta.url))
-
-interface Run {
-  child: ChildProcess
-  stdout: () => string
-  stderr: () => string
-  exit: Promise<number | null>
-}
-
-function run(args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (c) => {
-    out += c
-  })
-  child.stderr?.on('data', (c) => {
-    err += c
-  })
-  const exit = once(child, 'exit').then(([code]) => code as number | null)
-  return { child, stdout: () => out, stderr: () => err, exit }
-}
-
-async function waitFor(get: () => string, re: RegExp, ms = 10_000): Promise<RegExpExecArray> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    const m = re.exec(get())
-    if (m) return m
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error(`timed out waiting for ${re} in:\n${get()}`)
-}
+import { assertBuilt, runCli as run, waitFor } from './helpers.js'
 
 const children: ChildProcess[] = []
 let dir: string
 
-beforeAll(() => {
-  if (!existsSync(DIST))
-    throw new Error('packages/cli/dist is missing: run `npx tsc -b` (npm test does) first')
-})
+beforeAll(assertBuilt)
 afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
   if (dir) await rm(dir, { recursive: true, force: true })

@@ -5,10 +5,10 @@ import { createFileCheckpointStore, createUploader, type FileSnapshot } from '@s
 import { formatBytes } from '../units.js'
 import { collectFiles, type LocalFile } from './collect-files.js'
 import { describeError } from './describe-error.js'
-import { FileIndex } from './file-index.js'
 import { parseUploadArgs, UPLOAD_HELP } from './options.js'
 import { checkEndpoint } from './preflight.js'
 import { plainReporter, type Reporter, silentReporter, ttyReporter } from './reporter.js'
+import { RunState } from './run-state.js'
 
 /** Delays before each retry: tus-js-client's first four, then 10 s each. */
 export const retryDelaysFor = (n: number) =>
@@ -38,19 +38,26 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     return 1
   }
 
-  const index = new FileIndex(o.stateDir)
-  await index.load()
+  const state = new RunState(o.stateDir, o.endpoint, o.inputs)
+  await state.load()
+  const skipped: { file: LocalFile; url: string }[] = []
+  const toUpload: LocalFile[] = []
   for (const f of files) {
-    const before = index.remember(f, o.endpoint)
-    if (before) {
+    const plan = state.plan(f)
+    if (plan.kind === 'done') {
+      skipped.push({ file: f, url: plan.url })
+      continue
+    }
+    if (plan.kind === 'changed') {
       process.stderr.write(
-        `shuttle: ${f.relativePath} changed since its checkpoint (was ${formatBytes(before.size)}, modified ${new Date(
-          before.mtimeMs,
+        `shuttle: ${f.relativePath} changed since its checkpoint (was ${formatBytes(plan.before.size)}, modified ${new Date(
+          plan.before.mtimeMs,
         ).toISOString()}); uploading it from the start\n`,
       )
     }
+    toUpload.push(f)
   }
-  await index.save()
+  await state.save()
 
   const reporter: Reporter = o.quiet
     ? silentReporter()
@@ -72,6 +79,12 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   let doneCount = 0
   let doneBytes = 0
   const jsonLines: Promise<void>[] = []
+  for (const { file, url } of skipped) {
+    if (!o.quiet)
+      process.stderr.write(`already uploaded by the interrupted run: ${file.relativePath} → ${url}\n`)
+    doneCount++
+    if (o.json) jsonLines.push(printJsonLine(file, url))
+  }
   let settle: () => void = () => {}
   const allSettled = new Promise<void>((resolve) => {
     settle = resolve
@@ -98,7 +111,8 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   uploader.on('completed', ({ id, url }) => {
     const f = byId.get(id)!
     reporter.finished(id, f.relativePath, url)
-    index.forget(f.path)
+    state.finished(f, url)
+    void state.save()
     doneCount++
     doneBytes += f.size
     if (o.json) jsonLines.push(printJsonLine(f, url))
@@ -111,7 +125,8 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     checkSettled()
   })
 
-  for (const f of files) {
+  checkSettled()
+  for (const f of toUpload) {
     const [id] = uploader.add({ path: f.path, name: path.basename(f.path) }, { relativePath: f.relativePath })
     if (id) byId.set(id, f)
   }
@@ -125,7 +140,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     await uploader.destroy()
     reporter.stop()
     await Promise.all(jsonLines)
-    await index.save()
+    await state.save()
     process.stderr.write(
       `\nPaused ${unfinished.length} unfinished file(s); what reached the server stays there and checkpoints are in ${o.stateDir}.\n` +
         `Run the same command again to resume:\n  shuttle upload ${process.argv.slice(3).map(shellQuote).join(' ')}\n`,
@@ -135,7 +150,8 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   await uploader.destroy()
   reporter.stop()
   await Promise.all(jsonLines)
-  await index.save()
+  if (failures.length === 0) await state.clear()
+  else await state.save()
   const seconds = (Date.now() - started) / 1000
   if (!o.quiet) {
     process.stderr.write(
