@@ -1,6 +1,4 @@
 import { isUploadError } from '@shuttle/protocol'
-import { serveCommand } from './serve/command.js'
-import { uploadCommand } from './upload/command.js'
 
 const HELP = `Usage: shuttle <command> [options]
 
@@ -13,10 +11,11 @@ Run 'shuttle <command> --help' for a command's options.`
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
+    // Each command loads only what it needs: `serve` never loads the upload engine.
     case 'serve':
-      return serveCommand(rest)
+      return (await import('./serve/command.js')).serveCommand(rest)
     case 'upload':
-      return uploadCommand(rest)
+      return (await import('./upload/command.js')).uploadCommand(rest)
     case undefined:
     case '-h':
     case '--help':
