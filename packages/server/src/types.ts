@@ -124,10 +124,11 @@ export interface ServerOptions {
   /** Build absolute URLs from Forwarded / X-Forwarded-Host / X-Forwarded-Proto. Default false. */
   respectForwardedHeaders?: boolean
   /** Throw TusError to reject (its status and message are sent); return { metadata } to replace it. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: lets hooks written as `async () => {}` type-check
   onUploadCreate?: (
     req: IncomingMessage,
     upload: UploadInfo,
-  ) => Promise<{ metadata?: UploadMetadata } | undefined>
+  ) => Promise<{ metadata?: UploadMetadata } | undefined | void>
   /** Runs when the last byte is stored, before the response; a thrown TusError is sent. */
   onUploadFinish?: (req: IncomingMessage, upload: UploadInfo) => Promise<void>
   onResponseError?: (req: IncomingMessage, err: unknown) => void

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -126,22 +126,24 @@ export class FileStore implements DataStore {
   async concatenate(upload: NewUpload, partIds: readonly string[]): Promise<UploadInfo> {
     await this.#ensureDirectory()
     const dataPath = this.#dataPath(upload.id)
-    const out = await open(dataPath, 'wx')
+    await writeFile(dataPath, new Uint8Array(0), { flag: 'wx' })
     let offset = 0
     try {
       // Stream each part in turn; the info file is written only once every byte is in place,
       // so a crash mid-copy leaves an orphan data file nobody can address, not a wrong upload.
       for (const partId of partIds) {
-        const ws = out.createWriteStream({ start: offset, autoClose: false })
+        const ws = createWriteStream(dataPath, {
+          flags: 'r+',
+          start: offset,
+          highWaterMark: COPY_HIGH_WATER_MARK,
+        })
         await pipeline(createReadStream(this.#dataPath(partId), { highWaterMark: COPY_HIGH_WATER_MARK }), ws)
         offset += ws.bytesWritten
       }
     } catch (err) {
-      await out.close()
       await rm(dataPath, { force: true })
-      throw err
+      throw notFoundOr(err, upload.id)
     }
-    await out.close()
     await writeInfo(this.#infoPath(upload.id), { ...upload, size: offset })
     return { ...upload, size: offset, offset }
   }

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { PassThrough, Readable } from 'node:stream'
+import { text } from 'node:stream/consumers'
+import { isUploadError } from '@shuttle/protocol'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { newUploadId } from '../../ids.js'
+import type { NewUpload, WriteOptions } from '../../types.js'
+import { FileStore } from './file-store.js'
+
+let root: string
+let store: FileStore
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'shuttle-filestore-'))
+  store = new FileStore({ directory: path.join(root, 'nested', 'uploads') })
+})
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+const fresh = (over: Partial<NewUpload> = {}): NewUpload => ({
+  id: newUploadId(),
+  size: 10,
+  metadata: { filename: 'a.txt' },
+  createdAt: Date.now(),
+  expiresAt: undefined,
+  concat: undefined,
+  ...over,
+})
+const opts = (over: Partial<WriteOptions> = {}): WriteOptions => ({
+  signal: new AbortController().signal,
+  maxBytes: undefined,
+  ...over,
+})
+async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const x of it) out.push(x)
+  return out
+}
+const code = (e: unknown) => (isUploadError(e) ? e.code : e)
+
+describe('FileStore', () => {
+  it('creates the directory, a data file and an info file; offset is the data size', async () => {
+    const up = await store.create(fresh())
+    expect(up.offset).toBe(0)
+    expect((await readdir(store.directory)).sort()).toEqual([up.id, `${up.id}.json`].sort())
+    expect(await store.write(up.id, 0, Readable.from([Buffer.from('hello')]), opts())).toBe(5)
+    expect((await store.getUpload(up.id)).offset).toBe(5)
+    await writeFile(path.join(store.directory, up.id), 'hello wor') // what a crash leaves behind
+    expect((await store.getUpload(up.id)).offset).toBe(9)
+  })
+
+  it('round-trips info, metadata and deferred length', async () => {
+    const up = await store.create(fresh({ size: undefined, metadata: { name: 'é' }, expiresAt: 123 }))
+    const got = await store.getUpload(up.id)
+    expect(got).toMatchObject({ id: up.id, size: undefined, metadata: { name: 'é' }, expiresAt: 123 })
+    expect((await store.declareLength(up.id, 42)).size).toBe(42)
+    expect((await store.getUpload(up.id)).size).toBe(42)
+  })
+
+  it('answers 404 for unknown or malformed ids, without touching the disk outside', async () => {
+    expect(code(await store.getUpload(newUploadId()).catch((e) => e))).toBe('ERR_NOT_FOUND')
+    expect(code(await store.getUpload('../../etc/passwd').catch((e) => e))).toBe('ERR_NOT_FOUND')
+    expect(code(await store.remove(newUploadId()).catch((e) => e))).toBe('ERR_NOT_FOUND')
+  })
+
+  it('keeps what fits under maxBytes and throws 413 for the rest', async () => {
+    const up = await store.create(fresh({ size: 4 }))
+    const err = await store
+      .write(up.id, 0, Readable.from([Buffer.from('ab'), Buffer.from('cdef')]), opts({ maxBytes: 4 }))
+      .catch((e) => e)
+    expect(code(err)).toBe('ERR_LENGTH_EXCEEDED')
+    expect(await readFile(path.join(store.directory, up.id), 'utf8')).toBe('abcd')
+  })
+
+  it('keeps the bytes received before the body is cut off', async () => {
+    const up = await store.create(fresh({ size: 100 }))
+    const body = new PassThrough()
+    const done = store.write(up.id, 0, body, opts())
+    body.write(Buffer.from('0123456'))
+    await new Promise((r) => setTimeout(r, 20))
+    body.destroy()
+    expect(await done).toBe(7)
+    expect((await store.getUpload(up.id)).offset).toBe(7)
+  })
+
+  it('stops at an abort signal and keeps what arrived', async () => {
+    const up = await store.create(fresh({ size: 100 }))
+    const body = new PassThrough()
+    const ac = new AbortController()
+    const done = store.write(up.id, 0, body, opts({ signal: ac.signal }))
+    body.write(Buffer.from('abc'))
+    await new Promise((r) => setTimeout(r, 20))
+    ac.abort()
+    expect(await done).toBe(3)
+    body.write(Buffer.from('def')) // not read any more
+    expect((await stat(path.join(store.directory, up.id))).size).toBe(3)
+  })
+
+  it('appends a checksummed chunk only when it verifies', async () => {
+    const up = await store.create(fresh({ size: 10 }))
+    const digest = (s: string) => createHash('sha1').update(s).digest()
+    const bad = await store
+      .write(
+        up.id,
+        0,
+        Readable.from([Buffer.from('hello')]),
+        opts({ checksum: { algorithm: 'sha1', digest: digest('HELLO') } }),
+      )
+      .catch((e) => e)
+    expect(code(bad)).toBe('ERR_CHECKSUM_MISMATCH')
+    expect((await store.getUpload(up.id)).offset).toBe(0)
+    const ok = await store.write(
+      up.id,
+      0,
+      Readable.from([Buffer.from('hel'), Buffer.from('lo')]),
+      opts({ checksum: { algorithm: 'sha1', digest: digest('hello') } }),
+    )
+    expect(ok).toBe(5)
+    expect(await readFile(path.join(store.directory, up.id), 'utf8')).toBe('hello')
+    expect((await readdir(store.directory)).filter((n) => n.endsWith('.chunk'))).toEqual([])
+  })
+
+  it('drops a checksummed chunk that was cut off', async () => {
+    const up = await store.create(fresh({ size: 10 }))
+    const body = new PassThrough()
+    const done = store.write(
+      up.id,
+      0,
+      body,
+      opts({ checksum: { algorithm: 'md5', digest: new Uint8Array(16) } }),
+    )
+    body.write(Buffer.from('abc'))
+    await new Promise((r) => setTimeout(r, 20))
+    body.destroy()
+    expect(await done).toBe(0)
+    expect((await store.getUpload(up.id)).offset).toBe(0)
+  })
+
+  it('concatenates finished parts in order and reads ranges', async () => {
+    const parts = []
+    for (const s of ['abc', '', 'defg']) {
+      const p = await store.create(fresh({ size: s.length, concat: { kind: 'partial' } }))
+      await store.write(p.id, 0, Readable.from([Buffer.from(s)]), opts())
+      parts.push(p.id)
+    }
+    const final = await store.concatenate(fresh({ size: undefined, concat: { kind: 'final', parts } }), parts)
+    expect(final).toMatchObject({ size: 7, offset: 7 })
+    expect(await text(await store.read(final.id))).toBe('abcdefg')
+    expect(await text(await store.read(final.id, { start: 2, end: 5 }))).toBe('cde')
+    expect(await text(await store.read(final.id, { start: 3, end: 3 }))).toBe('')
+  })
+
+  it('removes data, info and chunk files; lists what remains', async () => {
+    const a = await store.create(fresh())
+    const b = await store.create(fresh())
+    await writeFile(path.join(store.directory, 'not-an-upload.json'), '{}')
+    expect((await all(store.list())).map((u) => u.id).sort()).toEqual([a.id, b.id].sort())
+    await store.remove(a.id)
+    expect(code(await store.getUpload(a.id).catch((e) => e))).toBe('ERR_NOT_FOUND')
+    expect((await all(store.list())).map((u) => u.id)).toEqual([b.id])
+  })
+})
