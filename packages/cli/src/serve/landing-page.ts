@@ -37,8 +37,8 @@ export function landingPage(endpoint: string, dir: string): string {
 <div class="card">
 <strong>Try it from a terminal</strong>
 <pre><code>head -c 1048576 /dev/urandom &gt; sample.bin
-curl -i -X POST ${e} -H 'Tus-Resumable: 1.0.0' -H 'Upload-Length: 1048576' \\
-     -H "Upload-Metadata: filename $(printf sample.bin | base64)"
+curl -i -X POST ${e} -H 'Tus-Resumable: 1.0.0' \\
+     -H 'Upload-Length: 1048576' -H "Upload-Metadata: filename $(printf sample.bin | base64)"
 # then PATCH the bytes to the Location it answered:
 curl -i -X PATCH &lt;location&gt; -H 'Tus-Resumable: 1.0.0' -H 'Upload-Offset: 0' \\
      -H 'Content-Type: application/offset+octet-stream' --data-binary @sample.bin
