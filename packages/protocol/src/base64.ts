@@ -7,7 +7,11 @@ export function isBase64(value: string): boolean {
 }
 
 export function encodeBase64Utf8(value: string): string {
-  const bytes = new TextEncoder().encode(value)
+  return encodeBase64(new TextEncoder().encode(value))
+}
+
+/** Encodes raw bytes (checksum digests) as standard base64. */
+export function encodeBase64(bytes: Uint8Array): string {
   let binary = ''
   for (let i = 0; i < bytes.length; i += 0x8000) {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))

@@ -1,0 +1,46 @@
+import type { Checkpoint, CheckpointStore } from '../ports.js'
+
+/**
+ * Checkpoints in a Map: survive pause/resume and retries, not a reload or a restart.
+ *
+ * @example
+ * createUploader({ endpoint, checkpointStore: createMemoryCheckpointStore() })
+ */
+export function createMemoryCheckpointStore(): CheckpointStore {
+  const map = new Map<string, Checkpoint>()
+  // Copies in and out so callers can't mutate what is stored.
+  const copy = (cp: Checkpoint): Checkpoint => structuredCopy(cp)
+  return {
+    async get(fp) {
+      const cp = map.get(fp)
+      return cp && copy(cp)
+    },
+    async set(fp, cp) {
+      map.set(fp, copy(cp))
+    },
+    async delete(fp) {
+      map.delete(fp)
+    },
+    async list() {
+      return [...map].map(([fingerprint, cp]) => ({ fingerprint, checkpoint: copy(cp) }))
+    },
+  }
+}
+
+export function structuredCopy(cp: Checkpoint): Checkpoint {
+  return JSON.parse(JSON.stringify(cp)) as Checkpoint
+}
+
+/** Validates a parsed value from storage; anything malformed is treated as "no checkpoint". */
+export function isCheckpoint(value: unknown): value is Checkpoint {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  return (
+    typeof v.size === 'number' &&
+    typeof v.endpoint === 'string' &&
+    (v.url === undefined || typeof v.url === 'string') &&
+    (v.parts === undefined || Array.isArray(v.parts)) &&
+    typeof v.metadata === 'object' &&
+    v.metadata !== null
+  )
+}

@@ -1,0 +1,325 @@
+import { UploadError } from '@shuttle/protocol'
+import { createEmitter } from './emitter.js'
+import { createAuthGate } from './engine/auth-gate.js'
+import type { EngineCore } from './engine/core.js'
+import { createRecord, type FileRecord, snapshotOf, uploadMetadata } from './engine/file-record.js'
+import { runFile } from './engine/runner.js'
+import { countActive, moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
+import { terminateUpload } from './engine/terminate.js'
+import { isActive, transition } from './machine.js'
+import { normalizeOptions, type PlatformDefaults, type UploaderOptions } from './options.js'
+import { createAbortController } from './platform.js'
+import { createThrottle, eta, PROGRESS_INTERVAL_MS, sumProgress } from './progress.js'
+import { toUploadError } from './retry.js'
+import { createFormTransport } from './transports/form/form-transport.js'
+import { createTusTransport } from './transports/tus/tus-transport.js'
+import type { FileId, FileSnapshot, ProgressPayload, UploaderEvents } from './types.js'
+
+export interface Uploader<Input = unknown> {
+  /** Adds files; returns their ids at once. Opening, fingerprinting and checkpoint lookup happen in 'preparing'. */
+  add(input: Input | readonly Input[], metadata?: Record<string, string>): FileId[]
+  /** Queues every 'idle' file (autoStart: false). */
+  start(): void
+  pause(id: FileId): void
+  resume(id: FileId, options?: { first?: boolean }): void
+  /** Stops the file and deletes its upload on the server and its checkpoint. */
+  cancel(id: FileId): Promise<void>
+  /** Cancels if needed, then drops the file from the list. */
+  remove(id: FileId): Promise<void>
+  /** Queues a failed file again; it resumes from the offset the server confirmed. */
+  retry(id: FileId): void
+  pauseAll(): void
+  resumeAll(): void
+  cancelAll(): Promise<void>
+  /** Moves a file in the list; waiting files start in list order. */
+  move(id: FileId, index: number): void
+  /** Higher priority starts first. Default 0. */
+  setPriority(id: FileId, priority: number): void
+  getFiles(): readonly FileSnapshot[]
+  getFile(id: FileId): FileSnapshot | undefined
+  on<K extends keyof UploaderEvents>(event: K, fn: (payload: UploaderEvents[K]) => void): () => void
+  /** Aborts everything and clears timers; server uploads and checkpoints are kept. */
+  destroy(): Promise<void>
+}
+
+let idCounter = 0
+const newId = (): FileId => `f${(++idCounter).toString(36)}${Math.random().toString(36).slice(2, 8)}`
+
+/**
+ * Builds the environment's createUploader from its defaults, so the browser and Node entries expose
+ * exactly the same surface (STYLE 3.5).
+ */
+export function makeCreateUploader<Input>(platform: PlatformDefaults) {
+  return function createUploader(opts: UploaderOptions): Uploader<Input> {
+    const options = normalizeOptions(opts, platform)
+    const events = createEmitter<UploaderEvents>((error) => events.emit('listener-error', { error }))
+    const transport = options.protocol === 'form' ? createFormTransport() : createTusTransport()
+    const records = new Map<FileId, FileRecord>()
+    let order: FileId[] = []
+    let seq = 0
+    let front = 0
+    let destroyed = false
+    let pumping = false
+    let pumpAgain = false
+    let hadWork = false
+    const totalThrottle = createThrottle(PROGRESS_INTERVAL_MS)
+
+    const must = (id: FileId): FileRecord => {
+      const rec = records.get(id)
+      if (!rec) throw new UploadError('ERR_UNKNOWN_FILE', `No file with id "${id}"`)
+      return rec
+    }
+    const payloadOf = (rec: FileRecord): ProgressPayload => {
+      const total = rec.info.size ?? 0
+      const speed = rec.state.status === 'uploading' ? rec.meter.speed : 0
+      const done = rec.state.status === 'completed'
+      return {
+        bytesSent: rec.bytesSent,
+        bytesConfirmed: rec.bytesConfirmed,
+        bytesTotal: total,
+        speed,
+        eta: done ? 0 : eta(total - rec.bytesSent, speed),
+      }
+    }
+
+    const core: EngineCore = {
+      options,
+      transport,
+      auth: createAuthGate(options.onAuthExpired),
+      events,
+      dispatch(rec, event) {
+        const from = rec.state
+        const to = transition(from, event)
+        rec.state = to
+        delete rec.snapshot
+        if (from.status !== to.status) events.emit('state-change', { id: rec.id, from, to })
+        if (isActive(from) && !isActive(to)) void Promise.resolve().then(pump)
+      },
+      isCurrent: (rec, run) => !destroyed && rec.run === run && records.get(rec.id) === rec,
+      setConfirmed(rec, bytes) {
+        if (bytes > rec.bytesConfirmed) rec.authRefreshes = 0
+        rec.bytesSent = bytes < rec.bytesConfirmed ? bytes : Math.max(rec.bytesSent, bytes)
+        rec.bytesConfirmed = bytes
+        if (rec.state.status === 'uploading')
+          rec.state = transition(rec.state, { type: 'advance', offset: bytes })
+        rec.meter.sample(rec.bytesSent, options.clock.now())
+        core.progress(rec)
+      },
+      setSent(rec, bytes) {
+        rec.bytesSent = Math.max(bytes, rec.bytesConfirmed)
+        rec.meter.sample(rec.bytesSent, options.clock.now())
+        core.progress(rec)
+      },
+      progress(rec, force = false) {
+        delete rec.snapshot
+        const now = options.clock.now()
+        if (!rec.throttle(now, force)) return
+        events.emit('progress', { id: rec.id, ...payloadOf(rec) })
+        if (totalThrottle(now, force)) events.emit('total-progress', totalProgress())
+      },
+      metadataOf: (rec) => uploadMetadata(rec, options.metadata),
+      sleep: (ms, signal) =>
+        new Promise<void>((resolve) => {
+          if (signal.aborted) return resolve()
+          const done = () => {
+            options.clock.clearTimeout(handle)
+            signal.removeEventListener('abort', done)
+            resolve()
+          }
+          const handle = options.clock.setTimeout(done, ms)
+          signal.addEventListener('abort', done, { once: true })
+        }),
+    }
+
+    function totalProgress(): ProgressPayload {
+      return sumProgress([...records.values()].filter((r) => r.state.status !== 'canceled').map(payloadOf))
+    }
+
+    function startRun(rec: FileRecord) {
+      hadWork = true
+      rec.controller = createAbortController()
+      const run = ++rec.run
+      rec.running = runFile(core, rec, run).catch((err: unknown) => {
+        // Only a bug lands here; surface it as a failure rather than leaving the file hanging.
+        if (!core.isCurrent(rec, run)) return
+        const error = toUploadError(err)
+        try {
+          core.dispatch(rec, { type: 'fail', error })
+          events.emit('failed', { id: rec.id, error })
+        } catch {
+          // already settled
+        }
+      })
+    }
+
+    /** Fills free slots with waiting files. Re-entrant calls are folded into the running one. */
+    function pump() {
+      if (destroyed) return
+      if (pumping) {
+        pumpAgain = true
+        return
+      }
+      pumping = true
+      try {
+        do {
+          pumpAgain = false
+          let active = countActive(records.values())
+          while (active < options.maxConcurrentUploads) {
+            const next = pickNext(records.values())
+            if (!next) break
+            startRun(next)
+            active++
+          }
+        } while (pumpAgain)
+      } finally {
+        pumping = false
+      }
+      if (hadWork && countActive(records.values()) === 0 && !pickNext(records.values())) {
+        hadWork = false
+        events.emit('total-progress', totalProgress())
+        events.emit('queue-drained', {})
+      }
+    }
+
+    /** Stops the current run of a file, if any: later callbacks of that run are ignored. */
+    function stopRun(rec: FileRecord) {
+      rec.run++
+      rec.controller?.abort(new UploadError('ERR_ABORTED', 'Stopped'))
+      rec.bytesSent = rec.bytesConfirmed
+      rec.meter.reset(rec.bytesSent, options.clock.now())
+    }
+
+    function enqueue(rec: FileRecord, first = false) {
+      rec.seq = first ? --front : ++seq
+    }
+
+    const api: Uploader<Input> = {
+      add(input, metadata = {}) {
+        if (destroyed) throw new UploadError('ERR_INVALID_TRANSITION', 'The uploader was destroyed')
+        const inputs = (Array.isArray(input) ? input : [input]) as readonly unknown[]
+        // Describe all first: one bad input adds nothing.
+        const infos = inputs.map((i) => options.fileReader.describe(i))
+        const ids: FileId[] = []
+        inputs.forEach((i, n) => {
+          const rec = createRecord(newId(), i, infos[n] as NonNullable<(typeof infos)[number]>, metadata)
+          records.set(rec.id, rec)
+          order.push(rec.id)
+          ids.push(rec.id)
+          events.emit('file-added', { file: snapshotOf(rec, core.metadataOf(rec)) })
+          if (options.autoStart) {
+            enqueue(rec)
+            core.dispatch(rec, { type: 'enqueue' })
+          }
+        })
+        pump()
+        return ids
+      },
+      start() {
+        for (const id of order) {
+          const rec = records.get(id)
+          if (rec?.state.status === 'idle') {
+            enqueue(rec)
+            core.dispatch(rec, { type: 'enqueue' })
+          }
+        }
+        pump()
+      },
+      pause(id) {
+        const rec = must(id)
+        if (rec.state.status === 'paused') return
+        core.dispatch(rec, { type: 'pause' })
+        stopRun(rec)
+        core.progress(rec, true)
+        pump()
+      },
+      resume(id, { first = false } = {}) {
+        const rec = must(id)
+        const status = rec.state.status
+        if (status === 'failed') return api.retry(id)
+        if (status === 'queued' || isActive(rec.state)) {
+          if (first && status === 'queued') enqueue(rec, true)
+          return pump()
+        }
+        enqueue(rec, first)
+        core.dispatch(rec, { type: status === 'idle' ? 'enqueue' : 'resume' })
+        pump()
+      },
+      async cancel(id) {
+        const rec = must(id)
+        if (rec.state.status === 'canceled') return
+        core.dispatch(rec, { type: 'cancel' })
+        stopRun(rec)
+        pump()
+        await rec.running
+        await terminateUpload(core, rec)
+        await rec.source?.close().catch(() => {})
+        events.emit('canceled', { id })
+      },
+      async remove(id) {
+        const rec = must(id)
+        const status = rec.state.status
+        if (status !== 'completed' && status !== 'canceled') await api.cancel(id)
+        if (records.get(id) !== rec) return
+        records.delete(id)
+        order = order.filter((x) => x !== id)
+        await rec.source?.close().catch(() => {})
+        events.emit('removed', { id })
+        pump()
+      },
+      retry(id) {
+        const rec = must(id)
+        core.dispatch(rec, { type: 'retry' })
+        rec.attempts = 0
+        rec.authRefreshes = 0
+        enqueue(rec)
+        delete rec.snapshot
+        pump()
+      },
+      pauseAll() {
+        for (const rec of records.values()) {
+          if (rec.state.status === 'queued' || isActive(rec.state)) api.pause(rec.id)
+        }
+      },
+      resumeAll() {
+        for (const id of order) if (records.get(id)?.state.status === 'paused') api.resume(id)
+      },
+      async cancelAll() {
+        const ids = [...records.values()]
+          .filter((r) => !['completed', 'canceled'].includes(r.state.status))
+          .map((r) => r.id)
+        await Promise.all(ids.map((id) => api.cancel(id)))
+      },
+      move(id, index) {
+        must(id)
+        order = moveInOrder(order, id, index)
+        seq = renumberWaiting(order, records, seq)
+        pump()
+      },
+      setPriority(id, priority) {
+        must(id).priority = priority
+        pump()
+      },
+      getFiles: () => order.map((id) => snapshotOf(must(id), core.metadataOf(must(id)))),
+      getFile(id) {
+        const rec = records.get(id)
+        return rec && snapshotOf(rec, core.metadataOf(rec))
+      },
+      on: (event, fn) => events.on(event, fn),
+      async destroy() {
+        if (destroyed) return
+        for (const rec of records.values()) {
+          if (rec.state.status === 'queued' || isActive(rec.state)) core.dispatch(rec, { type: 'pause' })
+        }
+        destroyed = true
+        const running = [...records.values()].map((rec) => {
+          stopRun(rec)
+          return rec.running
+        })
+        await Promise.all(running)
+        await Promise.all([...records.values()].map((r) => r.source?.close().catch(() => {})))
+        events.clear()
+      },
+    }
+    return api
+  }
+}

@@ -1,0 +1,139 @@
+import { UploadError } from '@shuttle/protocol'
+import { linkedController } from '../platform.js'
+import type { Checkpoint, HttpResponse } from '../ports.js'
+import type { TransportContext, TransportRequest, TransportResult } from '../transports/transport.js'
+import { statusError } from '../transports/tus/tus-http.js'
+import type { EngineCore } from './core.js'
+import type { FileRecord } from './file-record.js'
+
+/** Auth generation seen by the request that got a 401/403, so a stale token doesn't refresh twice. */
+export const authGenerationOf = new WeakMap<object, number>()
+
+export async function userHeaders(core: EngineCore, id: string, method: string, url: string) {
+  const h = core.options.headers
+  if (h === undefined) return {}
+  if (typeof h !== 'function') return h
+  try {
+    return await h({ id, method, url })
+  } catch (cause) {
+    throw new UploadError('ERR_INVALID_OPTIONS', "The 'headers' function threw", { cause })
+  }
+}
+
+/**
+ * One attempt of one file through the transport. Adds user headers to every request, watches for
+ * stalls (no progress for stallTimeout → abort, ERR_STALLED) and turns 401/403 into errors the
+ * runner hands to the auth gate. Callbacks from a run that was paused or canceled are dropped.
+ */
+export async function runAttempt(core: EngineCore, rec: FileRecord, run: number): Promise<TransportResult> {
+  const { options, transport } = core
+  const source = rec.source
+  if (!source || !rec.controller) throw new UploadError('ERR_INTERNAL', 'attempt started before preparing')
+  const { controller, dispose } = linkedController(rec.controller.signal)
+  const clock = options.clock
+  const live = () => core.isCurrent(rec, run)
+  let inFlight = 0
+  let lastActivity = clock.now()
+  let stalled = false
+  let timer: unknown
+  const touch = () => {
+    lastActivity = clock.now()
+  }
+  const watch = (ms: number) => {
+    timer = clock.setTimeout(() => {
+      const idle = clock.now() - lastActivity
+      if (inFlight > 0 && idle >= options.stallTimeout) {
+        stalled = true
+        controller.abort(new UploadError('ERR_STALLED', 'No progress', { retryable: true }))
+      } else watch(inFlight > 0 ? options.stallTimeout - idle : options.stallTimeout)
+    }, ms)
+  }
+  watch(options.stallTimeout)
+
+  const send = async (req: TransportRequest): Promise<HttpResponse> => {
+    const link = linkedController(req.signal ?? controller.signal)
+    const headers = { ...(await userHeaders(core, rec.id, req.method, req.url)), ...req.headers }
+    const generation = core.auth.generation
+    inFlight++
+    touch()
+    try {
+      const res = await options.httpClient.send({
+        ...req,
+        headers,
+        signal: link.controller.signal,
+        onUploadProgress: (n) => {
+          touch()
+          req.onUploadProgress?.(n)
+        },
+      })
+      if (res.status === 401 || res.status === 403) {
+        const err = statusError(res, req.method, req.url)
+        authGenerationOf.set(err, generation)
+        throw err
+      }
+      return res
+    } catch (err) {
+      if (stalled) {
+        throw new UploadError(
+          'ERR_STALLED',
+          `${req.method} ${req.url} made no progress for ${options.stallTimeout} ms`,
+          {
+            cause: err,
+            retryable: true,
+          },
+        )
+      }
+      throw err
+    } finally {
+      inFlight--
+      touch()
+      link.dispose()
+    }
+  }
+
+  const ctx: TransportContext = {
+    id: rec.id,
+    source,
+    size: source.info.size,
+    metadata: core.metadataOf(rec),
+    options,
+    checkpoint: rec.checkpoint,
+    signal: controller.signal,
+    send,
+    saveCheckpoint: async (cp: Checkpoint) => {
+      if (!live()) return
+      rec.checkpoint = cp
+      if (rec.fingerprint === undefined) return
+      try {
+        await options.checkpointStore.set(rec.fingerprint, cp)
+      } catch {
+        // A full or unavailable store costs resume-after-reload, not the upload itself.
+      }
+    },
+    confirmed: (n) => {
+      if (live()) core.setConfirmed(rec, n)
+    },
+    sent: (n) => {
+      if (live()) core.setSent(rec, n)
+    },
+    created: (url) => {
+      if (!live()) return
+      rec.url = url
+      delete rec.snapshot
+      core.events.emit('upload-created', { id: rec.id, url })
+    },
+    restarted: (reason, oldUrl) => {
+      if (!live()) return
+      delete rec.url
+      delete rec.snapshot
+      core.setConfirmed(rec, 0)
+      core.events.emit('upload-restarted', { id: rec.id, reason, oldUrl })
+    },
+  }
+  try {
+    return await transport.upload(ctx)
+  } finally {
+    clock.clearTimeout(timer)
+    dispose()
+  }
+}

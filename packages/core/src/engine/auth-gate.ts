@@ -1,0 +1,42 @@
+import { UploadError } from '@shuttle/protocol'
+import type { FileId } from '../types.js'
+
+export interface AuthGate {
+  /** Current generation; a request remembers it so a 401 that predates a refresh just retries. */
+  readonly generation: number
+  /**
+   * Refreshes credentials once for everyone: concurrent callers share one onAuthExpired promise.
+   * Resolves true when a refresh (this one or a newer one) happened; false when there is no hook.
+   */
+  refresh(ctx: { id: FileId; status: number }, seenGeneration: number): Promise<boolean>
+}
+
+export function createAuthGate(
+  hook: ((ctx: { id: FileId; status: number }) => Promise<void>) | undefined,
+): AuthGate {
+  let generation = 0
+  let inFlight: Promise<void> | undefined
+  return {
+    get generation() {
+      return generation
+    },
+    async refresh(ctx, seen) {
+      if (!hook) return false
+      if (seen < generation) return true
+      if (!inFlight) {
+        inFlight = (async () => {
+          try {
+            await hook(ctx)
+            generation++
+          } catch (cause) {
+            throw new UploadError('ERR_AUTH_EXPIRED', 'Refreshing credentials failed', { cause })
+          } finally {
+            inFlight = undefined
+          }
+        })()
+      }
+      await inFlight
+      return true
+    },
+  }
+}

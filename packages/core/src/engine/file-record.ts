@@ -1,0 +1,105 @@
+import type { UploadError } from '@shuttle/protocol'
+import type { UploadState } from '../machine.js'
+import type { AbortControllerLike } from '../platform.js'
+import type { Checkpoint, FileSource, SourceInfo } from '../ports.js'
+import { createSpeedMeter, createThrottle, eta, PROGRESS_INTERVAL_MS, type SpeedMeter } from '../progress.js'
+import type { FileId, FileSnapshot } from '../types.js'
+
+/** The engine's mutable bookkeeping for one file. Never handed out: users get snapshots. */
+export interface FileRecord {
+  readonly id: FileId
+  readonly input: unknown
+  info: SourceInfo
+  /** Per-add metadata (before filename/filetype and uploader-wide metadata are merged). */
+  readonly userMetadata: Readonly<Record<string, string>>
+  state: UploadState
+  source?: FileSource
+  fingerprint?: string
+  checkpoint?: Checkpoint
+  url?: string
+  bytesConfirmed: number
+  bytesSent: number
+  /** Consecutive failed attempts; reset when the server confirms new bytes. */
+  attempts: number
+  confirmedAtLastFailure: number
+  /** Consecutive auth refreshes without progress, to stop a token loop. */
+  authRefreshes: number
+  /** Higher starts first; ties go by `seq`. */
+  priority: number
+  /** Place in the waiting line; lower starts first. */
+  seq: number
+  /** Bumped on every start/pause/cancel: a run whose token is stale stops touching the record. */
+  run: number
+  controller?: AbortControllerLike
+  running?: Promise<void>
+  readonly meter: SpeedMeter
+  readonly throttle: (now: number, force?: boolean) => boolean
+  snapshot?: FileSnapshot
+}
+
+export function createRecord(
+  id: FileId,
+  input: unknown,
+  info: SourceInfo,
+  meta: Record<string, string>,
+): FileRecord {
+  return {
+    id,
+    input,
+    info,
+    userMetadata: { ...meta },
+    state: { status: 'idle' },
+    bytesConfirmed: 0,
+    bytesSent: 0,
+    attempts: 0,
+    confirmedAtLastFailure: 0,
+    authRefreshes: 0,
+    priority: 0,
+    seq: 0,
+    run: 0,
+    meter: createSpeedMeter(),
+    throttle: createThrottle(PROGRESS_INTERVAL_MS),
+  }
+}
+
+/** Filename and filetype first so user metadata can override them. */
+export function uploadMetadata(
+  rec: FileRecord,
+  shared: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const meta: Record<string, string> = { filename: rec.info.name }
+  if (rec.info.type) meta.filetype = rec.info.type
+  return { ...meta, ...shared, ...rec.userMetadata }
+}
+
+function errorOf(state: UploadState): UploadError | undefined {
+  return state.status === 'failed' || state.status === 'retrying' ? state.error : undefined
+}
+
+/** A frozen snapshot, cached until the record changes (invalidate by deleting `rec.snapshot`). */
+export function snapshotOf(rec: FileRecord, metadata: Record<string, string>): FileSnapshot {
+  if (rec.snapshot) return rec.snapshot
+  const size = rec.info.size
+  const done = rec.state.status === 'completed'
+  const speed = rec.state.status === 'uploading' ? rec.meter.speed : 0
+  const error = errorOf(rec.state)
+  const snap: FileSnapshot = Object.freeze({
+    id: rec.id,
+    name: rec.info.name,
+    size,
+    type: rec.info.type,
+    metadata: Object.freeze(metadata),
+    state: rec.state,
+    status: rec.state.status,
+    ...(rec.url !== undefined ? { url: rec.url } : {}),
+    bytesConfirmed: rec.bytesConfirmed,
+    bytesSent: rec.bytesSent,
+    percent: done ? 100 : size ? Math.min(100, (rec.bytesSent / size) * 100) : 0,
+    speed,
+    eta: done ? 0 : size === null ? null : eta(size - rec.bytesSent, speed),
+    ...(error ? { error } : {}),
+    attempts: rec.attempts,
+  })
+  rec.snapshot = snap
+  return snap
+}

@@ -1,0 +1,47 @@
+import { isUploadError } from '@shuttle/protocol'
+import { createAbortController } from '../platform.js'
+import type { Checkpoint } from '../ports.js'
+import { userHeaders } from './attempt.js'
+import type { EngineCore } from './core.js'
+import type { FileRecord } from './file-record.js'
+
+// The server may still hold the lock of the PATCH we just aborted (423); give it a moment.
+const LOCKED_RETRY_DELAYS = [100, 400, 1000]
+
+/**
+ * Cancel's server side: tus DELETE of the upload (and its partial uploads), then the checkpoint.
+ * Best effort: a server that refuses or is unreachable leaves an upload that expires on its own.
+ */
+export async function terminateUpload(core: EngineCore, rec: FileRecord): Promise<void> {
+  const { options, transport } = core
+  if (!transport.resumable) return
+  let checkpoint: Checkpoint | undefined = rec.checkpoint
+  if (!checkpoint && rec.fingerprint !== undefined) {
+    checkpoint = await options.checkpointStore.get(rec.fingerprint).catch(() => undefined)
+  }
+  const controller = createAbortController()
+  if (checkpoint && (checkpoint.url !== undefined || checkpoint.parts?.some((p) => p.url !== undefined))) {
+    const cp = checkpoint
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await transport.terminate({
+          checkpoint: cp,
+          signal: controller.signal,
+          send: async (req) =>
+            options.httpClient.send({
+              ...req,
+              headers: { ...(await userHeaders(core, rec.id, req.method, req.url)), ...req.headers },
+              signal: req.signal ?? controller.signal,
+            }),
+        })
+        break
+      } catch (err) {
+        const delay = LOCKED_RETRY_DELAYS[attempt]
+        if (delay === undefined || !isUploadError(err) || !err.retryable) break
+        await core.sleep(delay, controller.signal)
+      }
+    }
+  }
+  delete rec.checkpoint
+  if (rec.fingerprint !== undefined) await options.checkpointStore.delete(rec.fingerprint).catch(() => {})
+}

@@ -1,0 +1,28 @@
+// Everything both entries export; browser/index.ts and node/index.ts add only their adapters.
+export type { ChecksumAlgorithm, UploadErrorCode } from '@shuttle/protocol'
+export { HttpStatusError, isUploadError, NetworkError, UploadError } from '@shuttle/protocol'
+export { createMemoryCheckpointStore } from './checkpoints/memory-store.js'
+export type { Uploader } from './create-uploader.js'
+export { makeCreateUploader } from './create-uploader.js'
+export type { Emitter, Listener } from './emitter.js'
+export { defaultFingerprint } from './fingerprint.js'
+export type { UploadEvent, UploadState, UploadStatus } from './machine.js'
+export { canTransition, TRANSITIONS, transition } from './machine.js'
+export type { HeadersOption, PlatformDefaults, UploaderOptions } from './options.js'
+export type { AbortSignalLike, Clock } from './platform.js'
+export type {
+  Checkpoint,
+  CheckpointPart,
+  CheckpointStore,
+  DigestFn,
+  FileReaderPort,
+  FileSource,
+  Fingerprint,
+  HttpClient,
+  HttpRequest,
+  HttpResponse,
+  RequestBody,
+  SourceInfo,
+} from './ports.js'
+export type { FileId, FileSnapshot, ProgressPayload, UploaderEventName, UploaderEvents } from './types.js'
+export { VERSION } from './version.js'

@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto'
+import { createMemoryCheckpointStore } from '../checkpoints/memory-store.js'
+import { defaultFingerprint } from '../fingerprint.js'
+import type { PlatformDefaults } from '../options.js'
+import { createNodeFileReader } from './node-file-reader.js'
+import { createNodeHttpClient } from './node-http-client.js'
+
+/**
+ * Node: one streamed PATCH per file (chunkSize Infinity) since node:http streams bodies with
+ * backpressure; checkpoints in memory unless createFileCheckpointStore(dir) is passed.
+ */
+export const nodeDefaults: PlatformDefaults = {
+  httpClient: () => createNodeHttpClient(),
+  fileReader: () => createNodeFileReader(),
+  checkpointStore: () => createMemoryCheckpointStore(),
+  fingerprint: defaultFingerprint,
+  digest: async (algorithm, bytes) => createHash(algorithm).update(bytes).digest(),
+  chunkSize: Number.POSITIVE_INFINITY,
+}

@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { isCheckpoint } from '../checkpoints/memory-store.js'
+import type { Checkpoint, CheckpointStore } from '../ports.js'
+
+interface Entry {
+  fingerprint: string
+  checkpoint: Checkpoint
+}
+
+/**
+ * One JSON file per fingerprint in `directory`, written to a temp file and renamed into place, so a
+ * process killed mid-write leaves the old checkpoint or the new one, never half of one.
+ *
+ * @example
+ * createUploader({ endpoint, checkpointStore: createFileCheckpointStore('.shuttle-checkpoints') })
+ */
+export function createFileCheckpointStore(directory: string): CheckpointStore {
+  let ready: Promise<unknown> | undefined
+  const ensureDir = () => {
+    ready ??= mkdir(directory, { recursive: true }).catch((err: unknown) => {
+      ready = undefined
+      throw err
+    })
+    return ready
+  }
+  const fileOf = (fp: string) => join(directory, `${createHash('sha256').update(fp).digest('hex')}.json`)
+
+  async function readEntry(file: string): Promise<Entry | undefined> {
+    try {
+      const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<Entry>
+      if (typeof parsed.fingerprint !== 'string' || !isCheckpoint(parsed.checkpoint)) return undefined
+      return { fingerprint: parsed.fingerprint, checkpoint: parsed.checkpoint }
+    } catch {
+      return undefined // missing or corrupt: no checkpoint
+    }
+  }
+
+  return {
+    async get(fp) {
+      const entry = await readEntry(fileOf(fp))
+      return entry?.fingerprint === fp ? entry.checkpoint : undefined
+    },
+    async set(fp, checkpoint) {
+      await ensureDir()
+      const file = fileOf(fp)
+      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
+      await writeFile(tmp, JSON.stringify({ fingerprint: fp, checkpoint } satisfies Entry))
+      try {
+        await rename(tmp, file)
+      } catch (err) {
+        await rm(tmp, { force: true })
+        throw err
+      }
+    },
+    async delete(fp) {
+      await rm(fileOf(fp), { force: true })
+    },
+    async list() {
+      let names: string[]
+      try {
+        names = await readdir(directory)
+      } catch {
+        return []
+      }
+      const entries = await Promise.all(
+        names.filter((n) => n.endsWith('.json')).map((n) => readEntry(join(directory, n))),
+      )
+      return entries.filter((e): e is Entry => e !== undefined)
+    },
+  }
+}

@@ -1,0 +1,153 @@
+import http from 'node:http'
+import https from 'node:https'
+import { NetworkError, UploadError } from '@shuttle/protocol'
+import type { HttpClient, HttpRequest, HttpResponse, RequestBody } from '../ports.js'
+import { formBody } from './multipart.js'
+
+const MAX_RESPONSE_TEXT = 64 * 1024
+
+/**
+ * HttpClient over node:http/https with keep-alive agents. Bodies are streamed from the source with
+ * backpressure (await 'drain'), so memory stays flat whatever the chunk size; progress counts bytes
+ * written to the socket.
+ */
+export function createNodeHttpClient(agents: { http?: http.Agent; https?: https.Agent } = {}): HttpClient {
+  const httpAgent = agents.http ?? new http.Agent({ keepAlive: true })
+  const httpsAgent = agents.https ?? new https.Agent({ keepAlive: true })
+  return {
+    send(req) {
+      return new Promise<HttpResponse>((resolve, reject) => {
+        if (req.signal.aborted) return reject(aborted(req))
+        const url = new URL(req.url)
+        const isHttps = url.protocol === 'https:'
+        const body = bodyOf(req.body)
+        const headers: Record<string, string> = { ...req.headers }
+        if (body.contentType) headers['Content-Type'] = body.contentType
+        if (body.length !== undefined) headers['Content-Length'] = String(body.length)
+        else if (req.body === undefined && (req.method === 'POST' || req.method === 'PATCH'))
+          headers['Content-Length'] = '0'
+        let settled = false
+        const finish = (fn: () => void) => {
+          if (settled) return
+          settled = true
+          req.signal.removeEventListener('abort', onAbort)
+          fn()
+        }
+        const r = (isHttps ? https : http).request(url, {
+          method: req.method,
+          headers,
+          agent: isHttps ? httpsAgent : httpAgent,
+        })
+        const onAbort = () => {
+          finish(() => reject(aborted(req)))
+          r.destroy()
+        }
+        req.signal.addEventListener('abort', onAbort, { once: true })
+        r.on('error', (err) =>
+          finish(() =>
+            reject(new NetworkError(`${req.method} ${req.url} failed: ${err.message}`, { cause: err })),
+          ),
+        )
+        r.on('response', (res) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (c: Buffer) => {
+            if (size < MAX_RESPONSE_TEXT) chunks.push(c)
+            size += c.length
+          })
+          res.on('error', (err) =>
+            finish(() =>
+              reject(new NetworkError(`${req.method} ${req.url}: response failed`, { cause: err })),
+            ),
+          )
+          res.on('end', () =>
+            finish(() =>
+              resolve({
+                status: res.statusCode ?? 0,
+                header: (name) => {
+                  const v = res.headers[name.toLowerCase()]
+                  return Array.isArray(v) ? v.join(', ') : v
+                },
+                body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_RESPONSE_TEXT),
+              }),
+            ),
+          )
+        })
+        writeBody(r, body.chunks, req.onUploadProgress).then(
+          () => r.end(),
+          (err: unknown) => {
+            finish(() =>
+              reject(
+                err instanceof UploadError
+                  ? err
+                  : new UploadError(
+                      'ERR_SOURCE_READ',
+                      `Reading the file for ${req.method} ${req.url} failed`,
+                      { cause: err },
+                    ),
+              ),
+            )
+            r.destroy()
+          },
+        )
+      })
+    },
+  }
+}
+
+function aborted(req: HttpRequest): UploadError {
+  return new UploadError('ERR_ABORTED', `${req.method} ${req.url} was aborted`)
+}
+
+interface NodeBody {
+  chunks?: AsyncIterable<Uint8Array>
+  length?: number
+  contentType?: string
+}
+
+function bodyOf(body: RequestBody | undefined): NodeBody {
+  if (!body) return {}
+  if (body.kind === 'bytes') return { chunks: once(body.bytes), length: body.bytes.byteLength }
+  if (body.kind === 'range') {
+    const { source, start, end } = body
+    const chunks = source.stream ? source.stream(start, end) : readOnce(() => source.read(start, end))
+    return { chunks, length: end - start }
+  }
+  return formBody(body)
+}
+
+async function* once(bytes: Uint8Array) {
+  yield bytes
+}
+
+async function* readOnce(read: () => Promise<Uint8Array>) {
+  yield await read()
+}
+
+async function writeBody(
+  r: http.ClientRequest,
+  chunks: AsyncIterable<Uint8Array> | undefined,
+  onProgress: ((n: number) => void) | undefined,
+): Promise<void> {
+  if (!chunks) return
+  let sent = 0
+  for await (const chunk of chunks) {
+    if (r.destroyed) return
+    const ok = r.write(chunk)
+    sent += chunk.byteLength
+    onProgress?.(sent)
+    if (!ok) await drain(r)
+  }
+}
+
+function drain(r: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      r.off('drain', done)
+      r.off('close', done)
+      resolve()
+    }
+    r.on('drain', done)
+    r.on('close', done)
+  })
+}

@@ -1,0 +1,144 @@
+import { UploadError } from '@shuttle/protocol'
+import { type Clock, systemClock } from './platform.js'
+import type { CheckpointStore, DigestFn, FileReaderPort, Fingerprint, HttpClient } from './ports.js'
+import type { FileId } from './types.js'
+
+export type HeadersOption =
+  | Record<string, string>
+  | ((ctx: {
+      id: FileId
+      method: string
+      url: string
+    }) => Record<string, string> | Promise<Record<string, string>>)
+
+export interface UploaderOptions {
+  /** tus endpoint (creation URL) or, with protocol 'form', the form action. */
+  endpoint: string
+  /** 'tus' (default) or 'form': el-upload's multipart POST, not resumable. */
+  protocol?: 'tus' | 'form'
+  /** Bytes per PATCH. Infinity = one streamed request per file. Default: Infinity in Node, 8 MiB in browsers. */
+  chunkSize?: number
+  /** Parts of ONE file uploaded at once (tus concatenation). Default 1. */
+  parallelUploads?: number
+  /** Files uploaded at once. Default 3. */
+  maxConcurrentUploads?: number
+  /** Delays (ms) before each automatic retry; its length is the retry budget. Default [0, 1000, 3000, 5000]. */
+  retryDelays?: number[]
+  /** Milliseconds without progress before a request is aborted and retried (ERR_STALLED). Default 30000. */
+  stallTimeout?: number
+  /** Extra request headers, or a function called before EVERY request (fresh tokens). */
+  headers?: HeadersOption
+  /** Upload-Metadata for every file; merged under per-add metadata. filename/filetype are added. */
+  metadata?: Record<string, string>
+  /** false: added files wait in 'idle' until start(). Default true. */
+  autoStart?: boolean
+  checkpointStore?: CheckpointStore
+  fingerprint?: Fingerprint
+  /** 401/403: called once for all files hitting it at once, then the request is retried. */
+  onAuthExpired?: (ctx: { id: FileId; status: number }) => Promise<void>
+  /** Send Upload-Checksum per PATCH when the server supports the algorithm (chunked mode only). */
+  checksum?: boolean | 'sha1' | 'sha256'
+  /** form protocol: field name of the file part. Default 'file'. */
+  fieldName?: string
+  /** form protocol: extra form fields. */
+  data?: Record<string, string>
+  /** form protocol (browser): send cookies cross-origin. */
+  withCredentials?: boolean
+  httpClient?: HttpClient
+  fileReader?: FileReaderPort
+  digest?: DigestFn
+  clock?: Clock
+  /** Jitter source in [0, 1); injectable for deterministic tests. */
+  random?: () => number
+}
+
+/** What an environment entry supplies (STYLE 3.5): the only difference between browser and Node. */
+export interface PlatformDefaults {
+  httpClient: () => HttpClient
+  fileReader: () => FileReaderPort
+  checkpointStore: () => CheckpointStore
+  fingerprint: Fingerprint
+  digest: DigestFn
+  chunkSize: number
+}
+
+export interface NormalizedOptions {
+  readonly endpoint: string
+  readonly protocol: 'tus' | 'form'
+  readonly chunkSize: number
+  readonly parallelUploads: number
+  readonly maxConcurrentUploads: number
+  readonly retryDelays: readonly number[]
+  readonly stallTimeout: number
+  readonly headers: HeadersOption | undefined
+  readonly metadata: Readonly<Record<string, string>>
+  readonly autoStart: boolean
+  readonly checkpointStore: CheckpointStore
+  readonly fingerprint: Fingerprint
+  readonly onAuthExpired: UploaderOptions['onAuthExpired']
+  readonly checksum: false | 'sha1' | 'sha256'
+  readonly fieldName: string
+  readonly data: Readonly<Record<string, string>>
+  readonly withCredentials: boolean
+  readonly httpClient: HttpClient
+  readonly fileReader: FileReaderPort
+  readonly digest: DigestFn
+  readonly clock: Clock
+  readonly random: () => number
+}
+
+export const DEFAULT_RETRY_DELAYS: readonly number[] = [0, 1000, 3000, 5000]
+
+const invalid = (message: string) => new UploadError('ERR_INVALID_OPTIONS', message)
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 1)
+    throw invalid(`'${name}' must be a positive integer, got ${value}`)
+  return value
+}
+
+/** Validates once and fills defaults; the caller's object is never mutated (STYLE 3.13). */
+export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults): NormalizedOptions {
+  if (!o || typeof o.endpoint !== 'string' || o.endpoint === '') throw invalid("'endpoint' is required")
+  const protocol = o.protocol ?? 'tus'
+  if (protocol !== 'tus' && protocol !== 'form') throw invalid(`'protocol' must be 'tus' or 'form'`)
+  const chunkSize = o.chunkSize ?? platform.chunkSize
+  if (!(chunkSize === Number.POSITIVE_INFINITY || (Number.isInteger(chunkSize) && chunkSize > 0))) {
+    throw invalid(`'chunkSize' must be a positive integer or Infinity, got ${chunkSize}`)
+  }
+  const retryDelays = o.retryDelays ?? DEFAULT_RETRY_DELAYS
+  if (!Array.isArray(retryDelays) || retryDelays.some((d) => typeof d !== 'number' || !(d >= 0))) {
+    throw invalid("'retryDelays' must be an array of non-negative numbers")
+  }
+  const stallTimeout = o.stallTimeout ?? 30_000
+  if (!(stallTimeout > 0)) throw invalid(`'stallTimeout' must be positive, got ${stallTimeout}`)
+  const checksum = o.checksum === true ? 'sha256' : (o.checksum ?? false)
+  if (checksum !== false && checksum !== 'sha1' && checksum !== 'sha256') {
+    throw invalid(`'checksum' must be true, false, 'sha1' or 'sha256'`)
+  }
+  return {
+    endpoint: o.endpoint,
+    protocol,
+    chunkSize,
+    parallelUploads: positiveInt('parallelUploads', o.parallelUploads, 1),
+    maxConcurrentUploads: positiveInt('maxConcurrentUploads', o.maxConcurrentUploads, 3),
+    retryDelays: [...retryDelays],
+    stallTimeout,
+    headers: o.headers,
+    metadata: { ...o.metadata },
+    autoStart: o.autoStart ?? true,
+    checkpointStore: o.checkpointStore ?? platform.checkpointStore(),
+    fingerprint: o.fingerprint ?? platform.fingerprint,
+    onAuthExpired: o.onAuthExpired,
+    checksum,
+    fieldName: o.fieldName ?? 'file',
+    data: { ...o.data },
+    withCredentials: o.withCredentials ?? false,
+    httpClient: o.httpClient ?? platform.httpClient(),
+    fileReader: o.fileReader ?? platform.fileReader(),
+    digest: o.digest ?? platform.digest,
+    clock: o.clock ?? systemClock,
+    random: o.random ?? Math.random,
+  }
+}

@@ -1,0 +1,105 @@
+import type { AbortSignalLike } from './platform.js'
+
+// The engine depends only on these interfaces; browser/ and node/ implement them (STYLE 3.5).
+
+/** What the engine knows about an input before and after opening it. */
+export interface SourceInfo {
+  name: string
+  /** null until known (a Node path is only stat'ed in 'preparing'). */
+  size: number | null
+  type: string
+  lastModified?: number
+  /** Absolute file path, Node only. */
+  path?: string
+  /** Content hash for inputs with no identity of their own (in-memory bytes), for fingerprints. */
+  contentHash?: string
+}
+
+/** Random access to the bytes of one input. Slices are read on demand, never the whole file. */
+export interface FileSource {
+  readonly info: SourceInfo & { size: number }
+  /** Reads [start, end) into memory (checksums, small bodies). */
+  read(start: number, end: number): Promise<Uint8Array>
+  /** Streams [start, end) without buffering it (Node). */
+  stream?(start: number, end: number): AsyncIterable<Uint8Array>
+  /** A platform body for [start, end) that the platform's HttpClient can send as-is (browser Blob). */
+  body?(start: number, end: number): unknown
+  close(): Promise<void>
+}
+
+/** Turns user inputs into sources. `describe` is sync because `add()` returns ids synchronously. */
+export interface FileReaderPort {
+  describe(input: unknown): SourceInfo
+  open(input: unknown, signal: AbortSignalLike): Promise<FileSource>
+}
+
+export type RequestBody =
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'range'; source: FileSource; start: number; end: number }
+  | {
+      kind: 'form'
+      fieldName: string
+      fields: Record<string, string>
+      source: FileSource
+      filename: string
+      contentType: string
+    }
+
+export interface HttpRequest {
+  method: string
+  url: string
+  headers: Record<string, string>
+  body?: RequestBody
+  signal: AbortSignalLike
+  /** Called with the body bytes handed to the network so far for this request. */
+  onUploadProgress?: (bytesSent: number) => void
+  withCredentials?: boolean
+}
+
+export interface HttpResponse {
+  status: number
+  /** Case-insensitive header lookup. */
+  header(name: string): string | undefined
+  /** Response text, possibly truncated; for messages only. */
+  body: string
+}
+
+/**
+ * Sends one request. Resolves for every HTTP status; rejects with NetworkError when no answer
+ * came, and UploadError('ERR_ABORTED') when the signal aborted it. Never retries: the engine does.
+ */
+export interface HttpClient {
+  send(req: HttpRequest): Promise<HttpResponse>
+}
+
+export interface CheckpointPart {
+  start: number
+  end: number
+  url?: string
+}
+
+/** Everything needed to resume an upload after a pause, a crash or a reload. */
+export interface Checkpoint {
+  url?: string
+  size: number
+  endpoint: string
+  /** Partial uploads when parallelUploads > 1 (tus concatenation). */
+  parts?: CheckpointPart[]
+  metadata: Record<string, string>
+  createdAt: number
+  updatedAt: number
+}
+
+export interface CheckpointStore {
+  get(fingerprint: string): Promise<Checkpoint | undefined>
+  set(fingerprint: string, checkpoint: Checkpoint): Promise<void>
+  delete(fingerprint: string): Promise<void>
+  list?(): Promise<Array<{ fingerprint: string; checkpoint: Checkpoint }>>
+}
+
+export type DigestAlgorithm = 'sha1' | 'sha256'
+
+/** Hashes bytes; web crypto in browsers, node:crypto in Node. */
+export type DigestFn = (algorithm: DigestAlgorithm, bytes: Uint8Array) => Promise<Uint8Array>
+
+export type Fingerprint = (file: SourceInfo, endpoint: string) => string | Promise<string>

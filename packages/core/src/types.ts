@@ -1,0 +1,57 @@
+import type { UploadError } from '@shuttle/protocol'
+import type { UploadState } from './machine.js'
+
+export type FileId = string
+
+/** An immutable view of one file; a new object after every change. UI flags derive from `state`. */
+export interface FileSnapshot {
+  readonly id: FileId
+  readonly name: string
+  readonly size: number | null
+  readonly type: string
+  readonly metadata: Readonly<Record<string, string>>
+  readonly state: UploadState
+  readonly status: UploadState['status']
+  readonly url?: string
+  /** Bytes the server confirmed. */
+  readonly bytesConfirmed: number
+  /** Bytes handed to the network, including the request in flight. */
+  readonly bytesSent: number
+  /** 0–100, from bytesSent; 100 only once completed. */
+  readonly percent: number
+  /** Bytes per second, smoothed. */
+  readonly speed: number
+  /** Seconds left at the current speed; null when unknown. */
+  readonly eta: number | null
+  readonly error?: UploadError
+  /** Consecutive failed attempts (reset whenever the server confirms new bytes). */
+  readonly attempts: number
+}
+
+export interface ProgressPayload {
+  bytesSent: number
+  bytesConfirmed: number
+  bytesTotal: number
+  speed: number
+  eta: number | null
+}
+
+export interface UploaderEvents {
+  'file-added': { file: FileSnapshot }
+  'state-change': { id: FileId; from: UploadState; to: UploadState }
+  progress: { id: FileId } & ProgressPayload
+  'total-progress': ProgressPayload
+  'upload-created': { id: FileId; url: string }
+  completed: { id: FileId; url: string; response?: { status: number; body: string } }
+  failed: { id: FileId; error: UploadError }
+  retry: { id: FileId; attempt: number; delay: number; error: UploadError }
+  'upload-restarted': { id: FileId; reason: 'not-found' | 'gone'; oldUrl: string }
+  'auth-expired': { id: FileId; status: number }
+  canceled: { id: FileId }
+  removed: { id: FileId }
+  'queue-drained': Record<string, never>
+  /** A listener threw; the engine carried on. */
+  'listener-error': { error: unknown }
+}
+
+export type UploaderEventName = keyof UploaderEvents
