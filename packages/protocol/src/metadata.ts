@@ -25,7 +25,9 @@ const bad = (message: string) => new TusError('ERR_METADATA', 400, `Invalid Uplo
  * parseMetadata('filename d29ybGRfZG9taW5hdGlvbl9wbGFuLnBkZg==,is_confidential') // { filename: '…', is_confidential: '' }
  */
 export function parseMetadata(header: string | undefined, limits: MetadataLimits = {}): UploadMetadata {
-  const { maxSize, maxPairs } = { ...DEFAULT_METADATA_LIMITS, ...limits }
+  // `??`, not spread: a caller passing `{ maxSize: undefined }` must get the default, not no limit.
+  const maxSize = limits.maxSize ?? DEFAULT_METADATA_LIMITS.maxSize
+  const maxPairs = limits.maxPairs ?? DEFAULT_METADATA_LIMITS.maxPairs
   const out: UploadMetadata = Object.create(null)
   if (header === undefined || header.trim() === '') return out
   if (header.length > maxSize) {
