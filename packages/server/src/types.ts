@@ -37,7 +37,7 @@ export interface WriteOptions {
   readonly maxBytes: number | undefined
   /** When given, the chunk is kept only if its digest matches (else TusError 460). */
   readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly digest: Uint8Array }
-  /** Called with the new offset as bytes land, at most every ~100 ms. */
+  /** Called with the offset while a long write runs, at most every ~100 ms (not for the final offset). */
   readonly onProgress?: (offset: number) => void
 }
 

@@ -57,7 +57,8 @@ export class FileStore implements DataStore {
 
   async write(id: string, offset: number, body: Readable, options: WriteOptions): Promise<number> {
     if (options.checksum) return this.#writeVerified(id, offset, body, options)
-    let last = 0
+    // The caller reports the final offset; these are the in-between updates of long writes.
+    let last = Date.now()
     const result = await streamToFile(body, {
       path: this.#dataPath(id),
       flags: 'r+',
@@ -109,7 +110,6 @@ export class FileStore implements DataStore {
           createWriteStream(this.#dataPath(id), { flags: 'r+', start: offset }),
         )
       }
-      options.onProgress?.(offset + result.written)
       return offset + result.written
     } finally {
       await rm(chunkPath, { force: true })
