@@ -1,3 +1,4 @@
+import { TusError } from '@shuttle/protocol'
 import type { Emitter } from './emitter.js'
 import { isExpired } from './handlers/common.js'
 import type { NormalizedOptions } from './options.js'
@@ -28,6 +29,7 @@ export async function sweepExpired(
       removed++
       emit('upload-expired', { upload })
     } catch (err) {
+      if (err instanceof TusError && err.status === 404) continue // removed meanwhile
       logger.error(`Could not remove expired upload ${candidate.id}`, err)
     } finally {
       await lock.unlock()
