@@ -37,7 +37,7 @@ describe('OPTIONS and protocol checks', () => {
 
   it('answers 412 with Tus-Version when Tus-Resumable is missing or wrong', async () => {
     t = await startTus()
-    for (const headers of [{}, { 'Tus-Resumable': '0.2.2' }]) {
+    for (const headers of [{}, { 'Tus-Resumable': '0.2.2' }] as Record<string, string>[]) {
       const res = await fetch(t.endpoint, { method: 'POST', headers: { 'Upload-Length': '1', ...headers } })
       expect(res.status).toBe(412)
       expect(res.headers.get('tus-version')).toBe('1.0.0')
