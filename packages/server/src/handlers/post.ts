@@ -64,11 +64,18 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
   if (withData) {
     const release = new AbortController()
     const created = upload
-    upload = await withLock(
-      { ...ctx, id: upload.id },
-      () => release.abort(),
-      () => writeBody(ctx, created, release.signal),
-    )
+    try {
+      upload = await withLock(
+        { ...ctx, id: upload.id },
+        () => release.abort(),
+        () => writeBody(ctx, created, release.signal),
+      )
+    } catch (err) {
+      // An error reply carries no Location: an upload that kept no byte (checksum mismatch, body
+      // refused) could never be reached or resumed, so it must not stay on disk.
+      await removeIfEmpty(ctx, created.id)
+      throw err
+    }
   } else if (isFinished(upload)) {
     await finish(ctx, upload) // a 0-byte upload is complete the moment it exists
   }
@@ -79,6 +86,15 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
       'Upload-Offset': String(upload.offset),
       ...expiresHeader(upload),
     },
+  }
+}
+
+async function removeIfEmpty(ctx: HandlerContext, id: string): Promise<void> {
+  try {
+    const now = await ctx.options.store.getUpload(id)
+    if (now.offset === 0 && !isFinished(now)) await ctx.options.store.remove(id)
+  } catch (err) {
+    ctx.options.logger.error(`Could not remove unreachable upload ${id}`, err)
   }
 }
 
