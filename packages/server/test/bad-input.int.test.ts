@@ -13,6 +13,7 @@ import {
 } from './helpers/http.js'
 import { startServer, type TestServer } from './helpers/server.js'
 import {
+  createUpload,
   download,
   expectServerHealthy,
   headUpload,
@@ -428,6 +429,80 @@ const rows: Row[] = [
       await expectUnchanged(c)
     },
   },
+  // --- repeated headers: Node joins them with ", ", which is not a number ---
+  {
+    name: 'PATCH with two Upload-Offset headers (0 and 5)',
+    setup: 'empty',
+    request: (c) => ({
+      method: 'PATCH',
+      url: c.url,
+      headers: { ...PATCH_HEADERS, 'Upload-Offset': ['0', '5'] },
+      body: BYTES.subarray(0, 10),
+    }),
+    status: 400,
+    body: /Upload-Offset/i,
+    check: async (_r, c) => expectUnchanged(c),
+  },
+  {
+    name: 'POST with two Upload-Length headers (10 and 20)',
+    setup: 'none',
+    request: (c) => ({
+      method: 'POST',
+      url: c.endpoint,
+      headers: { ...TUS_HEADERS, 'Upload-Length': ['10', '20'] },
+    }),
+    status: 400,
+    body: /Upload-Length/i,
+  },
+  // --- creation-with-upload ---
+  {
+    name: 'POST creation-with-upload whose body is longer than Upload-Length: 413, no upload created',
+    setup: 'none',
+    request: (c) => ({
+      method: 'POST',
+      url: c.endpoint,
+      headers: { ...PATCH_HEADERS, 'Upload-Length': '100' },
+      body: BYTES.subarray(0, 200),
+    }),
+    status: 413,
+    body: /Upload-Length|room for 100|exceed|too large/i,
+    check: (r) => expect(r.headers.location).toBeUndefined(),
+  },
+  {
+    name: 'POST creation-with-upload with a checksum that does not match',
+    setup: 'none',
+    request: (c) => ({
+      method: 'POST',
+      url: c.endpoint,
+      headers: {
+        ...PATCH_HEADERS,
+        'Upload-Length': '100',
+        'Upload-Checksum': `sha1 ${digest('sha1', BYTES.subarray(1, 101))}`,
+      },
+      body: BYTES.subarray(0, 100),
+    }),
+    status: 460,
+    body: /checksum/i,
+  },
+  {
+    name: 'X-HTTP-Method-Override: FOO on an upload URL',
+    setup: 'some-bytes',
+    request: req('POST', { ...TUS_HEADERS, 'X-HTTP-Method-Override': 'FOO' }),
+    status: 405,
+    body: /method|not allowed/i,
+    check: async (_r, c) => expectUnchanged(c),
+  },
+  {
+    name: 'Upload-Metadata with 65 pairs',
+    setup: 'none',
+    request: post({
+      ...TUS_HEADERS,
+      'Upload-Length': '10',
+      'Upload-Metadata': Array.from({ length: 65 }, (_, i) => `k${i} ${b64('v')}`).join(','),
+    }),
+    status: 400,
+    body: /Upload-Metadata/i,
+  },
   // --- unknown ids (404) ---
   {
     name: 'HEAD unknown id',
@@ -688,6 +763,51 @@ describe('bad input gets the status tus 1.0 asks for and a message that names th
     expect(reply).toMatch(/^HTTP\/1\.1 400/)
   })
 
+  it('a PATCH announcing a 1 TB Content-Length into a 1 KiB upload is refused before its body is read', async () => {
+    const c = await setUp('empty')
+    const started = Date.now()
+    const reply = await rawSocket(
+      s.port,
+      `PATCH ${c.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n` +
+        'Content-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n' +
+        'Content-Length: 1000000000000\r\n\r\nabc',
+    )
+    expect(reply).toMatch(/^HTTP\/1\.1 413/)
+    expect(reply).toMatch(/room for 1024|Upload-Length|exceed|too large/i)
+    expect(Date.now() - started, 'the server must answer and close, not wait for the body').toBeLessThan(4000)
+    await expectUnchanged(c)
+  })
+
+  it('a failed creation-with-upload leaves no unreachable upload behind', async () => {
+    const before = (await readdir(s.dir)).filter((n) => n.endsWith('.json')).length
+    const r = await rawRequest({
+      method: 'POST',
+      url: s.endpoint,
+      headers: {
+        ...PATCH_HEADERS,
+        'Upload-Length': '100',
+        'Upload-Checksum': `sha1 ${digest('sha1', BYTES)}`,
+      },
+      body: BYTES.subarray(0, 100),
+    })
+    expect(r.status).toBe(460)
+    const after = (await readdir(s.dir)).filter((n) => n.endsWith('.json')).length
+    // Either no upload was created, or the client was told where it is (Location) to retry.
+    if (r.headers.location === undefined) expect(after).toBe(before)
+  })
+
+  it('a junk Host header is never reflected into Location', async () => {
+    for (const host of ['evil.example/../../x', 'a b', '127.0.0.1:1@evil.example']) {
+      const r = await rawRequest({
+        method: 'POST',
+        url: s.endpoint,
+        headers: { ...TUS_HEADERS, 'Upload-Length': '1', Host: host },
+      })
+      expect([201, 400]).toContain(r.status)
+      if (r.status === 201) expect(r.headers.location).not.toMatch(/evil|\s/)
+    }
+  })
+
   it('metadata filenames like ../../evil never create files outside the store', async () => {
     const names = [
       '../../evil',
@@ -737,3 +857,37 @@ async function exists(p: string): Promise<boolean> {
     return false
   }
 }
+
+describe('expired uploads', () => {
+  let e: TestServer
+  beforeAll(async () => {
+    e = await startServer({ expireAfter: 400, expirySweepInterval: 0 })
+  })
+  afterAll(async () => {
+    await e?.close()
+  })
+
+  it('answer 410 with a message once expired, are swept with their files, and finished ones never expire', async () => {
+    const { url: unfinished, id } = await createUpload(e.endpoint, { length: 100 })
+    expect((await patchUpload(unfinished, 0, BYTES.subarray(0, 10))).status).toBe(204)
+    const head = await headUpload(unfinished)
+    expect(head.headers['upload-expires']).toMatch(/GMT$/)
+    const { url: finished } = await createUpload(e.endpoint, { length: 10 })
+    expect((await patchUpload(finished, 0, BYTES.subarray(0, 10))).status).toBe(204)
+    await new Promise((r) => setTimeout(r, 600))
+
+    expect((await headUpload(unfinished)).status).toBe(410)
+    const patched = await patchUpload(unfinished, 10, BYTES.subarray(10, 20))
+    expect(patched.status).toBe(410)
+    expect(patched.body).toMatch(/expired/i)
+    expect(await e.tus.sweepExpired()).toBe(1)
+    expect([404, 410]).toContain((await headUpload(unfinished)).status)
+    expect(await exists(path.join(e.dir, id))).toBe(false)
+    expect(await exists(path.join(e.dir, `${id}.json`))).toBe(false)
+
+    const got = await download(finished)
+    expect(got.status).toBe(200)
+    expect(got.bytes.equals(BYTES.subarray(0, 10))).toBe(true)
+    await expectServerHealthy(e.endpoint)
+  })
+})

@@ -1,13 +1,27 @@
 // Two PATCHes on one upload never interleave bytes, and a PATCH cut mid-body leaves exactly the
 // prefix it delivered. The stored file is compared byte for byte with what each request sent.
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { downloadSha256, type RawResponse, type StreamingRequest, streamingRequest } from './helpers/http.js'
+import {
+  downloadSha256,
+  type RawResponse,
+  rawRequest,
+  type StreamingRequest,
+  streamingRequest,
+  TUS_HEADERS,
+} from './helpers/http.js'
 import { firstDifference, MiB, Pattern } from './helpers/pattern.js'
 import { startServer, type TestServer } from './helpers/server.js'
-import { createUpload, offsetOf, PATCH_HEADERS } from './helpers/tus-client.js'
+import {
+  createUpload,
+  expectServerHealthy,
+  headUpload,
+  offsetOf,
+  PATCH_HEADERS,
+} from './helpers/tus-client.js'
 
 let s: TestServer
 
@@ -88,6 +102,7 @@ describe('two PATCHes on one upload', () => {
 
     const b = startPatch(url, B, 0, 4 * MiB)
     const bResult = await b.result
+    console.log(`B at offset 0 while A streams: B ${describeResult(bResult)}`)
     // A was asked to release (or B timed out on the lock): either way B's bytes must not land at 0.
     expect([409, 423], `B: ${describeResult(bResult)}`).toContain(statusOf(bResult))
     if (statusOf(bResult) === 409) expect(bResult.response!.body).toMatch(/offset/i)
@@ -151,6 +166,7 @@ describe('two PATCHes on one upload', () => {
     const b = startPatch(url, B, 0, size, { chunk: 256 * 1024 })
     const [aResult, bResult] = await Promise.all([a.result, b.result])
     const stored = await settle(id)
+    console.log(`simultaneous: stored ${stored}; A ${describeResult(aResult)}; B ${describeResult(bResult)}`)
     expect(await offsetOf(url)).toBe(stored)
     const file = await readFile(path.join(s.dir, id))
     const isA = firstDifference(file, A.slice(0, stored)) === -1
@@ -196,5 +212,25 @@ describe('two PATCHes on one upload', () => {
     expect(got.status).toBe(200)
     expect(got.size).toBe(size)
     expect(got.sha256).toBe(P.sha256())
+  })
+
+  it('DELETE while a PATCH streams: the PATCH stops, the upload is gone and nothing is written back', async () => {
+    const size = 32 * MiB
+    const A = new Pattern(0xde1, size)
+    const { url, id } = await createUpload(s.endpoint, { length: size })
+    const a = startPatch(url, A, 0, size, { delayMs: 2 })
+    await waitForDisk(id, MiB)
+    const del = await rawRequest({ method: 'DELETE', url, headers: { ...TUS_HEADERS } })
+    expect(del.status, del.body).toBe(204)
+    const aResult = await Promise.race([a.result, sleep(5000).then(() => undefined)])
+    a.destroy()
+    if (aResult?.response) expect(aResult.response.status, describeResult(aResult)).not.toBe(204)
+    await sleep(500) // let any write still in flight land (it must not)
+    const head = await headUpload(url)
+    expect([404, 410]).toContain(head.status)
+    expect(existsSync(path.join(s.dir, id)), 'data file left behind').toBe(false)
+    expect(existsSync(path.join(s.dir, `${id}.json`)), 'info file left behind').toBe(false)
+    expect(existsSync(path.join(s.dir, `${id}.chunk`)), 'chunk file left behind').toBe(false)
+    await expectServerHealthy(s.endpoint)
   })
 })

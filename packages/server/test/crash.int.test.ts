@@ -121,4 +121,56 @@ describe('crash consistency of shuttle serve', () => {
     await server.stop('SIGTERM')
     expect((await server.exited).code).toBe(0)
   })
+
+  it('SIGTERM during a stalled PATCH: the server exits cleanly and soon, keeps what reached the disk, the upload resumes', async () => {
+    const dir = path.join(root!, 'store-term')
+    const pattern = new Pattern(SEED ^ 0x5eed, SIZE)
+    const server = await serve(dir)
+    const { id } = await createUpload(server.endpoint, { length: SIZE })
+    const url = `${server.endpoint}${id}`
+    let signalled = false
+    const patch = streamingRequest({
+      method: 'PATCH',
+      url,
+      headers: { ...PATCH_HEADERS, 'Upload-Offset': '0', 'Content-Length': String(SIZE) },
+      body: pattern.chunks(0, SIZE, 256 * 1024),
+      delayMs: 1,
+      onSent: (sent) => {
+        if (!signalled && sent >= SIZE * 0.3) {
+          signalled = true
+          server.child.kill('SIGTERM') // this child only
+          patch.pause() // a slow client that never finishes: shutdown must not wait for it forever
+        }
+      },
+    })
+    const started = Date.now()
+    const exit = await server.exited
+    const result = await patch.result
+    console.log(
+      `SIGTERM after ${patch.sent} bytes: exit ${exit.code ?? exit.signal} in ${Date.now() - started} ms; ` +
+        `PATCH ${result.response ? result.response.status : result.error?.message}`,
+    )
+    expect(exit.code, server.output()).toBe(0)
+    expect(Date.now() - started, 'shutdown time with a stalled client').toBeLessThan(10_000)
+    expect(result.response?.status).not.toBe(204)
+
+    const again = await serve(dir)
+    const url2 = `${again.endpoint}${id}`
+    const head = await offsetOf(url2)
+    expect(head).toBe((await stat(path.join(dir, id))).size)
+    expect(head).toBeLessThanOrEqual(patch.sent)
+    expect((await fileSha256(path.join(dir, id))).sha256).toBe(pattern.sha256(0, head))
+    const rest = streamingRequest({
+      method: 'PATCH',
+      url: url2,
+      headers: { ...PATCH_HEADERS, 'Upload-Offset': String(head), 'Content-Length': String(SIZE - head) },
+      body: pattern.chunks(head, SIZE, MiB),
+    })
+    const restResult = await rest.result
+    expect(restResult.response?.status, restResult.response?.body ?? restResult.error?.message).toBe(204)
+    const got = await downloadSha256(url2)
+    expect(got.sha256).toBe(pattern.sha256())
+    await again.stop('SIGINT')
+    expect((await again.exited).code).toBe(0)
+  })
 })
