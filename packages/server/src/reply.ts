@@ -12,15 +12,23 @@ export interface Reply {
   body?: string | Readable
 }
 
+const kHeaders = Symbol('shuttle.reply.headers')
+
+/** Adds response headers to an error on its way to toReply (e.g. Location after a failed creation-with-upload). */
+export function withReplyHeaders(err: unknown, headers: Record<string, string>): unknown {
+  if (typeof err === 'object' && err !== null) Object.assign(err, { [kHeaders]: headers })
+  return err
+}
+
 /**
  * The one place errors become responses. TusErrors keep their status and message; anything
  * unexpected is logged and becomes a generic 500, so internals never leak to clients.
  */
 export function toReply(err: unknown, req: IncomingMessage, logger: Logger): Reply {
   if (err instanceof TusError) {
-    const reply: Reply = { status: err.status, body: err.message }
-    if (err.code === 'ERR_TUS_VERSION') reply.headers = { 'Tus-Version': TUS_VERSION.join(',') }
-    return reply
+    const headers = { ...(err as { [kHeaders]?: Record<string, string> })[kHeaders] }
+    if (err.code === 'ERR_TUS_VERSION') headers['Tus-Version'] = TUS_VERSION.join(',')
+    return { status: err.status, headers, body: err.message }
   }
   if (isUploadError(err) && err.code === 'ERR_LOCK_TIMEOUT') {
     return { status: 423, body: 'The upload is busy with another request. Retry in a moment.' }

@@ -166,6 +166,41 @@ describe('POST (creation)', () => {
   })
 })
 
+describe('creation-with-upload failures', () => {
+  it('names the upload in Location when some bytes were kept, removes it when none were', async () => {
+    t = await startTus()
+    const post = (body: string[], headers: Record<string, string>) =>
+      new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = http.request(t!.endpoint, {
+          method: 'POST',
+          headers: {
+            'Tus-Resumable': '1.0.0',
+            'Content-Type': 'application/offset+octet-stream',
+            ...headers,
+          },
+        })
+        req.on('response', (res) => {
+          res.resume()
+          resolve(res)
+        })
+        req.on('error', reject)
+        for (const piece of body) req.write(piece)
+        req.end()
+      })
+    const over = await post(['ab', 'cdef'], { 'Upload-Length': '4' })
+    expect(over.statusCode).toBe(413)
+    const location = over.headers.location!
+    expect(location).toMatch(/\/files\/[A-Za-z0-9_-]{24}$/)
+    expect(await (await fetch(location)).text()).toBe('abcd')
+    const mismatch = await post(['abc'], {
+      'Upload-Length': '3',
+      'Upload-Checksum': 'sha1 AAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    })
+    expect(mismatch.statusCode).toBe(460)
+    expect(mismatch.headers.location).toBeUndefined()
+  })
+})
+
 describe('hooks and events', () => {
   it('onUploadCreate can reject with a TusError or replace metadata', async () => {
     const logger = { error: vi.fn() }

@@ -6,7 +6,7 @@ import {
   TusError,
 } from '@shuttle/protocol'
 import { newUploadId } from '../ids.js'
-import type { Reply } from '../reply.js'
+import { type Reply, withReplyHeaders } from '../reply.js'
 import type { UploadInfo } from '../types.js'
 import {
   expiresHeader,
@@ -71,10 +71,10 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
         () => writeBody(ctx, created, release.signal),
       )
     } catch (err) {
-      // An error reply carries no Location: an upload that kept no byte (checksum mismatch, body
-      // refused) could never be reached or resumed, so it must not stay on disk.
-      await removeIfEmpty(ctx, created.id)
-      throw err
+      // An upload that kept no byte (checksum mismatch, body refused) is removed: nothing to resume.
+      // One that kept bytes is named in the error reply's Location, so the client can HEAD and resume.
+      if (await removeIfEmpty(ctx, created.id)) throw err
+      throw withReplyHeaders(err, { Location: ctx.urlFor(created.id) })
     }
   } else if (isFinished(upload)) {
     await finish(ctx, upload) // a 0-byte upload is complete the moment it exists
@@ -89,12 +89,16 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
   }
 }
 
-async function removeIfEmpty(ctx: HandlerContext, id: string): Promise<void> {
+/** Removes the upload if it holds no byte; true when it is gone. */
+async function removeIfEmpty(ctx: HandlerContext, id: string): Promise<boolean> {
   try {
     const now = await ctx.options.store.getUpload(id)
-    if (now.offset === 0 && !isFinished(now)) await ctx.options.store.remove(id)
+    if (now.offset !== 0 || isFinished(now)) return false
+    await ctx.options.store.remove(id)
+    return true
   } catch (err) {
     ctx.options.logger.error(`Could not remove unreachable upload ${id}`, err)
+    return false
   }
 }
 
