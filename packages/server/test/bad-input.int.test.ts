@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { encodeMetadata, parseMetadata } from '@shuttle/protocol'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   type RawRequestOptions,
@@ -806,6 +807,38 @@ describe('bad input gets the status tus 1.0 asks for and a message that names th
       expect([201, 400]).toContain(r.status)
       if (r.status === 201) expect(r.headers.location).not.toMatch(/evil|\s/)
     }
+  })
+
+  it('hostile metadata values round-trip through HEAD and never split or inject download headers', async () => {
+    const metadata: Record<string, string> = {
+      filename: 'a"; b\r\nSet-Cookie: pwned=1\r\n\r\n<script>.html',
+      filetype: 'text/plain\r\nX-Injected: 1',
+      __proto__x: 'x',
+      constructor: 'c',
+      rtl: '\u202egnp.exe',
+    }
+    const header = `${encodeMetadata(metadata)},__proto__ ${b64('p')}`
+    const data = randomBytes(100)
+    const created = await rawRequest({
+      method: 'POST',
+      url: s.endpoint,
+      headers: { ...TUS_HEADERS, 'Upload-Length': '100', 'Upload-Metadata': header },
+    })
+    expect(created.status, created.body).toBe(201)
+    const url = new URL(created.headers.location!, s.endpoint).toString()
+    expect((await patchUpload(url, 0, data)).status).toBe(204)
+    const head = await headUpload(url)
+    const expected = Object.assign(Object.create(null), metadata, JSON.parse('{"__proto__":"p"}'))
+    expect(parseMetadata(String(head.headers['upload-metadata']))).toEqual(expected)
+    const got = await download(url)
+    expect(got.status).toBe(200)
+    expect(got.bytes.equals(data)).toBe(true)
+    expect(got.headers['set-cookie']).toBeUndefined()
+    expect(got.headers['x-injected']).toBeUndefined()
+    expect(got.headers['content-type']).toBe('application/octet-stream')
+    expect(got.headers['content-disposition']).toMatch(/^attachment/)
+    expect(got.headers['content-disposition']).not.toMatch(/[\r\n]/)
+    expect(got.headers['x-content-type-options']).toBe('nosniff')
   })
 
   it('metadata filenames like ../../evil never create files outside the store', async () => {
