@@ -1,0 +1,94 @@
+// Folder drop: DataTransfer.files lists a dropped folder as one unreadable entry, so directories
+// are walked through webkitGetAsEntry (all Chromium/Firefox/Safari) or getAsFileSystemHandle.
+
+interface EntryLike {
+  isFile: boolean
+  isDirectory: boolean
+  name: string
+  fullPath?: string
+  file?(ok: (f: File) => void, fail: (e: unknown) => void): void
+  createReader?(): { readEntries(ok: (e: EntryLike[]) => void, fail: (e: unknown) => void): void }
+}
+
+interface HandleLike {
+  kind: 'file' | 'directory'
+  name: string
+  getFile?(): Promise<File>
+  values?(): AsyncIterable<HandleLike>
+}
+
+type ItemLike = DataTransferItem & {
+  webkitGetAsEntry?(): EntryLike | null
+  getAsFileSystemHandle?(): Promise<HandleLike | null>
+}
+
+/** A file found inside a dropped folder keeps its relative path (as `webkitRelativePath` would). */
+export type DroppedFile = File & { relativePath?: string }
+
+function withPath(file: File, path: string): DroppedFile {
+  const f = file as DroppedFile
+  try {
+    Object.defineProperty(f, 'relativePath', { value: path, configurable: true })
+  } catch {
+    // A frozen File keeps no path; the upload itself is unaffected.
+  }
+  return f
+}
+
+async function walkEntry(entry: EntryLike, out: DroppedFile[], prefix: string): Promise<void> {
+  if (entry.isFile && entry.file) {
+    const file = await new Promise<File>((ok, fail) => entry.file?.(ok, fail))
+    out.push(prefix ? withPath(file, `${prefix}${entry.name}`) : file)
+    return
+  }
+  if (!entry.isDirectory || !entry.createReader) return
+  const reader = entry.createReader()
+  // readEntries returns at most 100 entries per call (Chromium); call until empty.
+  for (;;) {
+    const batch = await new Promise<EntryLike[]>((ok, fail) => reader.readEntries(ok, fail))
+    if (batch.length === 0) break
+    for (const child of batch) await walkEntry(child, out, `${prefix}${entry.name}/`)
+  }
+}
+
+async function walkHandle(handle: HandleLike, out: DroppedFile[], prefix: string): Promise<void> {
+  if (handle.kind === 'file' && handle.getFile) {
+    const file = await handle.getFile()
+    out.push(prefix ? withPath(file, `${prefix}${handle.name}`) : file)
+    return
+  }
+  if (handle.kind === 'directory' && handle.values) {
+    for await (const child of handle.values()) await walkHandle(child, out, `${prefix}${handle.name}/`)
+  }
+}
+
+/**
+ * Every file of a drop, folders walked recursively. Entries must be taken synchronously in the
+ * drop handler (the DataTransfer is emptied afterwards), which is why this reads them first.
+ */
+export async function filesFromDataTransfer(dt: DataTransfer | null | undefined): Promise<DroppedFile[]> {
+  if (!dt) return []
+  const items = dt.items ? (Array.from(dt.items) as ItemLike[]).filter((i) => i.kind === 'file') : []
+  const entries = items.map((i) => i.webkitGetAsEntry?.() ?? null)
+  const hasDir = entries.some((e) => e?.isDirectory)
+  if (hasDir) {
+    const out: DroppedFile[] = []
+    for (const [idx, entry] of entries.entries()) {
+      if (entry) await walkEntry(entry, out, '')
+      else {
+        const f = items[idx]?.getAsFile()
+        if (f) out.push(f)
+      }
+    }
+    return out
+  }
+  if (items.length > 0 && !entries.some(Boolean) && items.some((i) => i.getAsFileSystemHandle)) {
+    const handles = await Promise.all(items.map((i) => i.getAsFileSystemHandle?.() ?? null))
+    if (handles.some((h) => h?.kind === 'directory')) {
+      const out: DroppedFile[] = []
+      for (const h of handles) if (h) await walkHandle(h, out, '')
+      return out
+    }
+  }
+  return Array.from(dt.files ?? [])
+}

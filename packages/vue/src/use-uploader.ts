@@ -1,0 +1,175 @@
+import { createUploader } from '@shuttle/core'
+import { type ComputedRef, computed, getCurrentScope, onScopeDispose, type ShallowRef, shallowRef } from 'vue'
+import type {
+  Engine,
+  EngineEventName,
+  EngineEvents,
+  EngineInput,
+  EngineOptions,
+  FileId,
+  FileSnapshot,
+} from './engine.js'
+
+export interface UseUploaderOptions extends EngineOptions {
+  /** An engine to drive instead of creating one (tests, or sharing one engine between views). */
+  uploader?: Engine
+}
+
+export interface UploadTotals {
+  bytesTotal: number
+  bytesSent: number
+  bytesConfirmed: number
+  /** 0–100 over every file that is not canceled. */
+  percent: number
+  /** Bytes per second, summed over files moving now. */
+  speed: number
+  /** Seconds left at the current speed; null when nothing moves. */
+  eta: number | null
+  /** Number of files in each broad phase. */
+  active: number
+  completed: number
+  failed: number
+  paused: number
+}
+
+export interface UseUploaderReturn {
+  /** Engine snapshots, replaced (never mutated) on every engine event. */
+  files: Readonly<ShallowRef<readonly FileSnapshot[]>>
+  totals: ComputedRef<UploadTotals>
+  /** The engine, created on first use so that nothing runs during SSR or before a file exists. */
+  getUploader(): Engine
+  add(input: EngineInput | EngineInput[], metadata?: Record<string, string>): FileId[]
+  start(): void
+  pause(id: FileId): void
+  resume(id: FileId, opts?: { first?: boolean }): void
+  retry(id: FileId): void
+  cancel(id: FileId): Promise<void>
+  remove(id: FileId): Promise<void>
+  pauseAll(): void
+  resumeAll(): void
+  cancelAll(): Promise<void>
+  /** Subscribes to an engine event for the lifetime of the current effect scope. */
+  on<E extends EngineEventName>(event: E, fn: (payload: EngineEvents[E]) => void): () => void
+}
+
+const ACTIVE = new Set(['queued', 'preparing', 'uploading', 'retrying'])
+
+/** Totals are derived from the snapshots, never stored, so they cannot disagree with the list. */
+export function computeTotals(files: readonly FileSnapshot[]): UploadTotals {
+  const t: UploadTotals = {
+    bytesTotal: 0,
+    bytesSent: 0,
+    bytesConfirmed: 0,
+    percent: 0,
+    speed: 0,
+    eta: null,
+    active: 0,
+    completed: 0,
+    failed: 0,
+    paused: 0,
+  }
+  for (const f of files) {
+    if (f.status === 'canceled') continue
+    const size = f.size ?? 0
+    t.bytesTotal += size
+    t.bytesSent += f.status === 'completed' ? size : Math.min(f.bytesSent, size)
+    t.bytesConfirmed += f.status === 'completed' ? size : f.bytesConfirmed
+    if (ACTIVE.has(f.status)) {
+      t.active++
+      t.speed += f.speed
+    } else if (f.status === 'completed') t.completed++
+    else if (f.status === 'failed') t.failed++
+    else if (f.status === 'paused') t.paused++
+  }
+  t.percent = t.bytesTotal > 0 ? Math.min(100, (t.bytesSent / t.bytesTotal) * 100) : 0
+  t.eta = t.speed > 0 && t.active > 0 ? Math.max(0, (t.bytesTotal - t.bytesSent) / t.speed) : null
+  return t
+}
+
+const REFRESH_EVENTS: EngineEventName[] = [
+  'file-added',
+  'state-change',
+  'progress',
+  'upload-created',
+  'completed',
+  'failed',
+  'canceled',
+  'removed',
+]
+
+/**
+ * Headless uploads: a reactive file list, totals and actions over one @shuttle/core engine.
+ *
+ * @example
+ * const { files, totals, add, pause, resume } = useUploader({ endpoint: '/files/' })
+ * add(input.files[0])
+ */
+export function useUploader(options: UseUploaderOptions | (() => UseUploaderOptions)): UseUploaderReturn {
+  const files = shallowRef<readonly FileSnapshot[]>([])
+  const totals = computed(() => computeTotals(files.value))
+  let engine: Engine | undefined
+  let disposed = false
+  const subscriptions: Array<{ event: EngineEventName; fn: (p: never) => void; off?: () => void }> = []
+
+  const refresh = () => {
+    if (engine) files.value = [...engine.getFiles()]
+  }
+
+  function getUploader(): Engine {
+    if (engine) return engine
+    const { uploader, ...engineOptions } = typeof options === 'function' ? options() : options
+    engine = uploader ?? (createUploader(engineOptions as never) as unknown as Engine)
+    for (const ev of REFRESH_EVENTS) engine.on(ev, refresh)
+    for (const s of subscriptions) s.off = engine.on(s.event, s.fn as never)
+    refresh()
+    return engine
+  }
+
+  function on<E extends EngineEventName>(event: E, fn: (payload: EngineEvents[E]) => void): () => void {
+    const sub: (typeof subscriptions)[number] = { event, fn: fn as (p: never) => void }
+    subscriptions.push(sub)
+    if (engine) sub.off = engine.on(event, fn)
+    return () => {
+      sub.off?.()
+      subscriptions.splice(subscriptions.indexOf(sub), 1)
+    }
+  }
+
+  if (getCurrentScope()) {
+    onScopeDispose(() => {
+      disposed = true
+      for (const s of subscriptions) s.off?.()
+      // An injected engine belongs to the caller; one we created is ours to stop.
+      const own = engine && !(typeof options === 'function' ? options() : options).uploader
+      if (own) void engine?.destroy().catch(() => {})
+    })
+  }
+
+  const withEngine =
+    <A extends unknown[], R>(fn: (e: Engine, ...args: A) => R) =>
+    (...args: A): R => {
+      if (disposed) throw new Error('useUploader: used after its scope was disposed')
+      const r = fn(getUploader(), ...args)
+      refresh()
+      return r
+    }
+
+  return {
+    files,
+    totals,
+    getUploader,
+    on,
+    add: withEngine((e, input: EngineInput | EngineInput[], metadata?: Record<string, string>) =>
+      e.add(input, metadata),
+    ),
+    start: withEngine((e) => e.start()),
+    pause: withEngine((e, id: FileId) => e.pause(id)),
+    resume: withEngine((e, id: FileId, opts?: { first?: boolean }) => e.resume(id, opts)),
+    retry: withEngine((e, id: FileId) => e.retry(id)),
+    cancel: withEngine((e, id: FileId) => e.cancel(id).finally(refresh)),
+    remove: withEngine((e, id: FileId) => e.remove(id).finally(refresh)),
+    pauseAll: withEngine((e) => e.pauseAll()),
+    resumeAll: withEngine((e) => e.resumeAll()),
+    cancelAll: withEngine((e) => e.cancelAll().finally(refresh)),
+  }
+}
