@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import vue from '@vitejs/plugin-vue'
 import { configDefaults, defineConfig } from 'vitest/config'
 
 // Tests import workspace packages from their sources, never from dist.
@@ -18,12 +19,28 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'packages/*/src/browser/**'],
+          exclude: [...configDefaults.exclude, 'packages/*/src/browser/**', 'packages/vue/**'],
         },
       },
       {
         resolve: { alias: { ...alias, '@shuttle/core': src('./packages/core/src/browser/index.ts') } },
         test: { name: 'dom', include: ['packages/*/src/browser/**/*.test.ts'], environment: 'happy-dom' },
+      },
+      {
+        plugins: [vue()],
+        resolve: { alias: { ...alias, '@shuttle/core': src('./packages/core/src/browser/index.ts') } },
+        test: { name: 'vue', include: ['packages/vue/src/**/*.test.ts'], environment: 'happy-dom' },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.e2e.test.ts'],
+          // Real Chromium against the built demo and CLI: one file at a time on 2 shared cores.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          maxWorkers: 1,
+          fileParallelism: false,
+        },
       },
       {
         resolve: { alias },
