@@ -1,1 +1,10 @@
-export { VERSION } from '../version.js'
+import { makeCreateUploader } from '../create-uploader.js'
+import type { BrowserInput } from './blob-source.js'
+import { browserDefaults } from './defaults.js'
+
+export * from '../exports.js'
+export { createIndexedDbCheckpointStore } from './indexed-db-store.js'
+export { createLocalStorageCheckpointStore } from './local-storage-store.js'
+export { createXhrHttpClient } from './xhr-http-client.js'
+export type { BrowserInput }
+export const createUploader = makeCreateUploader<BrowserInput>(browserDefaults)

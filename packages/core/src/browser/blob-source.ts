@@ -1,0 +1,65 @@
+import { UploadError } from '@shuttle/protocol'
+import type { FileReaderPort, FileSource, SourceInfo } from '../ports.js'
+import { createBytesSource } from '../sources/bytes-source.js'
+
+/** What `add()` accepts in browsers. */
+export type BrowserInput = File | Blob | { blob: Blob; name: string; type?: string }
+
+function parse(input: unknown): { blob: Blob; name: string; type: string; lastModified?: number } {
+  if (typeof File !== 'undefined' && input instanceof File) {
+    return { blob: input, name: input.name, type: input.type, lastModified: input.lastModified }
+  }
+  if (typeof Blob !== 'undefined' && input instanceof Blob)
+    return { blob: input, name: 'blob', type: input.type }
+  if (typeof input === 'object' && input !== null) {
+    const o = input as { blob?: unknown; name?: unknown; type?: unknown }
+    if (typeof Blob !== 'undefined' && o.blob instanceof Blob && typeof o.name === 'string') {
+      return { blob: o.blob, name: o.name, type: typeof o.type === 'string' ? o.type : o.blob.type }
+    }
+  }
+  throw new UploadError('ERR_INVALID_OPTIONS', 'add() takes a File, a Blob or { blob, name }')
+}
+
+/**
+ * A Blob read slice by slice: `body()` hands XHR a Blob slice (the browser streams it from disk),
+ * `read()` loads only the requested range (checksums).
+ */
+export function createBlobSource(blob: Blob, info: Omit<SourceInfo, 'size'>): FileSource {
+  return {
+    info: { ...info, size: blob.size },
+    body: (start, end) => blob.slice(start, end),
+    async read(start, end) {
+      try {
+        return new Uint8Array(await blob.slice(start, end).arrayBuffer())
+      } catch (cause) {
+        throw new UploadError('ERR_SOURCE_READ', `Reading bytes ${start}-${end} of ${info.name} failed`, {
+          cause,
+        })
+      }
+    },
+    async close() {},
+  }
+}
+
+export function createBrowserFileReader(): FileReaderPort {
+  return {
+    describe(input): SourceInfo {
+      const p = parse(input)
+      return {
+        name: p.name,
+        type: p.type,
+        size: p.blob.size,
+        ...(p.lastModified !== undefined ? { lastModified: p.lastModified } : {}),
+      }
+    },
+    async open(input) {
+      if (input instanceof Uint8Array) return createBytesSource(input, { name: 'blob', type: '' })
+      const p = parse(input)
+      return createBlobSource(p.blob, {
+        name: p.name,
+        type: p.type,
+        ...(p.lastModified !== undefined ? { lastModified: p.lastModified } : {}),
+      })
+    },
+  }
+}

@@ -1,0 +1,38 @@
+import { createMemoryCheckpointStore } from '../checkpoints/memory-store.js'
+import { defaultFingerprint } from '../fingerprint.js'
+import type { PlatformDefaults } from '../options.js'
+import { createBrowserFileReader } from './blob-source.js'
+import { createLocalStorageCheckpointStore } from './local-storage-store.js'
+import { createXhrHttpClient } from './xhr-http-client.js'
+
+/** localStorage when usable (resume after reload out of the box), memory otherwise (SSR, privacy mode). */
+function defaultStore() {
+  try {
+    const storage = globalThis.localStorage
+    const probe = '__shuttle_probe__'
+    storage.setItem(probe, '1')
+    storage.removeItem(probe)
+    return createLocalStorageCheckpointStore(storage)
+  } catch {
+    return createMemoryCheckpointStore()
+  }
+}
+
+/**
+ * Browsers: 8 MiB PATCHes. Proxies and CDNs often cap request bodies, and a pause or a cut then
+ * costs at most one chunk even against servers that drop a partial PATCH.
+ */
+export const browserDefaults: PlatformDefaults = {
+  httpClient: () => createXhrHttpClient(),
+  fileReader: () => createBrowserFileReader(),
+  checkpointStore: defaultStore,
+  fingerprint: defaultFingerprint,
+  digest: async (algorithm, bytes) =>
+    new Uint8Array(
+      await globalThis.crypto.subtle.digest(
+        algorithm === 'sha1' ? 'SHA-1' : 'SHA-256',
+        bytes as Uint8Array<ArrayBuffer>,
+      ),
+    ),
+  chunkSize: 8 * 1024 * 1024,
+}

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest'
+import { createMemoryCheckpointStore } from '../../checkpoints/memory-store.js'
+import { createFakeTus, flush } from '../../test-support/fake-tus.js'
+import { createTestUploader, file } from '../../test-support/uploader.js'
+import { splitParts } from './concat.js'
+
+const endpoint = 'http://tus.test/files'
+
+describe('tus transport', () => {
+  it('creates with Upload-Length and Upload-Metadata, then PATCHes with offset headers', async () => {
+    const fake = createFakeTus()
+    const up = createTestUploader(fake)({ endpoint, chunkSize: 400, metadata: { owner: 'me' } })
+    const [id] = up.add(file('a', 1000), { album: 'x' }) as [string]
+    await flush(100)
+    const [post, ...patches] = fake.log
+    expect(post?.headers['Upload-Length']).toBe('1000')
+    expect(post?.headers['Tus-Resumable']).toBe('1.0.0')
+    expect(post?.headers['Upload-Metadata']).toBe(
+      'filename YQ==,filetype YXBwbGljYXRpb24vb2N0ZXQtc3RyZWFt,owner bWU=,album eA==',
+    )
+    expect(patches.map((p) => [p.headers['Upload-Offset'], p.bodyStart, p.bodyEnd])).toEqual([
+      ['0', 0, 400],
+      ['400', 400, 800],
+      ['800', 800, 1000],
+    ])
+    expect(patches[0]?.headers['Content-Type']).toBe('application/offset+octet-stream')
+    expect(up.getFile(id)).toMatchObject({ status: 'completed', bytesConfirmed: 1000, percent: 100 })
+  })
+
+  it('resolves a relative Location against the endpoint', async () => {
+    const fake = createFakeTus()
+    const send = fake.client.send
+    fake.client.send = async (req) => {
+      const res = await send(req)
+      if (req.method !== 'POST') return res
+      return {
+        ...res,
+        header: (n: string) => (n === 'location' ? `/files/${fake.uploads.size}` : res.header(n)),
+      }
+    }
+    const up = createTestUploader(fake)({ endpoint })
+    const created: string[] = []
+    up.on('upload-created', ({ url }) => created.push(url))
+    up.add(file('a'))
+    await flush(50)
+    expect(created).toEqual(['http://tus.test/files/1'])
+  })
+
+  it('on 409 it HEADs, resyncs and continues', async () => {
+    const fake = createFakeTus()
+    let first = true
+    fake.intercept = (req) => {
+      if (req.method === 'PATCH' && first) {
+        first = false
+        // Someone else advanced the upload: the server holds 100 bytes we don't know about.
+        const up = fake.uploads.get(req.url)
+        if (up) up.offset = 100
+        return 409
+      }
+      return undefined
+    }
+    const up = createTestUploader(fake)({ endpoint, chunkSize: 1000 })
+    const [id] = up.add(file('a', 300)) as [string]
+    await flush(100)
+    expect(fake.log.map((r) => r.method)).toEqual(['POST', 'PATCH', 'HEAD', 'PATCH'])
+    expect(fake.log.at(-1)?.headers['Upload-Offset']).toBe('100')
+    expect(up.getFile(id)?.status).toBe('completed')
+  })
+
+  it('resumes a checkpoint from another session with HEAD (no new upload)', async () => {
+    const fake = createFakeTus()
+    fake.hold = true
+    const store = createMemoryCheckpointStore()
+    const first = createTestUploader(fake)({ endpoint, chunkSize: 100, checkpointStore: store })
+    const [a] = first.add(file('a', 300)) as [string]
+    await flush(50)
+    fake.release()
+    await flush(50)
+    expect(first.getFile(a)?.bytesConfirmed).toBe(100)
+    await first.destroy()
+    expect(await store.list?.()).toHaveLength(1)
+
+    fake.hold = false
+    const second = createTestUploader(fake)({ endpoint, chunkSize: 100, checkpointStore: store })
+    const [b] = second.add(file('a', 300)) as [string]
+    await flush(200)
+    expect(second.getFile(b)?.status).toBe('completed')
+    expect(fake.log.filter((r) => r.method === 'POST')).toHaveLength(1)
+    expect(fake.uploads.size).toBe(1)
+    expect(await store.list?.()).toHaveLength(0) // removed on completion
+  })
+
+  it('404 on resume creates a fresh upload once and emits upload-restarted', async () => {
+    const fake = createFakeTus()
+    fake.hold = true
+    const up = createTestUploader(fake)({ endpoint })
+    const restarted: unknown[] = []
+    up.on('upload-restarted', (e) => restarted.push(e))
+    const [id] = up.add(file('a', 300)) as [string]
+    await flush(50)
+    up.pause(id)
+    const oldUrl = up.getFile(id)?.url as string
+    fake.uploads.delete(oldUrl)
+    fake.hold = false
+    up.resume(id)
+    await flush(100)
+    expect(restarted).toEqual([{ id, reason: 'not-found', oldUrl }])
+    expect(up.getFile(id)?.status).toBe('completed')
+    expect(up.getFile(id)?.url).not.toBe(oldUrl)
+    expect(fake.log.filter((r) => r.method === 'POST')).toHaveLength(2)
+  })
+
+  it('sends Upload-Checksum per PATCH when asked and advertised', async () => {
+    const fake = createFakeTus()
+    const up = createTestUploader(fake)({ endpoint, chunkSize: 100, checksum: 'sha256' })
+    up.add(file('a', 150))
+    await flush(100)
+    expect(fake.log[0]?.method).toBe('OPTIONS')
+    const patches = fake.log.filter((r) => r.method === 'PATCH')
+    expect(patches).toHaveLength(2)
+    expect(patches.every((p) => p.headers['Upload-Checksum'] === 'sha256 AQID')).toBe(true)
+  })
+
+  it('parallelUploads uses concatenation: partial uploads, then a final POST', async () => {
+    const fake = createFakeTus()
+    const up = createTestUploader(fake)({ endpoint, parallelUploads: 3 })
+    const [id] = up.add(file('a', 1000)) as [string]
+    await flush(200)
+    const posts = fake.log.filter((r) => r.method === 'POST')
+    expect(posts.slice(0, 3).map((p) => p.headers['Upload-Concat'])).toEqual([
+      'partial',
+      'partial',
+      'partial',
+    ])
+    expect(posts.slice(0, 3).map((p) => p.headers['Upload-Length'])).toEqual(['333', '333', '334'])
+    expect(posts[3]?.headers['Upload-Concat']).toBe(`final;${endpoint}/1 ${endpoint}/2 ${endpoint}/3`)
+    expect(up.getFile(id)).toMatchObject({ status: 'completed', bytesConfirmed: 1000 })
+    const bytes = [1, 2, 3].flatMap((n) => [...(fake.uploads.get(`${endpoint}/${n}`)?.bytes ?? [])])
+    expect(bytes).toEqual([...file('a', 1000).data])
+  })
+
+  it('splitParts covers the file without gaps', () => {
+    expect(splitParts(10, 3)).toEqual([
+      { start: 0, end: 3 },
+      { start: 3, end: 6 },
+      { start: 6, end: 10 },
+    ])
+    expect(splitParts(2, 5)).toHaveLength(2)
+  })
+})
+
+describe('auth', () => {
+  it('401s from several files cause ONE onAuthExpired call, then each resumes (no new upload)', async () => {
+    const fake = createFakeTus()
+    const serverToken = 'v2' // the server already rotated; POSTs are open, PATCH/HEAD need the token
+    let clientToken = 'v1'
+    fake.intercept = (req) =>
+      req.method !== 'POST' && req.headers.Authorization !== `Bearer ${serverToken}` ? 401 : undefined
+    let calls = 0
+    const up = createTestUploader(fake)({
+      endpoint,
+      headers: () => ({ Authorization: `Bearer ${clientToken}` }),
+      onAuthExpired: async () => {
+        calls++
+        await flush(5)
+        clientToken = 'v2'
+      },
+    })
+    const authEvents: string[] = []
+    up.on('auth-expired', ({ id }) => authEvents.push(id))
+    const ids = up.add([file('a'), file('b'), file('c')])
+    await flush(300)
+    expect(authEvents).toHaveLength(3)
+    expect(calls).toBe(1)
+    expect(ids.map((id) => up.getFile(id)?.status)).toEqual(['completed', 'completed', 'completed'])
+    expect(fake.uploads.size).toBe(3)
+    expect(fake.log.filter((r) => r.method === 'HEAD')).toHaveLength(3)
+  })
+
+  it('without onAuthExpired a 401 fails the file with the HttpStatusError', async () => {
+    const fake = createFakeTus()
+    fake.intercept = (req) => (req.method === 'PATCH' ? 401 : undefined)
+    const up = createTestUploader(fake)({ endpoint })
+    const [id] = up.add(file('a')) as [string]
+    await flush(50)
+    expect(up.getFile(id)?.status).toBe('failed')
+    expect(up.getFile(id)?.error).toMatchObject({ status: 401 })
+  })
+
+  it('a throwing onAuthExpired fails with ERR_AUTH_EXPIRED', async () => {
+    const fake = createFakeTus()
+    fake.intercept = (req) => (req.method === 'PATCH' ? 403 : undefined)
+    const up = createTestUploader(fake)({
+      endpoint,
+      onAuthExpired: async () => {
+        throw new Error('login required')
+      },
+    })
+    const [id] = up.add(file('a')) as [string]
+    await flush(50)
+    expect(up.getFile(id)?.error?.code).toBe('ERR_AUTH_EXPIRED')
+  })
+})
