@@ -35,29 +35,3 @@ describe('expiration', () => {
     expect((await t.req(done, { method: 'HEAD' })).status).toBe(200)
   })
 })
-
-describe('GET download', () => {
-  it('answers 409 for unfinished uploads and streams finished ones with safe headers', async () => {
-    t = await startTus()
-    const res = await t.req(t.endpoint, {
-      method: 'POST',
-      headers: {
-        'Upload-Length': '2',
-        'Upload-Metadata': `filename ${btoa('evil"\r\nname.html')},filetype ${btoa('text/html')}`,
-      },
-    })
-    const url = res.headers.get('location')!
-    const early = await fetch(url)
-    expect([early.status, await early.text()]).toEqual([409, expect.stringMatching(/not finished/)])
-    await t.req(url, { method: 'PATCH', headers: { ...OCTET, 'Upload-Offset': '0' }, body: 'hi' })
-    const get = await fetch(url)
-    expect(get.status).toBe(200)
-    expect(get.headers.get('content-type')).toBe('text/html')
-    expect(get.headers.get('content-length')).toBe('2')
-    expect(get.headers.get('x-content-type-options')).toBe('nosniff')
-    expect(get.headers.get('content-disposition')).toBe(
-      `attachment; filename="evilname.html"; filename*=UTF-8''evilname.html`,
-    )
-    expect(await get.text()).toBe('hi')
-  })
-})

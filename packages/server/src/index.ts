@@ -1,9 +1,11 @@
+export { TusError } from '@shuttle/protocol'
 export { contentDisposition, safeContentType } from './content-disposition.js'
 export { isValidUploadId, newUploadId } from './ids.js'
 export { MemoryLocker } from './lockers/memory-locker.js'
 export { createTusServer } from './server.js'
 export { FileStore, type FileStoreOptions } from './stores/file/file-store.js'
 export type {
+  CreateHookResult,
   DataStore,
   Lock,
   Locker,

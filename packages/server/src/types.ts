@@ -100,6 +100,10 @@ export interface TusServerEvents {
   'upload-expired': { upload: UploadInfo }
 }
 
+/** What onUploadCreate may resolve with. */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets hooks written as `async () => {}` type-check
+export type CreateHookResult = { metadata?: UploadMetadata } | undefined | void
+
 export interface ServerOptions {
   /** URL prefix the handler owns. Default '/files/'. */
   path?: string
@@ -124,11 +128,7 @@ export interface ServerOptions {
   /** Build absolute URLs from Forwarded / X-Forwarded-Host / X-Forwarded-Proto. Default false. */
   respectForwardedHeaders?: boolean
   /** Throw TusError to reject (its status and message are sent); return { metadata } to replace it. */
-  // biome-ignore lint/suspicious/noConfusingVoidType: lets hooks written as `async () => {}` type-check
-  onUploadCreate?: (
-    req: IncomingMessage,
-    upload: UploadInfo,
-  ) => Promise<{ metadata?: UploadMetadata } | undefined | void>
+  onUploadCreate?: (req: IncomingMessage, upload: UploadInfo) => Promise<CreateHookResult>
   /** Runs when the last byte is stored, before the response; a thrown TusError is sent. */
   onUploadFinish?: (req: IncomingMessage, upload: UploadInfo) => Promise<void>
   onResponseError?: (req: IncomingMessage, err: unknown) => void

@@ -1,3 +1,4 @@
+import { encodeMetadata } from '@shuttle/protocol'
 import type { UploadInfo } from '../types.js'
 import type { HandlerContext } from './context.js'
 
@@ -14,6 +15,12 @@ export async function runCreateHook(ctx: HandlerContext, upload: UploadInfo): Pr
     !Object.values(metadata).every((v) => typeof v === 'string')
   ) {
     throw new Error('onUploadCreate returned metadata that is not a Record<string, string>')
+  }
+  // Keys must survive the trip back out in HEAD's Upload-Metadata; a bad key is the hook's bug (500).
+  try {
+    encodeMetadata(metadata)
+  } catch (err) {
+    throw new Error('onUploadCreate returned metadata with a key tus cannot carry', { cause: err })
   }
   return { ...upload, metadata: { ...metadata } }
 }

@@ -1,10 +1,14 @@
 import { TusError } from '@shuttle/protocol'
 import { contentDisposition, safeContentType } from '../content-disposition.js'
 import type { Reply } from '../reply.js'
-import { isFinished } from './common.js'
+import { header, isFinished } from './common.js'
 import type { HandlerContext } from './context.js'
+import { parseRange } from './range.js'
 
-/** GET: download a finished upload. Unfinished ones answer 409: their bytes are not final yet. */
+/**
+ * GET: download a finished upload, whole or one byte range. Unfinished ones answer 409: their
+ * bytes are not final yet, and 404 would wrongly say the upload does not exist.
+ */
 export async function handleGet(ctx: HandlerContext): Promise<Reply> {
   const { store } = ctx.options
   const upload = await store.getUpload(ctx.id)
@@ -15,17 +19,37 @@ export async function handleGet(ctx: HandlerContext): Promise<Reply> {
       `Upload ${ctx.id} is not finished (${upload.offset} of ${upload.size ?? 'unknown'} bytes); download it once complete`,
     )
   }
+  const size = upload.offset
   const metadata = upload.metadata
-  const body = await store.read(ctx.id)
+  const headers: Record<string, string> = {
+    'Content-Type': safeContentType(metadata),
+    'Content-Disposition': contentDisposition(metadata.filename ?? metadata.name),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+    'Accept-Ranges': 'bytes',
+  }
+  const range = parseRange(header(ctx.req, 'range'), size)
+  if (range === 'unsatisfiable') {
+    return {
+      status: 416,
+      headers: { 'Content-Range': `bytes */${size}` },
+      body: `The requested range is outside the ${size}-byte upload`,
+    }
+  }
+  if (range === undefined) {
+    return {
+      status: 200,
+      headers: { ...headers, 'Content-Length': String(size) },
+      body: await store.read(ctx.id),
+    }
+  }
   return {
-    status: 200,
+    status: 206,
     headers: {
-      'Content-Type': safeContentType(metadata),
-      'Content-Length': String(upload.offset),
-      'Content-Disposition': contentDisposition(metadata.filename ?? metadata.name),
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'no-store',
+      ...headers,
+      'Content-Length': String(range.end - range.start),
+      'Content-Range': `bytes ${range.start}-${range.end - 1}/${size}`,
     },
-    body,
+    body: await store.read(ctx.id, range),
   }
 }
