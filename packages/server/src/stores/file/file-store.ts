@@ -51,12 +51,16 @@ export class FileStore implements DataStore {
       const [info, st] = await Promise.all([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
       return { ...info, offset: st.size }
     } catch (err) {
-      throw notFoundOr(err, id)
+      throw fsError(err, id)
     }
   }
 
   async write(id: string, offset: number, body: Readable, options: WriteOptions): Promise<number> {
-    if (options.checksum) return this.#writeVerified(id, offset, body, options)
+    if (options.checksum) {
+      return this.#writeVerified(id, offset, body, options).catch((err: unknown) => {
+        throw fsError(err, id)
+      })
+    }
     // The caller reports the final offset; these are the in-between updates of long writes.
     let last = Date.now()
     const result = await streamToFile(body, {
@@ -74,7 +78,7 @@ export class FileStore implements DataStore {
           }
         : undefined,
     }).catch((err: unknown) => {
-      throw notFoundOr(err, id)
+      throw fsError(err, id)
     })
     if (result.overflow) throw lengthExceeded()
     return offset + result.written
@@ -142,7 +146,17 @@ export class FileStore implements DataStore {
       }
     } catch (err) {
       await rm(dataPath, { force: true })
-      throw notFoundOr(err, upload.id)
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new TusError(
+          'ERR_CONCAT',
+          400,
+          'A partial upload was removed during concatenation; nothing was created',
+          {
+            cause: err,
+          },
+        )
+      }
+      throw fsError(err, upload.id)
     }
     await writeInfo(this.#infoPath(upload.id), { ...upload, size: offset })
     return { ...upload, size: offset, offset }
@@ -161,7 +175,7 @@ export class FileStore implements DataStore {
       // Info first: once it is gone the upload is gone, whatever happens to the data file.
       await rm(this.#infoPath(id))
     } catch (err) {
-      throw notFoundOr(err, id)
+      throw fsError(err, id)
     }
     await Promise.all([rm(this.#dataPath(id), { force: true }), rm(this.#chunkPath(id), { force: true })])
   }
@@ -214,9 +228,15 @@ function checkId(id: string): string {
   return id
 }
 
-function notFoundOr(err: unknown, id: string): unknown {
+/** Maps file-system errors clients can act on; the rest stay internal (500). */
+function fsError(err: unknown, id: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ENOENT') return new TusError('ERR_NOT_FOUND', 404, `Upload ${id} not found`, { cause: err })
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new TusError('ERR_INTERNAL', 507, 'The server is out of storage space; retry later', {
+      cause: err,
+    })
+  }
   return err
 }
 
