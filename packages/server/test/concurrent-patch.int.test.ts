@@ -233,4 +233,65 @@ describe('two PATCHes on one upload', () => {
     expect(existsSync(path.join(s.dir, `${id}.chunk`)), 'chunk file left behind').toBe(false)
     await expectServerHealthy(s.endpoint)
   })
+
+  it('six writers racing HEAD-then-PATCH (with backoff) on one upload: the file is a chain of whole runs, each from a PATCH start', async () => {
+    const size = 32 * MiB
+    const writers = Array.from({ length: 6 }, (_, i) => new Pattern(0x5000 + i, size))
+    const { url, id } = await createUpload(s.endpoint, { length: size })
+    /** Every Upload-Offset some writer PATCHed from, per writer. */
+    const starts = writers.map(() => new Set<number>())
+    const statuses: Record<string, number> = {}
+    let done = false
+    const deadline = Date.now() + 60_000
+
+    async function writer(w: number): Promise<void> {
+      const pattern = writers[w]!
+      while (!done && Date.now() < deadline) {
+        const head = await headUpload(url)
+        const offset = Number(head.headers['upload-offset'])
+        if (offset >= size) {
+          done = true
+          return
+        }
+        const end = Math.min(size, offset + (1 + ((w + offset) % 4)) * MiB)
+        starts[w]!.add(offset)
+        const r = await startPatch(url, pattern, offset, end, { chunk: 64 * 1024, delayMs: w % 3 }).result
+        const key = r.response ? String(r.response.status) : 'conn-error'
+        statuses[key] = (statuses[key] ?? 0) + 1
+        if (r.response && ![204, 409, 423].includes(r.response.status)) {
+          throw new Error(`writer ${w} got ${describeResult(r)}`)
+        }
+        // Like a real client: back off with jitter after losing the upload to someone else.
+        // (With no backoff at all, 6 writers livelock: each new holder is told to release at once.)
+        if (r.response?.status !== 204) await sleep(20 + Math.floor(Math.random() * 200))
+      }
+    }
+    await Promise.all(writers.map((_, w) => writer(w)))
+    console.log(`six writers: PATCH outcomes ${JSON.stringify(statuses)}`)
+    expect(await offsetOf(url)).toBe(size)
+    const file = await readFile(path.join(s.dir, id))
+    expect(file.length).toBe(size)
+
+    // Reachability over run boundaries: from a PATCH start p of writer w, the file matches w's
+    // pattern up to e; the next run may start at any PATCH start in (p, e]. Valid iff size is reached.
+    const allStarts = [...new Set(starts.flatMap((set) => [...set]))].sort((a, b) => a - b)
+    const matchEnd = (w: number, p: number): number => {
+      const d = firstDifference(file.subarray(p), writers[w]!.slice(p, size))
+      return d === -1 ? size : p + d
+    }
+    const reachable = new Set<number>([0])
+    let complete = false
+    for (const p of allStarts) {
+      if (!reachable.has(p)) continue
+      for (let w = 0; w < writers.length; w++) {
+        if (!starts[w]!.has(p)) continue
+        const e = matchEnd(w, p)
+        if (e === size) complete = true
+        for (const q of allStarts) if (q > p && q <= e) reachable.add(q)
+      }
+    }
+    expect(complete, 'the stored file is not a chain of whole runs starting at PATCH offsets').toBe(true)
+    const got = await downloadSha256(url)
+    expect(got.sha256).toBe(createHash('sha256').update(file).digest('hex'))
+  })
 })
