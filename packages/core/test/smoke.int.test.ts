@@ -72,18 +72,27 @@ afterAll(async () => {
 
 describe.each(servers)('smoke: two files to $name', ({ name, make }) => {
   it.each([
-    ['streamed', Number.POSITIVE_INFINITY],
-    ['chunked', 1024 * 1024],
-  ])('%s', async (_mode, chunkSize) => {
+    ['streamed', Number.POSITIVE_INFINITY, 1],
+    ['chunked + checksum', 1024 * 1024, 1],
+    ['parallel parts', 1024 * 1024, 3],
+  ])('%s', async (mode, chunkSize, parallelUploads) => {
     const store = await mkdtemp(join(dir, 'store-'))
     const handler = make(store)
     if (!handler) {
       expect.soft(name).toBe('@shuttle/server') // only ours may be missing while it is being built
       return
     }
-    const { server, origin } = await listen(handler)
+    const seen: Array<{ method: string; checksum?: string; concat?: string }> = []
+    const { server, origin } = await listen((req, res) => {
+      seen.push({
+        method: req.method ?? '',
+        checksum: req.headers['upload-checksum'] as string | undefined,
+        concat: req.headers['upload-concat'] as string | undefined,
+      })
+      handler(req, res)
+    })
     try {
-      const up = createUploader({ endpoint: `${origin}/files`, chunkSize, checksum: true })
+      const up = createUploader({ endpoint: `${origin}/files`, chunkSize, checksum: true, parallelUploads })
       const drained = new Promise<void>((resolve) => up.on('queue-drained', () => resolve()))
       const ids = up.add(
         files.map((f) => f.path),
@@ -98,6 +107,13 @@ describe.each(servers)('smoke: two files to $name', ({ name, make }) => {
         expect(await sha256(join(store, uploadId))).toBe(files[i]?.sha)
       }
       await up.destroy()
+      const patches = seen.filter((r) => r.method === 'PATCH')
+      if (name === '@shuttle/server' && mode !== 'streamed') {
+        // Ours advertises checksum and concatenation, so both must have been used.
+        expect(patches.every((p) => p.checksum?.startsWith('sha256 '))).toBe(true)
+        if (parallelUploads > 1) expect(seen.filter((r) => r.concat === 'partial')).toHaveLength(6)
+      }
+      if (mode === 'streamed') expect(patches).toHaveLength(2)
     } finally {
       server.closeAllConnections()
       await new Promise((r) => server.close(r))

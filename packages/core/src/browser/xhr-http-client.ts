@@ -56,7 +56,8 @@ function bodyOf(body: RequestBody | undefined): XMLHttpRequestBodyInit | undefin
   for (const [k, v] of Object.entries(body.fields)) form.append(k, v)
   const file = body.source.body?.(0, body.source.info.size) as Blob | undefined
   if (!file) return rangeError()
-  form.append(body.fieldName, file, body.filename)
+  // A File carries the name and type in every implementation; append's third argument is not always honoured.
+  form.append(body.fieldName, new File([file], body.filename, { type: body.contentType }), body.filename)
   return form
 }
 
