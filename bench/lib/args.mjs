@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util'
+import { GiB, MiB } from './stats.mjs'
+
+export const USAGE = `Usage: npm run bench -- [options]
+  --quick              small sizes, 1 repetition (development, CI smoke)
+  --reps <n>           repetitions per row (default 3; quick 1)
+  --only <list>        workloads: limits,single,many,resume,browser,rss (default: all)
+  --pairs <list>       pairs: shuttle,peer,tusjs-shuttle,shuttle-tus (default: all)
+  --modes <list>       single-file modes: stream,chunked,parallel (default: all)
+  --profile            write --cpu-prof profiles of every server and client child to bench/results/profiles
+  --out <file>         JSON output (default bench/results/latest.json)
+  -h, --help`
+
+export function readArgs(argv = process.argv.slice(2)) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      reps: { type: 'string' },
+      only: { type: 'string' },
+      pairs: { type: 'string' },
+      modes: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  const list = (s) =>
+    s
+      ? s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined
+  const quick = values.quick
+  return {
+    help: values.help,
+    quick,
+    reps: values.reps ? Number(values.reps) : quick ? 1 : 3,
+    only: list(values.only),
+    pairs: list(values.pairs),
+    modes: list(values.modes),
+    profile: values.profile,
+    out: values.out,
+    sizes: quick
+      ? { big: 64 * MiB, small: 1 * MiB, count: 100, concurrency: 50, browser: 32 * MiB, rssSmall: 16 * MiB }
+      : {
+          big: 1 * GiB,
+          small: 1 * MiB,
+          count: 1000,
+          concurrency: 200,
+          browser: 256 * MiB,
+          rssSmall: 64 * MiB,
+        },
+    chunk: 8 * MiB,
+  }
+}

@@ -1,0 +1,28 @@
+// Helpers used INSIDE bench children to report their own resource use.
+
+/** CPU seconds (user + system) since `base` (a process.cpuUsage() value). */
+export function cpuSecondsSince(base) {
+  const d = process.cpuUsage(base)
+  return (d.user + d.system) / 1e6
+}
+
+/** Peak resident set size of this process in bytes (VmHWM, the same figure as /proc/<pid>/status). */
+export function peakRss() {
+  return process.resourceUsage().maxRSS * 1024
+}
+
+/** Sends a message to the parent (resolves once handed over); no-op when run standalone. */
+export function tell(msg) {
+  return new Promise((resolve) => (process.send ? process.send(msg, () => resolve()) : resolve()))
+}
+
+/** Reports an uncaught failure to the parent and exits non-zero. */
+export function reportFailures() {
+  const fail = (err) => {
+    tell({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+    process.exitCode = 1
+    setTimeout(() => process.exit(1), 50)
+  }
+  process.on('uncaughtException', fail)
+  process.on('unhandledRejection', fail)
+}

@@ -1,0 +1,34 @@
+// One client workload in its own process (so its CPU and memory are measured apart from the
+// server, and so it can be SIGKILLed mid-upload). Usage: node client-child.mjs '<json config>'
+// Messages out: progress {bytes} (about 10 per second), done {elapsedMs, cpuSeconds, peakRss, ...}.
+import { cpuSecondsSince, peakRss, reportFailures, tell } from './child-stats.mjs'
+
+reportFailures()
+const config = JSON.parse(process.argv[2])
+const chunkSize = config.chunkSize === 'Infinity' ? Number.POSITIVE_INFINITY : config.chunkSize
+const client = await import(config.client === 'shuttle' ? './clients/shuttle.mjs' : './clients/tus-js.mjs')
+
+let lastTell = 0
+const onProgress = (bytes) => {
+  const now = performance.now()
+  if (now - lastTell < 100) return
+  lastTell = now
+  tell({ type: 'progress', bytes })
+}
+
+const cpuBase = process.cpuUsage()
+const t0 = performance.now()
+let result
+if (config.workload === 'many') {
+  const data = new Uint8Array(config.size)
+  for (let i = 0; i < data.length; i += 4096) data[i] = (i >> 12) & 0xff
+  const t1 = performance.now()
+  const many = await client.uploadMany({ ...config, data, chunkSize })
+  result = { ...many, elapsedMs: performance.now() - t1 }
+} else {
+  const file = await client.uploadFile({ ...config, chunkSize, onProgress })
+  result = { url: file.url, elapsedMs: performance.now() - t0 }
+}
+await tell({ type: 'done', ...result, cpuSeconds: cpuSecondsSince(cpuBase), peakRss: peakRss() })
+// Leave explicitly (keep-alive sockets would hold us); --cpu-prof still writes its profile.
+process.exit(0)

@@ -1,0 +1,76 @@
+// @shuttle/core (Node build): one uploader per workload, the way the CLI uses it.
+import { basename } from 'node:path'
+import * as core from '@shuttle/core'
+
+const RETRY_DELAYS = [0, 1000, 3000, 5000]
+
+/** Resolves when every id settled; `onSettled(id, outcome)` sees each one. */
+function whenSettled(uploader, ids, onSettled) {
+  const pending = new Set(ids)
+  return new Promise((resolve) => {
+    const settle = (id, outcome) => {
+      if (!pending.delete(id)) return
+      onSettled(id, outcome)
+      if (pending.size === 0) resolve()
+    }
+    uploader.on('completed', ({ id, url }) => settle(id, { url }))
+    uploader.on('failed', ({ id, error }) => settle(id, { error }))
+  })
+}
+
+/** Uploads one file from disk; with storeDir, checkpoints go to (and resume from) that directory. */
+export async function uploadFile({ endpoint, path, chunkSize, parallel, storeDir, onProgress }) {
+  const uploader = core.createUploader({
+    endpoint,
+    chunkSize,
+    parallelUploads: parallel,
+    retryDelays: RETRY_DELAYS,
+    metadata: { filename: basename(path) },
+    ...(storeDir ? { checkpointStore: core.createFileCheckpointStore(storeDir) } : {}),
+  })
+  uploader.on('progress', ({ bytesSent }) => onProgress?.(bytesSent))
+  let result
+  const done = new Promise((resolve) => {
+    uploader.on('completed', ({ url }) => {
+      result = { url }
+      resolve()
+    })
+    uploader.on('failed', ({ error }) => {
+      result = { error }
+      resolve()
+    })
+  })
+  uploader.add({ path })
+  await done
+  await uploader.destroy()
+  if (result.error) throw result.error
+  return result
+}
+
+/** Uploads `count` copies of `data` (distinct names); the engine's own queue caps concurrency. */
+export async function uploadMany({ endpoint, data, count, concurrency }) {
+  const uploader = core.createUploader({
+    endpoint,
+    maxConcurrentUploads: concurrency,
+    retryDelays: RETRY_DELAYS,
+  })
+  const started = new Map()
+  uploader.on('state-change', ({ id, from }) => {
+    if (from.status === 'queued') started.set(id, performance.now())
+  })
+  const latencies = []
+  let errors = 0
+  let firstError
+  const inputs = Array.from({ length: count }, (_, i) => ({ data, name: `small-${i}.bin` }))
+  // Ids come back synchronously and completions are always later: waiting after add() is safe.
+  const ids = uploader.add(inputs)
+  const settled = whenSettled(uploader, ids, (id, outcome) => {
+    if (outcome.error) {
+      errors++
+      firstError ??= String(outcome.error?.message ?? outcome.error).slice(0, 300)
+    } else latencies.push(performance.now() - (started.get(id) ?? performance.now()))
+  })
+  await settled
+  await uploader.destroy()
+  return { latencies, errors, firstError }
+}

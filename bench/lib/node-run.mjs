@@ -1,0 +1,100 @@
+// One measured run: a fresh server child and a fresh client child, so peak RSS is per run.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { spawnChild } from './proc.mjs'
+
+const SERVER = new URL('./server-child.mjs', import.meta.url).pathname
+const CLIENT = new URL('./client-child.mjs', import.meta.url).pathname
+
+function profileArgs(profileDir, name) {
+  return profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : []
+}
+
+export async function startServer(kind, tmpRoot, { profileDir, tag, withStatic = false } = {}) {
+  const directory = await mkdtemp(join(tmpRoot, `srv-${kind}-`))
+  const child = spawnChild(SERVER, [kind, directory, withStatic ? 'static' : ''], {
+    execArgv: profileArgs(profileDir, `server-${kind}-${tag}`),
+  })
+  const { port } = await child.next('ready', 30_000)
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${port}/files/`,
+    async reset() {
+      child.send({ type: 'reset' })
+      await child.next('reset')
+    },
+    async stats() {
+      child.send({ type: 'stats' })
+      return child.next('stats')
+    },
+    async stop() {
+      child.send({ type: 'stop' })
+      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 5000))])
+      await child.kill()
+      await rm(directory, { recursive: true, force: true })
+    },
+  }
+}
+
+export function startClient(config, { profileDir, tag } = {}) {
+  return spawnChild(CLIENT, [JSON.stringify(config)], {
+    execArgv: profileArgs(profileDir, `client-${config.client}-${tag}`),
+  })
+}
+
+/** Runs one client workload against a fresh server; returns client and server figures. */
+export async function measureRun({ pair, tmpRoot, config, profileDir, tag, timeoutMs = 300_000 }) {
+  const server = await startServer(pair.server, tmpRoot, { profileDir, tag })
+  try {
+    await server.reset()
+    const client = startClient(
+      { ...config, client: pair.client, endpoint: server.endpoint },
+      { profileDir, tag },
+    )
+    const done = await client.next('done', timeoutMs)
+    await client.exited
+    const srv = await server.stats()
+    return { client: done, server: srv }
+  } finally {
+    await server.stop()
+  }
+}
+
+/**
+ * Starts an upload, SIGKILLs the client child once ~`killAt` of the bytes were sent, then runs a
+ * new client child with the same checkpoint directory. Bytes re-sent = body bytes the server
+ * received minus the file size.
+ */
+export async function measureResume({ pair, tmpRoot, config, killAt = 0.5, timeoutMs = 300_000 }) {
+  const server = await startServer(pair.server, tmpRoot)
+  const storeDir = await mkdtemp(join(tmpRoot, 'store-'))
+  try {
+    await server.reset()
+    const base = { ...config, client: pair.client, endpoint: server.endpoint, storeDir }
+    const first = startClient(base)
+    let killedAt = 0
+    await new Promise((resolve, reject) => {
+      first.onMessage((msg) => {
+        if (msg.type === 'progress' && msg.bytes >= killAt * config.size && !killedAt) {
+          killedAt = msg.bytes
+          first.kill('SIGKILL').then(resolve)
+        }
+      })
+      first.exited.then(() =>
+        killedAt ? resolve() : reject(new Error('the client finished before it could be killed')),
+      )
+      setTimeout(() => reject(new Error('resume: no progress to 50 %')), timeoutMs).unref()
+    })
+    const second = startClient(base)
+    const done = await second.next('done', timeoutMs)
+    await second.exited
+    const srv = await server.stats()
+    const bodyBytes = srv.bytesIn - srv.headerBytes
+    return { killedAt, resent: Math.max(0, bodyBytes - config.size), client: done, server: srv }
+  } finally {
+    await server.stop()
+    await rm(storeDir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,208 @@
+// Turns the results into markdown tables and a ✔/✘ list of targets.
+import { PEER } from './pairs.mjs'
+import { GiB, MiB } from './stats.mjs'
+
+const num = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–')
+const mibs = (v) => num(v / MiB)
+const mb = (v) => (Number.isFinite(v) ? `${(v / 1e6).toFixed(0)} MB` : '–')
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : Number.NaN)
+const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–')
+const sizeLabel = (bytes) => (bytes >= GiB ? `${num(bytes / GiB)} GiB` : `${num(bytes / MiB)} MiB`)
+
+function table(head, rows) {
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n')
+}
+
+// The peer row of the same workload; where the peer cannot run it (no concatenation at
+// @tus/server), its best other single-file figure (one request) is the baseline.
+function peerOf(rows, row, key = 'mode') {
+  const peer = rows.find((r) => r.pair === PEER && r[key] === row[key])
+  if (peer && !peer.unsupported) return peer
+  return rows.find((r) => r.pair === PEER && r[key] === 'stream')
+}
+
+export function targets(results) {
+  const out = []
+  const add = (name, ok, detail) => out.push({ name, ok: ok === undefined ? null : Boolean(ok), detail })
+  const { single = [], many = [], resume = [], browser = [], rss = [], limits } = results
+  for (const row of single.filter((r) => r.pair === 'shuttle')) {
+    const peer = peerOf(single, row)
+    const speed = ratio(row.throughput, peer?.throughput)
+    const cpu = ratio(row.cpuPerGiB, peer?.cpuPerGiB)
+    add(
+      `${row.modeLabel}: throughput ≥ 1.5× peer`,
+      Number.isFinite(speed) ? speed >= 1.5 : undefined,
+      x(speed),
+    )
+    add(`${row.modeLabel}: CPU-s/GiB ≤ 0.5× peer`, Number.isFinite(cpu) ? cpu <= 0.5 : undefined, x(cpu))
+    if (limits) {
+      const share = row.throughput / limits.min
+      add(
+        `${row.modeLabel}: ≥ 80 % of min(loopback, disk)`,
+        Number.isFinite(share) ? share >= 0.8 : undefined,
+        `${num(share * 100)} %`,
+      )
+    }
+    const peak = Math.max(row.serverRss, row.clientRss)
+    const small = rss.find((r) => r.mode === row.mode)
+    const flat = small
+      ? ` (at ${sizeLabel(small.size)}: server ${mb(small.serverRss)}, client ${mb(small.clientRss)})`
+      : ''
+    add(
+      `${row.modeLabel}: peak RSS ≤ 100 MB at ${sizeLabel(row.size)}, flat in size`,
+      Number.isFinite(peak) ? peak <= 100e6 : undefined,
+      `server ${mb(row.serverRss)}, client ${mb(row.clientRss)}${flat}`,
+    )
+  }
+  const ours = many.find((r) => r.pair === 'shuttle')
+  const peerMany = many.find((r) => r.pair === PEER)
+  if (ours) {
+    const r = ratio(ours.uploadsPerSecond, peerMany?.uploadsPerSecond)
+    add(`${ours.count} concurrent uploads: 0 errors`, ours.errors === 0, `${ours.errors} errors`)
+    add(
+      `${ours.count} concurrent uploads: uploads/s ≥ 1.5× peer`,
+      Number.isFinite(r) ? r >= 1.5 : undefined,
+      x(r),
+    )
+  }
+  const res = resume.find((r) => r.pair === 'shuttle')
+  if (res)
+    add(
+      'resume after kill re-sends ≤ one chunk',
+      res.error ? false : res.resent <= res.chunk,
+      res.error ?? `${num(res.resent / MiB, 2)} MiB re-sent`,
+    )
+  const ch = browser.find((r) => r.pair === 'shuttle' && r.mode === 'chunked')
+  if (ch) {
+    const r = ratio(ch.throughput, peerOf(browser, ch)?.throughput)
+    add('Chromium, 8 MiB chunks: ≥ 2× tus-js-client', Number.isFinite(r) ? r >= 2 : undefined, x(r))
+  }
+  return out
+}
+
+export function renderMarkdown(results) {
+  const { single = [], many = [], resume = [], browser = [], limits, meta } = results
+  const parts = []
+  parts.push(
+    `Run ${meta.date} · ${meta.cpus} × ${meta.cpuModel} · Node ${meta.node} · ${meta.quick ? 'QUICK (small sizes, not comparable)' : 'full'} · median of ${meta.reps} interleaved repetition(s)`,
+  )
+  if (limits) {
+    parts.push(
+      `Machine limits (same run): loopback TCP ${mibs(limits.loopback)} MiB/s · sequential write + fdatasync ${mibs(limits.disk)} MiB/s · min ${mibs(limits.min)} MiB/s`,
+    )
+  }
+  if (single.length) {
+    parts.push(`### One ${sizeLabel(single[0].size)} file`)
+    if (single.some((r) => r.unsupported)) {
+      parts.push('Where the peer cannot run a workload, the ratios use its one-request row.')
+    }
+    parts.push(
+      table(
+        [
+          'Workload',
+          'Client → server',
+          'MiB/s',
+          '% of limit',
+          'CPU-s/GiB (client + server)',
+          'Server RSS',
+          'Client RSS',
+          'Speed × peer',
+          'CPU × peer',
+        ],
+        single.map((r) => {
+          if (r.unsupported)
+            return [r.modeLabel, r.pairLabel, `n/a: ${r.unsupported}`, '', '', '', '', '', '']
+          const peer = peerOf(single, r)
+          return [
+            r.modeLabel,
+            r.pairLabel,
+            r.errors ? `${mibs(r.throughput)} (${r.errors} failed)` : mibs(r.throughput),
+            limits ? `${num((r.throughput / limits.min) * 100)} %` : '–',
+            `${num(r.cpuPerGiB, 2)} (${num(r.clientCpuPerGiB, 2)} + ${num(r.serverCpuPerGiB, 2)})`,
+            mb(r.serverRss),
+            mb(r.clientRss),
+            x(ratio(r.throughput, peer?.throughput)),
+            x(ratio(r.cpuPerGiB, peer?.cpuPerGiB)),
+          ]
+        }),
+      ),
+    )
+  }
+  if (many.length) {
+    const m = many[0]
+    parts.push(`### ${m.count} uploads of ${sizeLabel(m.size)}, at most ${m.concurrency} in flight`)
+    const peer = many.find((r) => r.pair === PEER)
+    parts.push(
+      table(
+        [
+          'Client → server',
+          'uploads/s',
+          'p50 ms',
+          'p99 ms',
+          'errors',
+          'CPU-s (client + server)',
+          'Server RSS',
+          'Client RSS',
+          'uploads/s × peer',
+        ],
+        many.map((r) => [
+          r.pairLabel,
+          num(r.uploadsPerSecond),
+          num(r.p50),
+          num(r.p99),
+          String(r.errors),
+          num(r.cpuSeconds, 2),
+          mb(r.serverRss),
+          mb(r.clientRss),
+          x(ratio(r.uploadsPerSecond, peer?.uploadsPerSecond)),
+        ]),
+      ),
+    )
+  }
+  if (resume.length) {
+    parts.push(
+      `### Resume: client SIGKILLed at ~50 % of ${sizeLabel(resume[0].size)} (8 MiB chunks), restarted with the same checkpoint store`,
+    )
+    const peer = resume.find((r) => r.pair === PEER)
+    parts.push(
+      table(
+        ['Client → server', 'killed at', 'bytes re-sent', 're-sent × peer'],
+        resume.map((r) =>
+          r.error
+            ? [r.pairLabel, '–', `ERROR: ${r.error}`, '–']
+            : [
+                r.pairLabel,
+                `${num((r.killedAt / r.size) * 100)} %`,
+                `${num(r.resent / MiB, 2)} MiB`,
+                x(ratio(r.resent, peer?.resent)),
+              ],
+        ),
+      ),
+    )
+  }
+  if (browser.length) {
+    parts.push(`### Chromium (headless), ${sizeLabel(browser[0].size)} Blob, both clients in the same page`)
+    parts.push(
+      table(
+        ['Workload', 'Client → server', 'MiB/s', '% of limit', 'Speed × peer'],
+        browser.map((r) => [
+          r.modeLabel,
+          r.pairLabel,
+          r.errors ? `${mibs(r.throughput)} (${r.errors} failed)` : mibs(r.throughput),
+          limits ? `${num((r.throughput / limits.min) * 100)} %` : '–',
+          x(ratio(r.throughput, peerOf(browser, r)?.throughput)),
+        ]),
+      ),
+    )
+  }
+  const t = results.targets ?? []
+  if (t.length) {
+    parts.push('### Targets (reported, never failing)')
+    parts.push(t.map((r) => `- ${r.ok === null ? '?' : r.ok ? '✔' : '✘'} ${r.name}: ${r.detail}`).join('\n'))
+  }
+  return parts.join('\n\n')
+}

@@ -1,0 +1,93 @@
+// A tus server in its own process, so its CPU and memory are measured apart from the client.
+// Usage: node server-child.mjs <shuttle|tus> <directory>
+// Messages out: ready {port}, stats {cpuSeconds, peakRss, bytesIn, headerBytes, requests}.
+// Messages in: reset (start a measurement), stats, stop.
+import http from 'node:http'
+import { cpuSecondsSince, peakRss, reportFailures, tell } from './child-stats.mjs'
+
+reportFailures()
+const [kind, directory, extra] = process.argv.slice(2)
+
+async function makeHandler() {
+  if (kind === 'shuttle') {
+    const { createTusServer } = await import('@shuttle/server')
+    return createTusServer({ path: '/files/', directory }).handle
+  }
+  if (kind === 'tus') {
+    const { Server } = await import('@tus/server')
+    const { FileStore } = await import('@tus/file-store')
+    const tus = new Server({ path: '/files', datastore: new FileStore({ directory }) })
+    return (req, res) => tus.handle(req, res)
+  }
+  throw new Error(`unknown server kind "${kind}"`)
+}
+
+const tusHandler = await makeHandler()
+// 'static': also serve the Chromium bench page, so the page and its tus endpoint share an origin.
+const { serveStatic } = extra === 'static' ? await import('./static-files.mjs') : {}
+const handler = serveStatic
+  ? (req, res) => {
+      if (req.url.startsWith('/files')) return tusHandler(req, res)
+      serveStatic(req, res).then((served) => {
+        if (!served) res.writeHead(404).end()
+      })
+    }
+  : tusHandler
+const server = http.createServer(handler)
+// Lots of concurrent uploads: never let the default timeouts or header limits skew the run.
+server.keepAliveTimeout = 60_000
+server.requestTimeout = 0
+server.headersTimeout = 60_000
+
+// Bytes received, counted at the socket: bodies + request heads. Heads are estimated per request
+// so "body bytes" (what resume re-sends) can be reported without touching the request streams.
+let bytesIn = 0
+let headerBytes = 0
+let requests = 0
+const sockets = new Set()
+server.on('connection', (socket) => {
+  sockets.add(socket)
+  socket.on('close', () => {
+    bytesIn += socket.bytesRead - (socket.countedBytes ?? 0)
+    sockets.delete(socket)
+  })
+})
+server.on('request', (req) => {
+  requests++
+  let n = req.method.length + req.url.length + 12
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    n += req.rawHeaders[i].length + req.rawHeaders[i + 1].length + 4
+  headerBytes += n + 2
+})
+const liveBytes = () => {
+  let n = bytesIn
+  for (const s of sockets) n += s.bytesRead - (s.countedBytes ?? 0)
+  return n
+}
+
+let cpuBase = process.cpuUsage()
+process.on('message', (msg) => {
+  if (msg.type === 'reset') {
+    cpuBase = process.cpuUsage()
+    bytesIn = 0
+    headerBytes = 0
+    requests = 0
+    for (const s of sockets) s.countedBytes = s.bytesRead
+    tell({ type: 'reset' })
+  } else if (msg.type === 'stats') {
+    tell({
+      type: 'stats',
+      cpuSeconds: cpuSecondsSince(cpuBase),
+      peakRss: peakRss(),
+      bytesIn: liveBytes(),
+      headerBytes,
+      requests,
+    })
+  } else if (msg.type === 'stop') {
+    server.closeAllConnections()
+    server.close(() => process.exit(0))
+    setTimeout(() => process.exit(0), 2000).unref()
+  }
+})
+
+server.listen(0, '127.0.0.1', () => tell({ type: 'ready', port: server.address().port }))

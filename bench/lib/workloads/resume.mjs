@@ -1,0 +1,29 @@
+// Kill the client child at ~50 %, start it again with the same checkpoint directory.
+import { measureResume } from '../node-run.mjs'
+
+export async function runResume({ pairs, tmpRoot, path, size, chunk, log }) {
+  const rows = []
+  for (const pair of pairs) {
+    const config = { workload: 'file', path, size, chunkSize: chunk, parallel: 1 }
+    try {
+      const r = await measureResume({ pair, tmpRoot, config })
+      log(
+        `  ${pair.label.padEnd(32)} killed at ${((r.killedAt / size) * 100).toFixed(0)} %, re-sent ${(r.resent / 2 ** 20).toFixed(2)} MiB`,
+      )
+      rows.push({
+        pair: pair.id,
+        pairLabel: pair.label,
+        size,
+        chunk,
+        killedAt: r.killedAt,
+        resent: r.resent,
+        requests: r.server.requests,
+      })
+    } catch (err) {
+      const error = String(err?.message ?? err).split('\n')[0]
+      log(`  ${pair.label.padEnd(32)} ERROR ${error}`)
+      rows.push({ pair: pair.id, pairLabel: pair.label, size, chunk, error })
+    }
+  }
+  return rows
+}

@@ -1,0 +1,93 @@
+// One big file: one streamed request, 8 MiB chunks, 4 parallel parts (tus concatenation).
+import { measureRun } from '../node-run.mjs'
+import { unsupported } from '../pairs.mjs'
+import { GiB, max, median } from '../stats.mjs'
+
+export const MODES = [
+  { id: 'stream', label: '1 request', chunkSize: 'Infinity', parallel: 1 },
+  { id: 'chunked', label: '8 MiB chunks', chunkSize: 8 * 1024 * 1024, parallel: 1 },
+  { id: 'parallel', label: '4 parallel parts', chunkSize: 'Infinity', parallel: 4 },
+]
+
+function summarize(runs, size) {
+  const ok = runs.filter((r) => !r.error)
+  return {
+    runs: runs.length,
+    errors: runs.length - ok.length,
+    firstError: runs.find((r) => r.error)?.error,
+    throughput: median(ok.map((r) => size / (r.client.elapsedMs / 1000))),
+    cpuPerGiB: median(ok.map((r) => (r.client.cpuSeconds + r.server.cpuSeconds) / (size / GiB))),
+    clientCpuPerGiB: median(ok.map((r) => r.client.cpuSeconds / (size / GiB))),
+    serverCpuPerGiB: median(ok.map((r) => r.server.cpuSeconds / (size / GiB))),
+    serverRss: max(ok.map((r) => r.server.peakRss)),
+    clientRss: max(ok.map((r) => r.client.peakRss)),
+    samples: ok.map((r) => size / (r.client.elapsedMs / 1000)),
+  }
+}
+
+/** Repetitions are interleaved (rep 1 of every row, then rep 2, …) with the pair order rotated. */
+export async function runSingle({ pairs, modes, reps, tmpRoot, path, size, profileDir, log }) {
+  const runs = new Map()
+  for (let rep = 0; rep < reps; rep++) {
+    for (const mode of modes) {
+      const order = pairs.map((_, i) => pairs[(i + rep) % pairs.length])
+      for (const pair of order) {
+        if (unsupported(pair, mode)) continue
+        const key = `${mode.id}/${pair.id}`
+        const config = { workload: 'file', path, size, chunkSize: mode.chunkSize, parallel: mode.parallel }
+        let run
+        try {
+          run = await measureRun({ pair, tmpRoot, config, profileDir, tag: `${mode.id}-${rep + 1}` })
+          log(
+            `  ${mode.label.padEnd(16)} ${pair.label.padEnd(32)} ${(size / (run.client.elapsedMs / 1000) / 2 ** 20).toFixed(0)} MiB/s`,
+          )
+        } catch (err) {
+          run = { error: String(err?.message ?? err).split('\n')[0] }
+          log(`  ${mode.label.padEnd(16)} ${pair.label.padEnd(32)} ERROR ${run.error}`)
+        }
+        runs.set(key, [...(runs.get(key) ?? []), run])
+      }
+    }
+  }
+  const rows = []
+  for (const mode of modes) {
+    for (const pair of pairs) {
+      const why = unsupported(pair, mode)
+      if (why) {
+        rows.push({
+          mode: mode.id,
+          modeLabel: mode.label,
+          pair: pair.id,
+          pairLabel: pair.label,
+          size,
+          unsupported: why,
+        })
+        continue
+      }
+      rows.push({
+        mode: mode.id,
+        modeLabel: mode.label,
+        pair: pair.id,
+        pairLabel: pair.label,
+        size,
+        ...summarize(runs.get(`${mode.id}/${pair.id}`), size),
+      })
+    }
+  }
+  return rows
+}
+
+/** Peak RSS of the Shuttle pair at a small size, to show memory is flat in file size. */
+export async function runRssScaling({ pair, modes, tmpRoot, path, size, log }) {
+  const rows = []
+  for (const mode of modes) {
+    const config = { workload: 'file', path, size, chunkSize: mode.chunkSize, parallel: mode.parallel }
+    try {
+      const run = await measureRun({ pair, tmpRoot, config })
+      rows.push({ mode: mode.id, size, serverRss: run.server.peakRss, clientRss: run.client.peakRss })
+    } catch (err) {
+      log(`  rss ${mode.label}: ERROR ${err?.message ?? err}`)
+    }
+  }
+  return rows
+}
