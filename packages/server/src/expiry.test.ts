@@ -35,3 +35,15 @@ describe('expiration', () => {
     expect((await t.req(done, { method: 'HEAD' })).status).toBe(200)
   })
 })
+
+describe('expiry timer', () => {
+  it('sweeps on its own every expirySweepInterval and close() stops it', async () => {
+    t = await startTus({ expireAfter: 30, expirySweepInterval: 40 })
+    const res = await t.req(t.endpoint, { method: 'POST', headers: { 'Upload-Length': '5' } })
+    const id = new URL(res.headers.get('location')!).pathname.split('/').pop()
+    const expired = await new Promise<string>((resolve) => {
+      t!.tus.on('upload-expired', ({ upload }) => resolve(upload.id))
+    })
+    expect(expired).toBe(id)
+  })
+})
