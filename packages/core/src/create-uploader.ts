@@ -2,14 +2,14 @@ import { UploadError } from '@shuttle/protocol'
 import { createEmitter } from './emitter.js'
 import { createAuthGate } from './engine/auth-gate.js'
 import type { EngineCore } from './engine/core.js'
-import { createRecord, type FileRecord, snapshotOf, uploadMetadata } from './engine/file-record.js'
+import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } from './engine/file-record.js'
 import { runFile } from './engine/runner.js'
 import { countActive, moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
 import { terminateUpload } from './engine/terminate.js'
 import { isActive, transition } from './machine.js'
 import { normalizeOptions, type PlatformDefaults, type UploaderOptions } from './options.js'
-import { createAbortController } from './platform.js'
-import { createThrottle, eta, PROGRESS_INTERVAL_MS, sumProgress } from './progress.js'
+import { createAbortController, sleep } from './platform.js'
+import { createThrottle, PROGRESS_INTERVAL_MS, sumProgress } from './progress.js'
 import { toUploadError } from './retry.js'
 import { createFormTransport } from './transports/form/form-transport.js'
 import { createTusTransport } from './transports/tus/tus-transport.js'
@@ -52,7 +52,17 @@ const newId = (): FileId => `f${(++idCounter).toString(36)}${Math.random().toStr
 export function makeCreateUploader<Input>(platform: PlatformDefaults) {
   return function createUploader(opts: UploaderOptions): Uploader<Input> {
     const options = normalizeOptions(opts, platform)
-    const events = createEmitter<UploaderEvents>((error) => events.emit('listener-error', { error }))
+    let reporting = false
+    // A throwing 'listener-error' listener must not recurse.
+    const events = createEmitter<UploaderEvents>((error) => {
+      if (reporting) return
+      reporting = true
+      try {
+        events.emit('listener-error', { error })
+      } finally {
+        reporting = false
+      }
+    })
     const transport = options.protocol === 'form' ? createFormTransport() : createTusTransport()
     const records = new Map<FileId, FileRecord>()
     let order: FileId[] = []
@@ -69,19 +79,6 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       if (!rec) throw new UploadError('ERR_UNKNOWN_FILE', `No file with id "${id}"`)
       return rec
     }
-    const payloadOf = (rec: FileRecord): ProgressPayload => {
-      const total = rec.info.size ?? 0
-      const speed = rec.state.status === 'uploading' ? rec.meter.speed : 0
-      const done = rec.state.status === 'completed'
-      return {
-        bytesSent: rec.bytesSent,
-        bytesConfirmed: rec.bytesConfirmed,
-        bytesTotal: total,
-        speed,
-        eta: done ? 0 : eta(total - rec.bytesSent, speed),
-      }
-    }
-
     const core: EngineCore = {
       options,
       transport,
@@ -118,17 +115,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         if (totalThrottle(now, force)) events.emit('total-progress', totalProgress())
       },
       metadataOf: (rec) => uploadMetadata(rec, options.metadata),
-      sleep: (ms, signal) =>
-        new Promise<void>((resolve) => {
-          if (signal.aborted) return resolve()
-          const done = () => {
-            options.clock.clearTimeout(handle)
-            signal.removeEventListener('abort', done)
-            resolve()
-          }
-          const handle = options.clock.setTimeout(done, ms)
-          signal.addEventListener('abort', done, { once: true })
-        }),
+      sleep: (ms, signal) => sleep(options.clock, ms, signal),
     }
 
     function totalProgress(): ProgressPayload {
@@ -317,6 +304,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         })
         await Promise.all(running)
         await Promise.all([...records.values()].map((r) => r.source?.close().catch(() => {})))
+        if (options.ownsHttpClient) options.httpClient.close?.()
         events.clear()
       },
     }

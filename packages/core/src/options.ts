@@ -81,6 +81,8 @@ export interface NormalizedOptions {
   readonly data: Readonly<Record<string, string>>
   readonly withCredentials: boolean
   readonly httpClient: HttpClient
+  /** The uploader created the client (not injected), so destroy() may close it. */
+  readonly ownsHttpClient: boolean
   readonly fileReader: FileReaderPort
   readonly digest: DigestFn
   readonly clock: Clock
@@ -136,6 +138,7 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     data: { ...o.data },
     withCredentials: o.withCredentials ?? false,
     httpClient: o.httpClient ?? platform.httpClient(),
+    ownsHttpClient: o.httpClient === undefined,
     fileReader: o.fileReader ?? platform.fileReader(),
     digest: o.digest ?? platform.digest,
     clock: o.clock ?? systemClock,

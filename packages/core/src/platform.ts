@@ -64,3 +64,17 @@ export function linkedController(parent?: AbortSignalLike): {
   parent.addEventListener('abort', onAbort, { once: true })
   return { controller, dispose: () => parent.removeEventListener('abort', onAbort) }
 }
+
+/** Waits `ms` on `clock`, or less if `signal` aborts first. Never rejects. */
+export function sleep(clock: Clock, ms: number, signal: AbortSignalLike): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve()
+    const done = () => {
+      clock.clearTimeout(handle)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const handle = clock.setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+  })
+}

@@ -70,6 +70,8 @@ export interface HttpResponse {
  */
 export interface HttpClient {
   send(req: HttpRequest): Promise<HttpResponse>
+  /** Releases pooled connections; called by destroy() only for the client the uploader created. */
+  close?(): void
 }
 
 export interface CheckpointPart {

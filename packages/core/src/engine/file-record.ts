@@ -3,7 +3,7 @@ import type { UploadState } from '../machine.js'
 import type { AbortControllerLike } from '../platform.js'
 import type { Checkpoint, FileSource, SourceInfo } from '../ports.js'
 import { createSpeedMeter, createThrottle, eta, PROGRESS_INTERVAL_MS, type SpeedMeter } from '../progress.js'
-import type { FileId, FileSnapshot } from '../types.js'
+import type { FileId, FileSnapshot, ProgressPayload } from '../types.js'
 
 /** The engine's mutable bookkeeping for one file. Never handed out: users get snapshots. */
 export interface FileRecord {
@@ -102,4 +102,17 @@ export function snapshotOf(rec: FileRecord, metadata: Record<string, string>): F
   })
   rec.snapshot = snap
   return snap
+}
+
+export function payloadOf(rec: FileRecord): ProgressPayload {
+  const total = rec.info.size ?? 0
+  const speed = rec.state.status === 'uploading' ? rec.meter.speed : 0
+  const done = rec.state.status === 'completed'
+  return {
+    bytesSent: rec.bytesSent,
+    bytesConfirmed: rec.bytesConfirmed,
+    bytesTotal: total,
+    speed,
+    eta: done ? 0 : eta(total - rec.bytesSent, speed),
+  }
 }

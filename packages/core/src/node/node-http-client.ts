@@ -15,6 +15,10 @@ export function createNodeHttpClient(agents: { http?: http.Agent; https?: https.
   const httpAgent = agents.http ?? new http.Agent({ keepAlive: true })
   const httpsAgent = agents.https ?? new https.Agent({ keepAlive: true })
   return {
+    close() {
+      if (!agents.http) httpAgent.destroy()
+      if (!agents.https) httpsAgent.destroy()
+    },
     send(req) {
       return new Promise<HttpResponse>((resolve, reject) => {
         if (req.signal.aborted) return reject(aborted(req))

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { normalizeOptions } from './options.js'
+import { createFakeTus } from './test-support/fake-tus.js'
+import { testPlatform } from './test-support/uploader.js'
+
+const platform = testPlatform(createFakeTus())
+
+describe('normalizeOptions', () => {
+  it('fills defaults without mutating the input', () => {
+    const input = { endpoint: 'http://e/files', metadata: { a: '1' } }
+    const o = normalizeOptions(input, platform)
+    expect(o).toMatchObject({
+      protocol: 'tus',
+      parallelUploads: 1,
+      maxConcurrentUploads: 3,
+      retryDelays: [0, 1000, 3000, 5000],
+      stallTimeout: 30_000,
+      autoStart: true,
+      checksum: false,
+      fieldName: 'file',
+      ownsHttpClient: true,
+    })
+    expect(o.metadata).not.toBe(input.metadata)
+    expect(input).toEqual({ endpoint: 'http://e/files', metadata: { a: '1' } })
+    expect(normalizeOptions({ endpoint: 'x', checksum: true }, platform).checksum).toBe('sha256')
+  })
+
+  it.each([
+    [{}, /endpoint/],
+    [{ endpoint: 'x', chunkSize: 0 }, /chunkSize/],
+    [{ endpoint: 'x', chunkSize: 1.5 }, /chunkSize/],
+    [{ endpoint: 'x', maxConcurrentUploads: 0 }, /maxConcurrentUploads/],
+    [{ endpoint: 'x', parallelUploads: -1 }, /parallelUploads/],
+    [{ endpoint: 'x', retryDelays: [-1] }, /retryDelays/],
+    [{ endpoint: 'x', stallTimeout: 0 }, /stallTimeout/],
+    [{ endpoint: 'x', protocol: 'ftp' }, /protocol/],
+    [{ endpoint: 'x', checksum: 'md5' }, /checksum/],
+  ])('rejects %j with ERR_INVALID_OPTIONS', (opts, message) => {
+    expect(() => normalizeOptions(opts as never, platform)).toThrow(message)
+    try {
+      normalizeOptions(opts as never, platform)
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('ERR_INVALID_OPTIONS')
+    }
+  })
+})
