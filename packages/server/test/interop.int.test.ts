@@ -1,6 +1,8 @@
+import { createReadStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { PassThrough } from 'node:stream'
 import * as tus from 'tus-js-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsUpload, jsUploadThenAbort } from './helpers/js-client.js'
@@ -107,6 +109,23 @@ describe('tus-js-client → @shuttle/server', () => {
     })
     expect(resumed).toBe(url)
     await expectStored(url, 'big')
+  })
+
+  it('uploads a stream of unknown length (uploadLengthDeferred) in 3 MiB chunks', async () => {
+    const url = await new Promise<string>((resolve, reject) => {
+      const upload: tus.Upload = new tus.Upload(createReadStream(files.ten.path).pipe(new PassThrough()), {
+        endpoint: server.endpoint,
+        uploadLengthDeferred: true,
+        chunkSize: 3 * MIB,
+        retryDelays: [],
+        onSuccess: () => resolve(upload.url ?? ''),
+        onError: reject,
+      })
+      upload.start()
+    })
+    const head = await server.req(url, { method: 'HEAD' })
+    expect(head.headers.get('upload-length')).toBe(String(files.ten.size))
+    await expectStored(url, 'ten')
   })
 
   it('assembles parallelUploads: 4 through concatenation', async () => {
