@@ -46,7 +46,10 @@ export async function writeBody(
     // Bytes that fit were kept; if they completed the upload it is finished all the same.
     if (isUploadError(err) && err.code === 'ERR_LENGTH_EXCEEDED') {
       const now = await store.getUpload(upload.id)
-      if (now.offset !== upload.offset && isFinished(now)) await finish(ctx, now)
+      if (now.offset !== upload.offset) {
+        ctx.emit('upload-progress', { upload: now, offset: now.offset })
+        if (isFinished(now)) await finish(ctx, now)
+      }
     }
     throw err
   }

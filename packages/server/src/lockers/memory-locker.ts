@@ -15,6 +15,11 @@ interface Entry {
  * In-process locks, one per upload id. A newcomer asks the holder to release (the holder's
  * request stops reading and keeps the bytes it stored), then gets the lock in arrival order.
  * Good for one server process; several processes need a shared locker.
+ *
+ * @example
+ * const lock = new MemoryLocker().newLock(id)
+ * await lock.lock(AbortSignal.timeout(3000), () => abortMyWrite())
+ * try { … } finally { await lock.unlock() }
  */
 export class MemoryLocker implements Locker {
   readonly #entries = new Map<string, Entry>()

@@ -22,6 +22,9 @@ const COPY_HIGH_WATER_MARK = 4 * 1024 * 1024
  * Uploads on the local disk. The offset is the data file's size, so after a crash (even
  * kill -9) HEAD reports exactly the bytes on disk. Checksummed chunks go to `<id>.chunk` first
  * and are appended only once verified, so an unverified byte never counts toward the offset.
+ *
+ * @example
+ * createTusServer({ store: new FileStore({ directory: './uploads' }) })
  */
 export class FileStore implements DataStore {
   readonly extensions: ReadonlySet<StoreExtension> = new Set<StoreExtension>([
