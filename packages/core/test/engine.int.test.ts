@@ -1,6 +1,12 @@
 import { createUploader } from '@shuttle/core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { recordTransitions, statusOf, type Uploader, waitForCompletion } from './helpers/engine.js'
+import {
+  recordingHttpClient,
+  recordTransitions,
+  statusOf,
+  type Uploader,
+  waitForCompletion,
+} from './helpers/engine.js'
 import {
   MiB,
   makeTempDir,
@@ -49,11 +55,13 @@ describe.each(['shuttle', 'tus-node'] as const)('engine against %s', (kind: Serv
   })
 
   it('pausing one file frees its slot, sends nothing while paused, and resumes from the server offset', async () => {
+    const { client, sends } = recordingHttpClient()
     const u = createUploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 2,
       retryDelays: [0, 200, 500],
+      httpClient: client,
     })
     up = u
     const transitions = recordTransitions(u)
@@ -77,6 +85,7 @@ describe.each(['shuttle', 'tus-node'] as const)('engine against %s', (kind: Serv
 
     const pausedAt = Date.now()
     u.pause(id1)
+    const pauseReturned = Date.now()
     expect(statusOf(u, id1)).toBe('paused')
 
     // File 3 takes the freed slot at once.
@@ -88,17 +97,39 @@ describe.each(['shuttle', 'tus-node'] as const)('engine against %s', (kind: Serv
     const started3 = transitions.find((t) => t.id === id3 && (t.to === 'preparing' || t.to === 'uploading'))
     expect(started3!.at - pausedAt).toBeLessThanOrEqual(500)
 
-    // Nothing reaches the server for file 1 while it is paused (after the abort settles).
-    await sleep(300)
-    const bytesAtQuiet = proxy.bytesFor(url1)
-    await sleep(1_200)
-    expect(proxy.bytesFor(url1)).toBe(bytesAtQuiet)
-    expect(statusOf(u, id1)).toBe('paused')
-    const duringPause = proxy.log.filter(
-      (e) =>
-        e.start >= pausedAt && (e.uploadPath === new URL(url1).pathname || e.filename === files[0]!.name),
+    // The engine issues no request for file 1 once pause() has returned...
+    const quietFrom = Date.now()
+    await sleep(1_500)
+    expect(
+      sends.filter((s) => s.url === url1 && s.at >= pauseReturned && !s.abortedAtCall),
+      'requests issued for file 1 while paused',
+    ).toEqual([])
+    // ...and the proxy sees no byte for it. Bytes written before the pause may still drain from
+    // loopback socket buffers into the throttled proxy until it sees the abort, so the measured
+    // window starts once no request for file 1 is open at the proxy.
+    await waitUntil(
+      () => proxy.requestsFor(url1).every((e) => e.end !== null),
+      3_000,
+      'the aborted PATCH to end',
     )
-    expect(duringPause).toEqual([])
+    const bytesAtQuiet = proxy.bytesFor(url1)
+    const windowStart = Date.now()
+    await sleep(1_200)
+    const trace = () =>
+      JSON.stringify(
+        proxy
+          .requestsFor(url1)
+          .map((e) => ({ ...e, start: e.start - pausedAt, end: (e.end ?? 0) - pausedAt })),
+      )
+    expect(proxy.bytesFor(url1), trace()).toBe(bytesAtQuiet)
+    expect(statusOf(u, id1)).toBe('paused')
+    expect(proxy.requestsFor(url1).filter((e) => e.start >= windowStart)).toEqual([])
+    expect(proxy.log.filter((e) => e.start >= quietFrom && e.filename === files[0]!.name)).toEqual([])
+    // A request already on its way when pause() ran was cut short: at most one chunk.
+    for (const e of proxy.requestsFor(url1).filter((r) => r.start >= pausedAt)) {
+      expect(e.aborted, trace()).toBe(true)
+      expect(e.bytes).toBeLessThanOrEqual(CHUNK)
+    }
     // The engine's view of file 1 did not move either.
     expect(u.getFile(id1)?.bytesConfirmed).toBeGreaterThanOrEqual(confirmedBeforePause)
     expect(u.getFile(id1)?.bytesConfirmed).toBeLessThan(SIZE)

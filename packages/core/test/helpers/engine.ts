@@ -1,4 +1,4 @@
-import type { createUploader } from '@shuttle/core'
+import { createNodeHttpClient, type createUploader, type HttpClient } from '@shuttle/core'
 
 export type Uploader = ReturnType<typeof createUploader>
 export type Status =
@@ -68,4 +68,26 @@ export function statusOf(up: Uploader, id: string): Status {
   const f = up.getFile(id)
   if (!f) throw new Error(`unknown file ${id}`)
   return f.status as Status
+}
+
+export interface SentRequest {
+  readonly method: string
+  readonly url: string
+  /** When the engine handed the request to the HTTP client. */
+  readonly at: number
+  /** Its signal was already aborted at that moment (the client must refuse it). */
+  readonly abortedAtCall: boolean
+}
+
+/** The Node HTTP client, wrapped to record every request the engine issues, on the client side. */
+export function recordingHttpClient(): { client: HttpClient; sends: SentRequest[] } {
+  const base = createNodeHttpClient()
+  const sends: SentRequest[] = []
+  const client: HttpClient = {
+    send(req) {
+      sends.push({ method: req.method, url: req.url, at: Date.now(), abortedAtCall: req.signal.aborted })
+      return base.send(req)
+    },
+  }
+  return { client, sends }
 }
