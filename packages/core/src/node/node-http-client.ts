@@ -31,6 +31,7 @@ export function createNodeHttpClient(agents: { http?: http.Agent; https?: https.
         else if (req.body === undefined && (req.method === 'POST' || req.method === 'PATCH'))
           headers['Content-Length'] = '0'
         let settled = false
+        let bodyDone = false
         const finish = (fn: () => void) => {
           if (settled) return
           settled = true
@@ -64,7 +65,10 @@ export function createNodeHttpClient(agents: { http?: http.Agent; https?: https.
               reject(new NetworkError(`${req.method} ${req.url}: response failed`, { cause: err })),
             ),
           )
-          res.on('end', () =>
+          res.on('end', () => {
+            // Answered before the whole body went out (409, 413, 460…): stop streaming the rest and
+            // drop the socket rather than reuse one with half a body on it.
+            if (!bodyDone) r.destroy()
             finish(() =>
               resolve({
                 status: res.statusCode ?? 0,
@@ -74,11 +78,14 @@ export function createNodeHttpClient(agents: { http?: http.Agent; https?: https.
                 },
                 body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_RESPONSE_TEXT),
               }),
-            ),
-          )
+            )
+          })
         })
         writeBody(r, body.chunks, req.onUploadProgress).then(
-          () => r.end(),
+          () => {
+            bodyDone = true
+            if (!r.destroyed) r.end()
+          },
           (err: unknown) => {
             finish(() =>
               reject(
