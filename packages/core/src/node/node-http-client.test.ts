@@ -21,6 +21,10 @@ beforeAll(async () => {
   path = join(dir, 'data.bin')
   await writeFile(path, bytes)
   server = http.createServer((req, res) => {
+    if (req.url === '/early') {
+      res.writeHead(409, { Connection: 'close' }).end('offset mismatch')
+      return
+    }
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -93,6 +97,26 @@ describe('node HttpClient', () => {
     expect(last?.headers['content-length']).toBe(String(bytes.length - 10))
     expect(last?.body.equals(bytes.subarray(10))).toBe(true)
     expect(progress.at(-1)).toBe(bytes.length - 10)
+  })
+
+  it('resolves an early answer (409 before the body is read) without streaming the rest', async () => {
+    const client = createNodeHttpClient()
+    const source = await openPathSource(path, { name: 'data.bin', type: '' })
+    let sent = 0
+    const res = await client.send({
+      method: 'PATCH',
+      url: `${origin}/early`,
+      headers: {},
+      body: { kind: 'range', source, start: 0, end: bytes.length },
+      signal: signal(),
+      onUploadProgress: (n) => {
+        sent = n
+      },
+    })
+    expect(res.status).toBe(409)
+    expect(res.body).toBe('offset mismatch')
+    await new Promise((r) => setTimeout(r, 50))
+    expect(sent).toBeLessThan(bytes.length)
   })
 
   it('builds multipart/form-data with fields and the file', async () => {

@@ -139,6 +139,46 @@ describe('tus transport', () => {
     expect(bytes).toEqual([...file('a', 1000).data])
   })
 
+  it('parallel parts resume individually and cancel deletes every part', async () => {
+    const fake = createFakeTus()
+    fake.hold = true
+    const store = createMemoryCheckpointStore()
+    const up = createTestUploader(fake)({
+      endpoint,
+      parallelUploads: 2,
+      chunkSize: 100,
+      checkpointStore: store,
+    })
+    const [id] = up.add(file('a', 400)) as [string]
+    await flush(50)
+    fake.release() // the first chunk of each part is confirmed
+    await flush(50)
+    up.pause(id)
+    expect(up.getFile(id)?.bytesConfirmed).toBe(200)
+    const [saved] = (await store.list?.()) ?? []
+    expect(saved?.checkpoint.parts?.map((p) => p.url)).toEqual([`${endpoint}/1`, `${endpoint}/2`])
+    fake.hold = false
+    up.resume(id)
+    await flush(200)
+    expect(up.getFile(id)?.status).toBe('completed')
+    const afterPause = fake.log.slice(fake.log.findIndex((r) => r.method === 'HEAD'))
+    expect(afterPause.filter((r) => r.method === 'POST').map((r) => r.headers['Upload-Concat'])).toEqual([
+      `final;${endpoint}/1 ${endpoint}/2`,
+    ])
+    expect(afterPause.filter((r) => r.method === 'PATCH').map((r) => r.headers['Upload-Offset'])).toEqual([
+      '100',
+      '100',
+    ])
+
+    const [other] = up.add(file('b', 400)) as [string]
+    fake.hold = true
+    await flush(50)
+    await up.cancel(other)
+    const deleted = fake.log.filter((r) => r.method === 'DELETE').map((r) => r.url)
+    expect(deleted).toEqual([`${endpoint}/4`, `${endpoint}/5`])
+    expect(await store.list?.()).toEqual([])
+  })
+
   it('splitParts covers the file without gaps', () => {
     expect(splitParts(10, 3)).toEqual([
       { start: 0, end: 3 },
