@@ -58,6 +58,9 @@ export function send(
     headers['Content-Type'] = 'text/plain; charset=utf-8'
     headers['Content-Length'] = Buffer.byteLength(body)
     headers['X-Content-Type-Options'] = 'nosniff'
+  } else if (body === undefined && reply.status !== 204 && reply.status !== 304 && req.method !== 'HEAD') {
+    // An empty 201/200 says so, instead of an empty chunked body.
+    headers['Content-Length'] = 0
   }
   // Reading the rest of an unwanted body could take long; closing is cheaper and safe.
   const declared = req.headers['content-length']
