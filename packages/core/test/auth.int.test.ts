@@ -76,6 +76,11 @@ describe('expiring credentials', () => {
 
     // The token really expired mid-upload, for every file.
     expect(gate.rejected).toBeGreaterThanOrEqual(1)
+    // All three uploads ran into the expired token (each had a request answered 401).
+    const urls = ids.map((id) => new URL(u.getFile(id)!.url!).pathname)
+    expect(new Set(gate.rejectedPaths.filter((p) => urls.includes(p))).size, gate.rejectedPaths.join()).toBe(
+      3,
+    )
     expect(refreshes).toHaveLength(1)
     const refresh = refreshes[0]!
     expect(refresh.status).toBe(401)

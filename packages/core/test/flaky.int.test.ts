@@ -10,6 +10,7 @@ import { type ServerKind, startServer, type TestServer } from './helpers/servers
 const SIZES = [2, 3, 4, 5, 6, 7, 8, 2, 3, 4].map((n) => n * MiB)
 const MAX_CUTS = 10
 const SEED = 0x5eed
+const CHUNK = 4 * MiB
 
 let srcDir: string | undefined
 let files: TestFile[] = []
@@ -43,7 +44,7 @@ describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kin
   it('completes 10 files byte-identical through random connection cuts, retrying from the server offset', async () => {
     const u = createUploader({
       endpoint: proxy.endpoint,
-      chunkSize: 4 * MiB,
+      chunkSize: CHUNK,
       maxConcurrentUploads: 3,
       retryDelays: [0, 100, 200, 400, 800],
     })
@@ -56,12 +57,18 @@ describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kin
 
     await waitForCompletion(u, ids, 100_000)
 
-    expect(proxy.cuts).toBeGreaterThanOrEqual(5)
+    const stats = JSON.stringify({ cuts: proxy.cuts, retries: retries.length, bytesIn: proxy.bytesIn })
+    expect(proxy.cuts, stats).toBeGreaterThanOrEqual(5)
     expect(retries.length).toBeGreaterThanOrEqual(1)
     // Each cut breaks exactly one request, which the engine must retry.
     expect(retries.length).toBeGreaterThanOrEqual(proxy.cuts)
     // A cut never loses the upload on the server: no file had to start over.
     expect(restarts).toEqual([])
+    // Confirmed bytes are never sent again: each cut costs at most its chunk (plus header bytes).
+    const total = SIZES.reduce((a, b) => a + b, 0)
+    expect(proxy.bytesIn, stats).toBeGreaterThanOrEqual(total)
+    expect(proxy.bytesIn, stats).toBeLessThanOrEqual(total + proxy.cuts * CHUNK + 256 * 1024)
+    console.info(`flaky ${kind}: ${stats}`)
     for (const [i, id] of ids.entries()) {
       const f = u.getFile(id)
       expect(f?.bytesConfirmed).toBe(SIZES[i])

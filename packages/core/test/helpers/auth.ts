@@ -5,6 +5,8 @@ export interface AuthGate {
   wrap(handler: Handler): Handler
   /** Requests answered 401. */
   readonly rejected: number
+  /** Paths of the requests answered 401, in order. */
+  readonly rejectedPaths: readonly string[]
 }
 
 /**
@@ -13,7 +15,9 @@ export interface AuthGate {
  */
 export function createAuthGate(ttlMs: number): AuthGate {
   let rejected = 0
+  const rejectedPaths: string[] = []
   return {
+    rejectedPaths,
     get rejected() {
       return rejected
     },
@@ -25,6 +29,7 @@ export function createAuthGate(ttlMs: number): AuthGate {
         return
       }
       rejected++
+      rejectedPaths.push(req.url ?? '')
       req.resume()
       const deny = () => {
         if (!res.headersSent) res.writeHead(401, { 'Tus-Resumable': '1.0.0' }).end('token expired')

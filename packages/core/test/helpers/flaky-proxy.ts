@@ -8,6 +8,8 @@ export interface FlakyProxy {
   /** Connections cut so far (each in the middle of client-to-server traffic). */
   readonly cuts: number
   readonly connections: number
+  /** Bytes received from clients (request lines, headers and bodies). */
+  readonly bytesIn: number
   close(): Promise<void>
 }
 
@@ -35,6 +37,7 @@ export async function startFlakyProxy(
   const sockets = new Set<net.Socket>()
   let cuts = 0
   let connections = 0
+  let bytesIn = 0
 
   const server = net.createServer((client) => {
     connections++
@@ -50,6 +53,7 @@ export async function startFlakyProxy(
     }
     client.on('data', (data: Buffer) => {
       if (cutting) return
+      bytesIn += data.length
       if (sent + data.length > budget && cuts < options.maxCuts) {
         upstream.write(data.subarray(0, Math.max(0, budget - sent)), () => {
           cuts++
@@ -91,6 +95,9 @@ export async function startFlakyProxy(
     },
     get connections() {
       return connections
+    },
+    get bytesIn() {
+      return bytesIn
     },
     async close() {
       for (const s of sockets) s.destroy()
