@@ -68,27 +68,31 @@ async function walkHandle(handle: HandleLike, out: DroppedFile[], prefix: string
  */
 export async function filesFromDataTransfer(dt: DataTransfer | null | undefined): Promise<DroppedFile[]> {
   if (!dt) return []
+  // Read everything synchronously: after the first await a real drop's DataTransfer is emptied.
+  const plain = Array.from(dt.files ?? [])
   const items = dt.items ? (Array.from(dt.items) as ItemLike[]).filter((i) => i.kind === 'file') : []
   const entries = items.map((i) => i.webkitGetAsEntry?.() ?? null)
+  const itemFiles = items.map((i) => i.getAsFile())
   const hasDir = entries.some((e) => e?.isDirectory)
   if (hasDir) {
     const out: DroppedFile[] = []
     for (const [idx, entry] of entries.entries()) {
       if (entry) await walkEntry(entry, out, '')
       else {
-        const f = items[idx]?.getAsFile()
+        const f = itemFiles[idx]
         if (f) out.push(f)
       }
     }
     return out
   }
   if (items.length > 0 && !entries.some(Boolean) && items.some((i) => i.getAsFileSystemHandle)) {
-    const handles = await Promise.all(items.map((i) => i.getAsFileSystemHandle?.() ?? null))
+    const pending = items.map((i) => i.getAsFileSystemHandle?.()?.catch(() => null) ?? null)
+    const handles = await Promise.all(pending)
     if (handles.some((h) => h?.kind === 'directory')) {
       const out: DroppedFile[] = []
       for (const h of handles) if (h) await walkHandle(h, out, '')
       return out
     }
   }
-  return Array.from(dt.files ?? [])
+  return plain
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick } from 'vue'
 import { engines, fakeCreateUploader, lastEngine, makeFile } from './testing/helpers.js'
-import { computeTotals, useUploader } from './use-uploader.js'
+import { absoluteEndpoint, computeTotals, useUploader } from './use-uploader.js'
 
 vi.mock('@shuttle/core', async () => ({
   createUploader: (await import('./testing/helpers.js')).fakeCreateUploader,
@@ -16,7 +16,7 @@ describe('useUploader', () => {
     expect(engines.length).toBe(before)
     u.add(makeFile('a.txt'))
     expect(engines.length).toBe(before + 1)
-    expect(lastEngine().options).toMatchObject({ endpoint: '/files/', chunkSize: 1024 })
+    expect(lastEngine().options).toMatchObject({ endpoint: absoluteEndpoint('/files/'), chunkSize: 1024 })
     scope.stop()
     expect(lastEngine().destroyed).toBe(true)
   })
@@ -92,5 +92,12 @@ describe('useUploader', () => {
     ])
     expect(t.bytesTotal).toBe(0)
     expect(t.eta).toBeNull()
+  })
+})
+
+describe('absoluteEndpoint', () => {
+  it('resolves a same-origin path against the page and leaves absolute URLs alone', () => {
+    expect(absoluteEndpoint('/files/')).toBe(new URL('/files/', window.location.href).href)
+    expect(absoluteEndpoint('https://up.example.com/files/')).toBe('https://up.example.com/files/')
   })
 })

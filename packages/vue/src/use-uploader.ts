@@ -86,6 +86,21 @@ export function computeTotals(files: readonly FileSnapshot[]): UploadTotals {
   return t
 }
 
+/**
+ * '/files/' → 'https://host/files/'. Upload URLs are resolved against the endpoint, which must be
+ * absolute; pages naturally write a same-origin path, so resolve it against the page (read only
+ * when the engine is created, never at module load: SSR-safe).
+ */
+export function absoluteEndpoint(endpoint: string): string {
+  const href = (globalThis as { location?: { href?: string } }).location?.href
+  if (!endpoint || !href || /^[a-z][a-z0-9+.-]*:/i.test(endpoint)) return endpoint
+  try {
+    return new URL(endpoint, href).href
+  } catch {
+    return endpoint
+  }
+}
+
 const REFRESH_EVENTS: EngineEventName[] = [
   'file-added',
   'state-change',
@@ -118,6 +133,7 @@ export function useUploader(options: UseUploaderOptions | (() => UseUploaderOpti
   function getUploader(): Engine {
     if (engine) return engine
     const { uploader, ...engineOptions } = typeof options === 'function' ? options() : options
+    engineOptions.endpoint = absoluteEndpoint(engineOptions.endpoint)
     engine = uploader ?? (createUploader(engineOptions as never) as unknown as Engine)
     for (const ev of REFRESH_EVENTS) engine.on(ev, refresh)
     for (const s of subscriptions) s.off = engine.on(s.event, s.fn as never)

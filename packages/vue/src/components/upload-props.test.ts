@@ -1,8 +1,10 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h, ref } from 'vue'
 import { FakeEngine } from '../testing/fake-engine.js'
 import { drop, engines, lastEngine, makeFile, paste, pick } from '../testing/helpers.js'
 import type { UploadFile, UploadRawFile } from '../types.js'
+import { absoluteEndpoint } from '../use-uploader.js'
 import ShuttleUpload from './shuttle-upload.vue'
 
 vi.mock('@shuttle/core', async () => ({
@@ -24,14 +26,17 @@ describe('ShuttleUpload props (el-upload surface)', () => {
   it('action alone selects the form protocol and POSTs there, like el-upload', async () => {
     const w = mountUpload({ endpoint: undefined, action: '/api/upload' })
     await pick(w, [makeFile('a.txt')])
-    expect(lastEngine().options).toMatchObject({ endpoint: '/api/upload', protocol: 'form' })
+    expect(lastEngine().options).toMatchObject({
+      endpoint: absoluteEndpoint('/api/upload'),
+      protocol: 'form',
+    })
   })
 
   it('endpoint selects tus; protocol overrides; chunk-size / parallel-uploads / concurrency are forwarded', async () => {
     const w = mountUpload({ chunkSize: 4096, parallelUploads: 2, maxConcurrentUploads: 1, retryDelays: [0] })
     await pick(w, [makeFile('a.txt')])
     expect(lastEngine().options).toMatchObject({
-      endpoint: '/files/',
+      endpoint: absoluteEndpoint('/files/'),
       protocol: 'tus',
       chunkSize: 4096,
       parallelUploads: 2,
@@ -239,5 +244,29 @@ describe('ShuttleUpload props (el-upload surface)', () => {
     await pick(w, [makeFile('a.txt')])
     expect(engines).toHaveLength(0)
     expect(engine.calls[0]?.[0]).toBe('add')
+  })
+
+  it('with a bound v-model:file-list the parent array follows every change, and uploads start', async () => {
+    const files = ref<UploadFile[]>([])
+    const Parent = defineComponent(
+      () => () =>
+        h(ShuttleUpload, {
+          endpoint: '/files/',
+          multiple: true,
+          fileList: files.value,
+          'onUpdate:fileList': (v: UploadFile[]) => {
+            files.value = v
+          },
+        }),
+    )
+    const w = mount(Parent)
+    await pick(w, [makeFile('a.txt', 100)])
+    expect(lastEngine().calls[0]?.[0]).toBe('add')
+    lastEngine().progress(files.value[0]!.id!, 50)
+    await flushPromises()
+    expect(files.value[0]).toMatchObject({ name: 'a.txt', phase: 'uploading', percentage: 50 })
+    files.value = []
+    await flushPromises()
+    expect(w.findAll('.shuttle-file-list__item')).toHaveLength(0)
   })
 })

@@ -1,4 +1,4 @@
-import { computed, onScopeDispose, type Ref, watch } from 'vue'
+import { computed, onScopeDispose, type Ref, shallowRef, watch } from 'vue'
 import { filterAccepted } from '../accept.js'
 import type { EngineError, FileSnapshot } from '../engine.js'
 import type { DroppedFile } from '../folder.js'
@@ -65,7 +65,14 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
   const thumbs = useThumbnails()
   const requests = new Map<number, { abort?: () => void }>()
   const pending = new Set<number>()
-  const list = () => model.value as UploadFile[]
+  // The list lives here and is mirrored to the v-model: a bound model only changes after the
+  // parent re-renders, and the handlers must see their own writes at once.
+  const state = shallowRef<UploadFile[]>([])
+  const list = () => state.value
+  const commit = (next: UploadFile[]) => {
+    state.value = next
+    model.value = next
+  }
   const find = (uid: number) => list().find((f) => f.uid === uid)
   const findByRaw = (raw: File) => list().find((f) => f.raw === raw || f.uid === (raw as UploadRawFile).uid)
   const resolve = (t: UploadFile | File) => (t instanceof File ? findByRaw(t) : find(t.uid))
@@ -74,14 +81,17 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
     const cur = find(uid)
     if (!cur) return undefined
     const out = { ...cur, ...change }
-    model.value = list().map((f) => (f.uid === uid ? out : f))
+    commit(list().map((f) => (f.uid === uid ? out : f)))
     return out
   }
 
   // Caller-supplied lists (already uploaded files) get uids and statuses; thumbnails follow list-type.
+  let lastListType: string | undefined
   watch(
     [() => model.value, () => props.listType ?? 'text'],
     ([value, listType]) => {
+      if (value === state.value && listType === lastListType) return
+      lastListType = listType
       let changed = false
       const next = (value ?? []).map((u) => {
         let f = normalize(u)
@@ -90,7 +100,8 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
         if (f !== u) changed = true
         return f
       })
-      if (changed) model.value = next
+      state.value = next
+      if (changed) commit(next)
     },
     { immediate: true },
   )
@@ -149,7 +160,7 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
       if (nf !== f) changed = true
       return nf
     })
-    if (changed) model.value = next
+    if (changed) commit(next)
     return list()
   }
   const byId = (id: string) => list().find((f) => f.id === id)
@@ -204,7 +215,7 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
     })
     const url = thumbs.thumbnailFor(entry, props.listType ?? 'text')
     const f = url ? { ...entry, url } : entry
-    model.value = [...list(), f]
+    commit([...list(), f])
     emit('change', f, list())
   }
 
@@ -212,7 +223,7 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
   function drop(uid: number) {
     const f = find(uid)
     if (!f) return
-    model.value = list().filter((x) => x.uid !== uid)
+    commit(list().filter((x) => x.uid !== uid))
     thumbs.revoke(uid)
     emit('remove', f, list())
   }
@@ -343,7 +354,7 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
   async function doRemove(f: UploadFile): Promise<void> {
     requests.get(f.uid)?.abort?.()
     requests.delete(f.uid)
-    model.value = list().filter((x) => x.uid !== f.uid)
+    commit(list().filter((x) => x.uid !== f.uid))
     thumbs.revoke(f.uid)
     emit('remove', f, list())
     if (f.id !== undefined) await engine.remove(f.id).catch(() => {})
@@ -373,7 +384,7 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
     },
     clearFiles(statuses: UploadFile['status'][] = ['ready', 'uploading', 'success', 'fail']): void {
       const gone = list().filter((f) => statuses.includes(f.status))
-      model.value = list().filter((f) => !statuses.includes(f.status))
+      commit(list().filter((f) => !statuses.includes(f.status)))
       for (const f of gone) {
         requests.get(f.uid)?.abort?.()
         requests.delete(f.uid)
@@ -440,5 +451,5 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
     requests.clear()
   })
 
-  return { ...api, handleFiles, totals, engine }
+  return { ...api, handleFiles, totals, engine, files: state }
 }
