@@ -6,7 +6,7 @@ import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } 
 import { runFile } from './engine/runner.js'
 import { countActive, moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
 import { terminateUpload } from './engine/terminate.js'
-import { isActive, transition } from './machine.js'
+import { canTransition, isActive, transition } from './machine.js'
 import { normalizeOptions, type PlatformDefaults, type UploaderOptions } from './options.js'
 import { createAbortController, sleep } from './platform.js'
 import { createThrottle, PROGRESS_INTERVAL_MS, sumProgress } from './progress.js'
@@ -214,8 +214,9 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       pause(id) {
         const rec = must(id)
         if (rec.state.status === 'paused') return
+        // Abort first so listeners of the 'paused' state-change already see the settled numbers.
+        if (canTransition(rec.state, 'pause')) stopRun(rec)
         core.dispatch(rec, { type: 'pause' })
-        stopRun(rec)
         core.progress(rec, true)
         pump()
       },
@@ -234,8 +235,8 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       async cancel(id) {
         const rec = must(id)
         if (rec.state.status === 'canceled') return
+        if (canTransition(rec.state, 'cancel')) stopRun(rec)
         core.dispatch(rec, { type: 'cancel' })
-        stopRun(rec)
         pump()
         await rec.running
         await terminateUpload(core, rec)

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await writeFile(path, bytes)
   server = http.createServer((req, res) => {
     if (req.url === '/early') {
-      res.writeHead(409, { Connection: 'close' }).end('offset mismatch')
+      res.writeHead(409).end('offset mismatch')
       return
     }
     const chunks: Buffer[] = []
