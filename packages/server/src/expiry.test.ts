@@ -1,3 +1,4 @@
+import http from 'node:http'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OCTET, startTus, type Tus } from '../test/helpers/start-tus.js'
 
@@ -45,5 +46,51 @@ describe('expiry timer', () => {
       t!.tus.on('upload-expired', ({ upload }) => resolve(upload.id))
     })
     expect(expired).toBe(id)
+  })
+})
+
+describe('expiry counts idle time, not age', () => {
+  it('never expires an upload that keeps sending, and expires it once idle', async () => {
+    t = await startTus({ expireAfter: 300, expirySweepInterval: 50 })
+    const created = await t.req(t.endpoint, { method: 'POST', headers: { 'Upload-Length': '40' } })
+    const url = created.headers.get('location')!
+    const id = new URL(url).pathname.split('/').pop()
+    const firstExpiry = Date.parse(created.headers.get('upload-expires')!)
+    const expired: string[] = []
+    t.tus.on('upload-expired', ({ upload }) => expired.push(upload.id))
+
+    // One PATCH that trickles 20 bytes over ~1.2 s: four times the expiry window, never idle.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(url, {
+        method: 'PATCH',
+        headers: { ...OCTET, 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Length': '20' },
+      })
+      req.on('response', (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      let sent = 0
+      const timer = setInterval(() => {
+        sent++
+        if (sent < 20) req.write('x')
+        else {
+          clearInterval(timer)
+          req.end('x')
+        }
+      }, 60)
+    })
+    expect(status).toBe(204)
+    expect(expired).toEqual([])
+    const head = await t.req(url, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('upload-offset')).toBe('20')
+    expect(Date.parse(head.headers.get('upload-expires')!)).toBeGreaterThan(firstExpiry)
+
+    // Now idle: the sweep removes it within the window plus a sweep or two.
+    const end = Date.now() + 3000
+    while (expired.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 25))
+    expect(expired).toEqual([id])
+    expect((await t.req(url, { method: 'HEAD' })).status).toBe(404)
   })
 })

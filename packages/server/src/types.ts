@@ -15,8 +15,13 @@ export interface UploadInfo {
   readonly metadata: Readonly<UploadMetadata>
   /** Epoch milliseconds. */
   readonly createdAt: number
-  /** Epoch milliseconds after which an unfinished upload is gone (expiration extension). */
+  /**
+   * Epoch milliseconds after which an unfinished upload with no new bytes is gone (expiration
+   * extension), as set at creation. Every stored byte pushes it back: see `expiresAtOf`.
+   */
   readonly expiresAt: number | undefined
+  /** Epoch milliseconds of the last stored byte (the creation time before any). */
+  readonly lastWriteAt: number
   readonly concat: UploadConcat | undefined
 }
 

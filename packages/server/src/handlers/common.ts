@@ -53,8 +53,18 @@ export function isFinished(upload: UploadInfo): boolean {
   return upload.size !== undefined && upload.offset === upload.size
 }
 
+/**
+ * When an unfinished upload expires: the window set at creation, counted from its last stored
+ * byte, so an upload that keeps sending never expires mid-transfer; only idle ones do.
+ */
+export function expiresAtOf(upload: UploadInfo): number | undefined {
+  if (upload.expiresAt === undefined) return undefined
+  return upload.expiresAt + Math.max(0, upload.lastWriteAt - upload.createdAt)
+}
+
 export function isExpired(upload: UploadInfo, now = Date.now()): boolean {
-  return upload.expiresAt !== undefined && !isFinished(upload) && upload.expiresAt <= now
+  const at = expiresAtOf(upload)
+  return at !== undefined && !isFinished(upload) && at <= now
 }
 
 export function assertNotExpired(upload: UploadInfo): void {
@@ -65,9 +75,8 @@ export function assertNotExpired(upload: UploadInfo): void {
 
 /** Upload-Expires for unfinished uploads that have an expiry (RFC 9110 date). */
 export function expiresHeader(upload: UploadInfo): Record<string, string> {
-  return upload.expiresAt !== undefined && !isFinished(upload)
-    ? { 'Upload-Expires': new Date(upload.expiresAt).toUTCString() }
-    : {}
+  const at = expiresAtOf(upload)
+  return at !== undefined && !isFinished(upload) ? { 'Upload-Expires': new Date(at).toUTCString() } : {}
 }
 
 /** Runs `fn` while holding the upload's lock; 423 when the lock is not free within lockTimeout. */

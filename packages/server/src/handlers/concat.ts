@@ -38,6 +38,7 @@ export async function createFinal(
     offset: 0,
     metadata,
     createdAt: Date.now(),
+    lastWriteAt: Date.now(),
     expiresAt: undefined, // complete on creation: nothing to expire
     concat: { kind: 'final', parts: ids },
   }

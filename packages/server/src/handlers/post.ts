@@ -53,6 +53,7 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
     offset: 0,
     metadata,
     createdAt: now,
+    lastWriteAt: now,
     expiresAt: options.expireAfter === undefined ? undefined : now + options.expireAfter,
     concat: concat?.kind === 'partial' ? { kind: 'partial' } : undefined,
   }

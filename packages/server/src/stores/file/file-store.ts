@@ -46,13 +46,14 @@ export class FileStore implements DataStore {
     // Data first: an info file without data never exists, an orphan empty data file is harmless.
     await writeFile(this.#dataPath(upload.id), new Uint8Array(0), { flag: 'wx' })
     await writeInfo(this.#infoPath(upload.id), upload)
-    return { ...upload, offset: 0 }
+    return { ...upload, offset: 0, lastWriteAt: upload.createdAt }
   }
 
   async getUpload(id: string): Promise<UploadInfo> {
     try {
       const [info, st] = await Promise.all([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
-      return { ...info, offset: st.size }
+      // The data file's mtime is the last write: no extra I/O on the PATCH path to track activity.
+      return { ...info, offset: st.size, lastWriteAt: Math.max(info.createdAt, Math.floor(st.mtimeMs)) }
     } catch (err) {
       throw fsError(err, id)
     }
@@ -162,7 +163,7 @@ export class FileStore implements DataStore {
       throw fsError(err, upload.id)
     }
     await writeInfo(this.#infoPath(upload.id), { ...upload, size: offset })
-    return { ...upload, size: offset, offset }
+    return { ...upload, size: offset, offset, lastWriteAt: Date.now() }
   }
 
   async read(id: string, range?: { start: number; end: number }): Promise<Readable> {
