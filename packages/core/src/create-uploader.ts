@@ -192,7 +192,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
           records.set(rec.id, rec)
           order.push(rec.id)
           ids.push(rec.id)
-          events.emit('file-added', { file: snapshotOf(rec, core.metadataOf(rec)) })
+          events.emit('file-added', { file: snapshotOf(rec, core.metadataOf) })
           if (options.autoStart) {
             enqueue(rec)
             core.dispatch(rec, { type: 'enqueue' })
@@ -287,10 +287,10 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         must(id).priority = priority
         pump()
       },
-      getFiles: () => order.map((id) => snapshotOf(must(id), core.metadataOf(must(id)))),
+      getFiles: () => order.map((id) => snapshotOf(must(id), core.metadataOf)),
       getFile(id) {
         const rec = records.get(id)
-        return rec && snapshotOf(rec, core.metadataOf(rec))
+        return rec && snapshotOf(rec, core.metadataOf)
       },
       on: (event, fn) => events.on(event, fn),
       async destroy() {

@@ -42,7 +42,7 @@ export interface UploaderOptions {
   fieldName?: string
   /** form protocol: extra form fields. */
   data?: Record<string, string>
-  /** form protocol (browser): send cookies cross-origin. */
+  /** Browser: send cookies with cross-origin requests (XHR withCredentials), tus and form alike. */
   withCredentials?: boolean
   httpClient?: HttpClient
   fileReader?: FileReaderPort

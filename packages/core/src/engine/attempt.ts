@@ -60,6 +60,7 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       const res = await options.httpClient.send({
         ...req,
         headers,
+        withCredentials: req.withCredentials ?? options.withCredentials,
         signal: link.controller.signal,
         onUploadProgress: (n) => {
           touch()

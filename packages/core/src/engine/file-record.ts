@@ -77,8 +77,12 @@ function errorOf(state: UploadState): UploadError | undefined {
 }
 
 /** A frozen snapshot, cached until the record changes (invalidate by deleting `rec.snapshot`). */
-export function snapshotOf(rec: FileRecord, metadata: Record<string, string>): FileSnapshot {
+export function snapshotOf(
+  rec: FileRecord,
+  metadataOf: (rec: FileRecord) => Record<string, string>,
+): FileSnapshot {
   if (rec.snapshot) return rec.snapshot
+  const metadata = metadataOf(rec)
   const size = rec.info.size
   const done = rec.state.status === 'completed'
   const speed = rec.state.status === 'uploading' ? rec.meter.speed : 0

@@ -32,6 +32,7 @@ export async function terminateUpload(core: EngineCore, rec: FileRecord): Promis
               ...req,
               headers: { ...(await userHeaders(core, rec.id, req.method, req.url)), ...req.headers },
               signal: req.signal ?? controller.signal,
+              withCredentials: options.withCredentials,
             }),
         })
         break
