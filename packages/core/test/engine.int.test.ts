@@ -17,7 +17,7 @@ import {
   writeRandomFiles,
 } from './helpers/files.js'
 import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { type ServerKind, startServer, type TestServer } from './helpers/servers.js'
+import { rawRequest, type ServerKind, startServer, type TestServer, withOrigin } from './helpers/servers.js'
 
 // Five 20 MiB files, two at a time, through a proxy that limits each request to 8 MiB/s, so a
 // file takes ~2.5 s and a pause lands in the middle of it. Same block for both servers.
@@ -134,6 +134,13 @@ describe.each(['shuttle', 'tus-node'] as const)('engine against %s', (kind: Serv
     expect(u.getFile(id1)?.bytesConfirmed).toBeGreaterThanOrEqual(confirmedBeforePause)
     expect(u.getFile(id1)?.bytesConfirmed).toBeLessThan(SIZE)
 
+    // The server's offset while paused: the engine must continue from exactly there.
+    const head = await rawRequest('HEAD', withOrigin(url1, server.origin))
+    expect(head.status).toBe(200)
+    const serverOffset = Number(head.headers['upload-offset'])
+    expect(serverOffset).toBeGreaterThanOrEqual(confirmedBeforePause)
+    expect(serverOffset).toBeLessThan(SIZE)
+
     const resumedAt = Date.now()
     u.resume(id1)
     await waitForCompletion(u, ids, 90_000)
@@ -145,7 +152,7 @@ describe.each(['shuttle', 'tus-node'] as const)('engine against %s', (kind: Serv
     const firstPatchAfterResume = proxy
       .requestsFor(url1)
       .find((e) => e.method === 'PATCH' && e.start >= resumedAt)
-    expect(firstPatchAfterResume?.offset).toBeGreaterThanOrEqual(confirmedBeforePause)
+    expect(firstPatchAfterResume?.offset).toBe(serverOffset)
     expect(proxy.bytesFor(url1)).toBeGreaterThanOrEqual(SIZE)
     expect(proxy.bytesFor(url1)).toBeLessThanOrEqual(SIZE + CHUNK)
 

@@ -68,7 +68,6 @@ describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kin
     const total = SIZES.reduce((a, b) => a + b, 0)
     expect(proxy.bytesIn, stats).toBeGreaterThanOrEqual(total)
     expect(proxy.bytesIn, stats).toBeLessThanOrEqual(total + proxy.cuts * CHUNK + 256 * 1024)
-    console.info(`flaky ${kind}: ${stats}`)
     for (const [i, id] of ids.entries()) {
       const f = u.getFile(id)
       expect(f?.bytesConfirmed).toBe(SIZES[i])
