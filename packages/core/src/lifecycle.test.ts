@@ -1,0 +1,155 @@
+import { UploadError } from '@shuttle/protocol'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryCheckpointStore } from './checkpoints/memory-store.js'
+import type { Checkpoint } from './ports.js'
+import { createFakeTus, flush } from './test-support/fake-tus.js'
+import { createTestUploader, file } from './test-support/uploader.js'
+
+const endpoint = 'http://tus.test/files'
+
+describe('lifecycle invariants', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('the checkpoint is saved before the first PATCH and removed on completion', async () => {
+    const fake = createFakeTus()
+    const store = createMemoryCheckpointStore()
+    const atFirstPatch: Array<Checkpoint | undefined> = []
+    fake.intercept = (req) => {
+      if (req.method === 'PATCH' && atFirstPatch.length === 0) {
+        void store.list?.().then((l) => atFirstPatch.push(l[0]?.checkpoint))
+      }
+      return undefined
+    }
+    const up = createTestUploader(fake)({ endpoint, checkpointStore: store })
+    const [id] = up.add(file('a')) as [string]
+    await flush(100)
+    expect(atFirstPatch[0]).toMatchObject({
+      url: `${endpoint}/1`,
+      size: 1000,
+      endpoint,
+      metadata: { filename: 'a' },
+    })
+    expect(up.getFile(id)?.status).toBe('completed')
+    expect(await store.list?.()).toEqual([])
+  })
+
+  it('410 on resume restarts with reason "gone"', async () => {
+    const fake = createFakeTus()
+    fake.hold = true
+    const up = createTestUploader(fake)({ endpoint })
+    const reasons: string[] = []
+    up.on('upload-restarted', ({ reason }) => reasons.push(reason))
+    const [id] = up.add(file('a')) as [string]
+    await flush(50)
+    up.pause(id)
+    fake.hold = false
+    fake.intercept = (req) => (req.method === 'HEAD' ? 410 : undefined)
+    up.resume(id)
+    await flush(100)
+    expect(reasons).toEqual(['gone'])
+    expect(up.getFile(id)?.status).toBe('completed')
+  })
+
+  it('remove() of a completed file drops it without a DELETE', async () => {
+    const fake = createFakeTus()
+    const up = createTestUploader(fake)({ endpoint })
+    const removed: string[] = []
+    up.on('removed', ({ id }) => removed.push(id))
+    const [id] = up.add(file('a')) as [string]
+    await flush(50)
+    await up.remove(id)
+    expect(removed).toEqual([id])
+    expect(up.getFiles()).toEqual([])
+    expect(fake.log.some((r) => r.method === 'DELETE')).toBe(false)
+  })
+
+  it('illegal calls throw ERR_INVALID_TRANSITION; unknown ids ERR_UNKNOWN_FILE', async () => {
+    const fake = createFakeTus()
+    const up = createTestUploader(fake)({ endpoint })
+    const [id] = up.add(file('a')) as [string]
+    await flush(50)
+    expect(() => up.pause(id)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TRANSITION' }))
+    expect(() => up.retry(id)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TRANSITION' }))
+    expect(() => up.pause('nope')).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_FILE' }))
+    await expect(up.cancel(id)).rejects.toMatchObject({ code: 'ERR_INVALID_TRANSITION' })
+  })
+
+  it('state-change events carry full states; snapshots are immutable and replaced on change', async () => {
+    const fake = createFakeTus()
+    const up = createTestUploader(fake)({ endpoint })
+    const seen: string[] = []
+    up.on('state-change', ({ from, to }) => seen.push(`${from.status}>${to.status}`))
+    const [id] = up.add(file('a')) as [string]
+    const before = up.getFile(id)
+    await flush(50)
+    expect(seen).toEqual(['idle>queued', 'queued>preparing', 'preparing>uploading', 'uploading>completed'])
+    expect(up.getFile(id)).not.toBe(before)
+    expect(Object.isFrozen(up.getFile(id))).toBe(true)
+    expect(up.getFile(id)?.state).toEqual({ status: 'completed', url: `${endpoint}/1`, offset: 1000 })
+  })
+
+  it('destroy() aborts everything and leaves no timer behind', async () => {
+    vi.useFakeTimers()
+    const fake = createFakeTus()
+    fake.hold = true
+    const up = createTestUploader(fake)({ endpoint, maxConcurrentUploads: 1 })
+    up.add([file('a'), file('b')])
+    fake.intercept = undefined
+    await vi.advanceTimersByTimeAsync(0)
+    expect(vi.getTimerCount()).toBeGreaterThan(0) // the stall watchdog of the running PATCH
+    await up.destroy()
+    expect(vi.getTimerCount()).toBe(0)
+    expect(up.getFiles().map((f) => f.status)).toEqual(['paused', 'paused'])
+    expect(fake.log.some((r) => r.method === 'DELETE')).toBe(false)
+  })
+
+  it('cancel while retrying stops the backoff and deletes the upload', async () => {
+    vi.useFakeTimers()
+    const fake = createFakeTus()
+    fake.intercept = (req) => (req.method === 'PATCH' ? 503 : undefined)
+    const up = createTestUploader(fake)({ endpoint, retryDelays: [5000], random: () => 0.5 })
+    const [id] = up.add(file('a')) as [string]
+    await vi.advanceTimersByTimeAsync(0)
+    expect(up.getFile(id)?.status).toBe('retrying')
+    await up.cancel(id)
+    expect(up.getFile(id)?.status).toBe('canceled')
+    expect(fake.log.at(-1)?.method).toBe('DELETE')
+    const count = fake.log.length
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(fake.log.length).toBe(count)
+  })
+})
+
+describe('form protocol', () => {
+  it('posts once, reports the response, and a resume after pause starts again at 0', async () => {
+    const fake = createFakeTus()
+    fake.hold = false
+    const bodies: string[] = []
+    let block = true
+    const send = fake.client.send
+    fake.client.send = async (req) => {
+      if (req.body?.kind !== 'form') return send(req)
+      bodies.push(`${req.body.fieldName}:${req.body.filename}:${JSON.stringify(req.body.fields)}`)
+      req.onUploadProgress?.(400)
+      if (block) {
+        await new Promise((_, reject) =>
+          req.signal.addEventListener('abort', () => reject(new UploadError('ERR_ABORTED', 'aborted'))),
+        )
+      }
+      return { status: 200, header: () => undefined, body: '{"ok":true}' }
+    }
+    const up = createTestUploader(fake)({ endpoint, protocol: 'form', fieldName: 'upload', data: { k: 'v' } })
+    const completed: unknown[] = []
+    up.on('completed', (e) => completed.push(e))
+    const [id] = up.add(file('a')) as [string]
+    await flush(20)
+    expect(up.getFile(id)).toMatchObject({ status: 'uploading', bytesSent: 400, bytesConfirmed: 0 })
+    up.pause(id)
+    expect(up.getFile(id)?.bytesSent).toBe(0)
+    block = false
+    up.resume(id)
+    await flush(50)
+    expect(bodies).toEqual(['upload:a:{"k":"v"}', 'upload:a:{"k":"v"}'])
+    expect(completed).toEqual([{ id, url: endpoint, response: { status: 200, body: '{"ok":true}' } }])
+  })
+})
