@@ -13,6 +13,8 @@ export interface LoggedRequest {
   readonly filename: string | null
   /** Upload-Offset request header (PATCH), when present. */
   readonly offset: number | null
+  /** Upload-Concat request header (tus concatenation), when present. */
+  readonly concat: string | null
   readonly start: number
   end: number | null
   /** Request-body bytes received from the client so far. */
@@ -37,6 +39,19 @@ export interface RecordingProxy {
   /** Limit each request body to this many bytes per second (null: unlimited). */
   setRate(bytesPerSecond: number | null): void
   close(): Promise<void>
+}
+
+/** Waits `ms`, or less if the client goes away (a stalled request must not pin a timer). */
+function pauseUnlessClosed(ms: number, req: http.IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      req.off('close', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    req.once('close', done)
+  })
 }
 
 const pathOf = (urlOrPath: string) => new URL(urlOrPath, 'http://x').pathname
@@ -64,6 +79,7 @@ export async function startRecordingProxy(
       uploadPath: null,
       filename: typeof meta === 'string' ? decodeMetadataFilename(meta) : null,
       offset: req.headers['upload-offset'] === undefined ? null : Number(req.headers['upload-offset']),
+      concat: typeof req.headers['upload-concat'] === 'string' ? req.headers['upload-concat'] : null,
       start: Date.now(),
       end: null,
       bytes: 0,
@@ -124,7 +140,7 @@ export async function startRecordingProxy(
           if (rate) {
             next = Math.max(next, Date.now()) + (chunk.length / rate) * 1000
             const wait = next - Date.now()
-            if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+            if (wait > 0) await pauseUnlessClosed(wait, req)
           }
         }
         upstream.end()
