@@ -101,6 +101,16 @@ export function absoluteEndpoint(endpoint: string): string {
   }
 }
 
+/** The options that shape an engine, as a comparable string (functions and stores by identity are skipped). */
+function optionsKey(o: Record<string, unknown>): string {
+  return JSON.stringify(o, (_k, v) =>
+    typeof v === 'function' ||
+    (v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype)
+      ? undefined
+      : v,
+  )
+}
+
 const REFRESH_EVENTS: EngineEventName[] = [
   'file-added',
   'state-change',
@@ -130,15 +140,37 @@ export function useUploader(options: UseUploaderOptions | (() => UseUploaderOpti
     if (engine) files.value = [...engine.getFiles()]
   }
 
+  const resolveOptions = () => (typeof options === 'function' ? options() : options)
+  let engineKey = ''
+
   function getUploader(): Engine {
     if (engine) return engine
-    const { uploader, ...engineOptions } = typeof options === 'function' ? options() : options
+    const { uploader, ...engineOptions } = resolveOptions()
     engineOptions.endpoint = absoluteEndpoint(engineOptions.endpoint)
+    engineKey = optionsKey(engineOptions)
     engine = uploader ?? (createUploader(engineOptions as never) as unknown as Engine)
     for (const ev of REFRESH_EVENTS) engine.on(ev, refresh)
     for (const s of subscriptions) s.off = engine.on(s.event, s.fn as never)
     refresh()
     return engine
+  }
+
+  /**
+   * Engine options are fixed at creation. When reactive options (endpoint, action, data, chunk size…)
+   * changed and the current engine has nothing left to finish, the next add() gets a fresh engine,
+   * so el-upload's `:data="{ folder }"` / `:action` bindings keep their meaning.
+   */
+  function renewIfOptionsChanged(): void {
+    if (!engine || typeof options !== 'function') return
+    const { uploader, ...next } = resolveOptions()
+    if (uploader) return
+    next.endpoint = absoluteEndpoint(next.endpoint)
+    if (optionsKey(next) === engineKey) return
+    if (!engine.getFiles().every((f) => f.status === 'completed' || f.status === 'canceled')) return
+    const old = engine
+    for (const s of subscriptions) s.off?.()
+    engine = undefined
+    void old.destroy().catch(() => {})
   }
 
   function on<E extends EngineEventName>(event: E, fn: (payload: EngineEvents[E]) => void): () => void {
@@ -175,9 +207,10 @@ export function useUploader(options: UseUploaderOptions | (() => UseUploaderOpti
     totals,
     getUploader,
     on,
-    add: withEngine((e, input: EngineInput | EngineInput[], metadata?: Record<string, string>) =>
-      e.add(input, metadata),
-    ),
+    add(input: EngineInput | EngineInput[], metadata?: Record<string, string>): FileId[] {
+      renewIfOptionsChanged()
+      return withEngine((e) => e.add(input, metadata))()
+    },
     start: withEngine((e) => e.start()),
     pause: withEngine((e, id: FileId) => e.pause(id)),
     resume: withEngine((e, id: FileId, opts?: { first?: boolean }) => e.resume(id, opts)),

@@ -123,3 +123,24 @@ describe('<ShuttleFileList> alone', () => {
     expect(w.find('.shuttle-progress--circle').exists()).toBe(true)
   })
 })
+
+describe('keyboard reach', () => {
+  it('every control in a row is a labelled native button, reachable by Tab', () => {
+    const w = mount(ShuttleFileList, {
+      props: {
+        files: [
+          { uid: 1, id: 'a', name: 'a.bin', status: 'uploading', phase: 'uploading', percentage: 10 },
+          { uid: 2, id: 'b', name: 'b.bin', status: 'fail', phase: 'failed', percentage: 10 },
+        ],
+        listType: 'picture-card',
+      },
+    })
+    const controls = w.findAll('button')
+    expect(controls.length).toBeGreaterThan(5)
+    for (const c of controls) {
+      expect(c.element.tagName).toBe('BUTTON')
+      expect(c.attributes('tabindex')).toBeUndefined()
+      expect(c.attributes('aria-label')).toMatch(/ (a|b)\.bin$/)
+    }
+  })
+})

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, ref } from 'vue'
 import { FakeEngine } from '../testing/fake-engine.js'
 import { drop, engines, lastEngine, makeFile, paste, pick } from '../testing/helpers.js'
-import type { UploadFile, UploadRawFile } from '../types.js'
+import type { UploadFile, UploadRawFile, UploadUserFile } from '../types.js'
 import { absoluteEndpoint } from '../use-uploader.js'
 import ShuttleUpload from './shuttle-upload.vue'
 
@@ -268,5 +268,23 @@ describe('ShuttleUpload props (el-upload surface)', () => {
     files.value = []
     await flushPromises()
     expect(w.findAll('.shuttle-file-list__item')).toHaveLength(0)
+  })
+
+  it('changed action / data reach the next files once the current engine has nothing left to finish', async () => {
+    const w = mountUpload({ endpoint: undefined, action: '/a', data: { folder: '1' } })
+    await pick(w, [makeFile('a.txt')])
+    const first = lastEngine()
+    await w.setProps({ action: '/b', data: { folder: '2' } })
+    await pick(w, [makeFile('b.txt')])
+    expect(engines).toHaveLength(1) // a.txt still uploading: keep its engine
+    for (const f of first.getFiles()) first.complete(f.id)
+    await pick(w, [makeFile('c.txt')])
+    expect(engines).toHaveLength(2)
+    expect(first.destroyed).toBe(true)
+    expect(lastEngine().options).toMatchObject({ endpoint: absoluteEndpoint('/b'), data: { folder: '2' } })
+    lastEngine().complete(lastEngine().getFiles()[0]!.id)
+    await flushPromises()
+    const list = w.emitted('update:fileList')?.at(-1)?.[0] as UploadFile[]
+    expect(list.map((f) => f.status)).toEqual(['success', 'success', 'success'])
   })
 })
