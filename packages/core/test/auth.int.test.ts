@@ -26,8 +26,8 @@ afterAll(async () => {
   await removeDir(srcDir)
 })
 
-describe('expiring credentials', () => {
-  const gate = createAuthGate(TTL)
+describe.each([401, 403])('expiring credentials answered %i', (status: number) => {
+  const gate = createAuthGate(TTL, status)
   let server: TestServer
   let proxy: RecordingProxy
   let up: Uploader | undefined
@@ -53,11 +53,11 @@ describe('expiring credentials', () => {
       maxConcurrentUploads: 3,
       retryDelays: [0, 100, 200, 400],
       headers: async () => ({ Authorization: `Bearer ${token}` }),
-      onAuthExpired: async ({ id, status }) => {
+      onAuthExpired: async (ctx) => {
         const snap = u.getFiles()
         refreshes.push({
-          id,
-          status,
+          id: ctx.id,
+          status: ctx.status,
           states: snap.map((f) => f.status),
           confirmed: snap.map((f) => f.bytesConfirmed),
         })
@@ -83,7 +83,7 @@ describe('expiring credentials', () => {
     )
     expect(refreshes).toHaveLength(1)
     const refresh = refreshes[0]!
-    expect(refresh.status).toBe(401)
+    expect(refresh.status).toBe(status)
     expect(refresh.states).toHaveLength(3)
     for (const s of refresh.states) expect(['uploading', 'retrying']).toContain(s)
     for (const c of refresh.confirmed) {
@@ -91,7 +91,7 @@ describe('expiring credentials', () => {
       expect(c).toBeLessThan(SIZE)
     }
     expect(authEvents.length).toBeGreaterThanOrEqual(1)
-    expect(authEvents.every((s) => s === 401)).toBe(true)
+    expect(authEvents.every((s) => s === status)).toBe(true)
 
     // No file started over: one creation each, same URL, bytes intact.
     expect(restarts).toEqual([])

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFile } from './helpers/files.js'
 import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { rawRequest, type ServerKind, startServer, type TestServer, withOrigin } from './helpers/servers.js'
 
 // A child process uploads one 64 MiB file with the built engine and a file checkpoint store; it
 // is SIGKILLed past 40 % and started again with the same store. It must resume, not restart.
@@ -59,7 +59,7 @@ afterAll(async () => {
   await removeDir(srcDir)
 })
 
-describe('process crash mid-upload', () => {
+describe.each(['shuttle', 'tus-node'] as const)('process crash mid-upload against %s', (kind: ServerKind) => {
   let server: TestServer | undefined
   let proxy: RecordingProxy | undefined
   let ckDir: string | undefined
@@ -73,7 +73,7 @@ describe('process crash mid-upload', () => {
 
   it('a restarted process resumes from the server offset with the same upload', async () => {
     expect(existsSync(DIST), `built engine missing at ${DIST}: run npx tsc -b`).toBe(true)
-    server = await startServer('shuttle')
+    server = await startServer(kind)
     proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
     ckDir = await makeTempDir('crash-checkpoints')
     const args = [proxy.endpoint, file.path, ckDir, String(CHUNK)]

@@ -10,10 +10,10 @@ export interface AuthGate {
 }
 
 /**
- * Answers 401 to any request whose `Authorization: Bearer <issuedAtMs>` token is missing or older
+ * Answers 401 (or `status`) to any request whose `Authorization: Bearer <issuedAtMs>` token is missing or older
  * than `ttlMs`. The request body is drained first, so the client reliably reads the 401.
  */
-export function createAuthGate(ttlMs: number): AuthGate {
+export function createAuthGate(ttlMs: number, status = 401): AuthGate {
   let rejected = 0
   const rejectedPaths: string[] = []
   return {
@@ -32,7 +32,7 @@ export function createAuthGate(ttlMs: number): AuthGate {
       rejectedPaths.push(req.url ?? '')
       req.resume()
       const deny = () => {
-        if (!res.headersSent) res.writeHead(401, { 'Tus-Resumable': '1.0.0' }).end('token expired')
+        if (!res.headersSent) res.writeHead(status, { 'Tus-Resumable': '1.0.0' }).end('token expired')
       }
       req.on('end', deny)
       req.on('error', () => res.destroy())
