@@ -254,8 +254,8 @@ describe('ShuttleUpload props (el-upload surface)', () => {
           endpoint: '/files/',
           multiple: true,
           fileList: files.value,
-          'onUpdate:fileList': (v: UploadFile[]) => {
-            files.value = v
+          'onUpdate:fileList': (v: UploadUserFile[]) => {
+            files.value = v as UploadFile[]
           },
         }),
     )
