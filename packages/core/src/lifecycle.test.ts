@@ -50,6 +50,24 @@ describe('lifecycle invariants', () => {
     expect(up.getFile(id)?.status).toBe('completed')
   })
 
+  it('a 404 mid-upload (expired) starts one fresh upload instead of failing', async () => {
+    vi.useFakeTimers()
+    const fake = createFakeTus()
+    const up = createTestUploader(fake)({ endpoint, chunkSize: 100 })
+    const restarted: string[] = []
+    up.on('upload-restarted', ({ oldUrl }) => restarted.push(oldUrl))
+    let patches = 0
+    fake.intercept = (req) => {
+      if (req.method === 'PATCH' && ++patches === 3) fake.uploads.delete(req.url)
+      return undefined
+    }
+    const [id] = up.add(file('a', 500)) as [string]
+    await vi.advanceTimersByTimeAsync(10)
+    expect(restarted).toEqual([`${endpoint}/1`])
+    expect(up.getFile(id)).toMatchObject({ status: 'completed', url: `${endpoint}/2` })
+    expect([...(fake.uploads.get(`${endpoint}/2`)?.bytes ?? [])]).toEqual([...file('a', 500).data])
+  })
+
   it('remove() of a completed file drops it without a DELETE', async () => {
     const fake = createFakeTus()
     const up = createTestUploader(fake)({ endpoint })

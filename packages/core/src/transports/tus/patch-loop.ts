@@ -55,6 +55,15 @@ export async function patchUntilDone(ctx: TransportContext, t: PatchTarget): Pro
       t.onConfirmed(offset)
       continue
     }
+    if (res.status === 404 || res.status === 410) {
+      // The upload vanished mid-way (expired, deleted). Retryable: the next attempt's HEAD sees it
+      // gone and starts one fresh upload (upload-restarted).
+      throw new UploadError(
+        res.status === 404 ? 'ERR_NOT_FOUND' : 'ERR_GONE',
+        `PATCH ${t.url} answered ${res.status}`,
+        { retryable: true, cause: statusError(res, 'PATCH', t.url) },
+      )
+    }
     if (res.status < 200 || res.status >= 300) throw statusError(res, 'PATCH', t.url)
     const confirmed = readOffset(res, 'PATCH', t.url)
     // No forward progress would loop forever; treat it like a cut connection.
