@@ -4,12 +4,12 @@ import { createAuthGate } from './engine/auth-gate.js'
 import type { EngineCore } from './engine/core.js'
 import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } from './engine/file-record.js'
 import { runFile } from './engine/runner.js'
-import { countActive, moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
+import { moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
 import { terminateUpload } from './engine/terminate.js'
 import { canTransition, isActive, transition } from './machine.js'
 import { normalizeOptions, type PlatformDefaults, type UploaderOptions } from './options.js'
 import { createAbortController, sleep } from './platform.js'
-import { createThrottle, PROGRESS_INTERVAL_MS, sumProgress } from './progress.js'
+import { createThrottle, eta, PROGRESS_INTERVAL_MS } from './progress.js'
 import { toUploadError } from './retry.js'
 import { createFormTransport } from './transports/form/form-transport.js'
 import { createTusTransport } from './transports/tus/tus-transport.js'
@@ -72,6 +72,9 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
     let pumping = false
     let pumpAgain = false
     let hadWork = false
+    // Kept in step by dispatch(), so pump() never scans every file (it runs once per finished file).
+    const waiting = new Set<FileRecord>()
+    let activeCount = 0
     const totalThrottle = createThrottle(PROGRESS_INTERVAL_MS)
 
     const must = (id: FileId): FileRecord => {
@@ -88,6 +91,9 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         const from = rec.state
         const to = transition(from, event)
         rec.state = to
+        if (from.status === 'queued') waiting.delete(rec)
+        if (to.status === 'queued') waiting.add(rec)
+        if (isActive(from) !== isActive(to)) activeCount += isActive(to) ? 1 : -1
         delete rec.snapshot
         if (from.status !== to.status) events.emit('state-change', { id: rec.id, from, to })
         if (isActive(from) && !isActive(to)) void Promise.resolve().then(pump)
@@ -118,8 +124,21 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       sleep: (ms, signal) => sleep(options.clock, ms, signal),
     }
 
+    /** payloadOf() summed over all files but canceled ones; allocation-free (runs once per finished file). */
     function totalProgress(): ProgressPayload {
-      return sumProgress([...records.values()].filter((r) => r.state.status !== 'canceled').map(payloadOf))
+      let bytesSent = 0
+      let bytesConfirmed = 0
+      let bytesTotal = 0
+      let speed = 0
+      for (const rec of records.values()) {
+        const status = rec.state.status
+        if (status === 'canceled') continue
+        bytesSent += rec.bytesSent
+        bytesConfirmed += rec.bytesConfirmed
+        bytesTotal += rec.info.size ?? 0
+        if (status === 'uploading') speed += rec.meter.speed
+      }
+      return { bytesSent, bytesConfirmed, bytesTotal, speed, eta: eta(bytesTotal - bytesSent, speed) }
     }
 
     function startRun(rec: FileRecord) {
@@ -150,9 +169,9 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       try {
         do {
           pumpAgain = false
-          let active = countActive(records.values())
+          let active = activeCount
           while (active < options.maxConcurrentUploads) {
-            const next = pickNext(records.values())
+            const next = pickNext(waiting)
             if (!next) break
             startRun(next)
             active++
@@ -161,7 +180,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       } finally {
         pumping = false
       }
-      if (hadWork && countActive(records.values()) === 0 && !pickNext(records.values())) {
+      if (hadWork && activeCount === 0 && waiting.size === 0) {
         hadWork = false
         events.emit('total-progress', totalProgress())
         events.emit('queue-drained', {})
