@@ -6,6 +6,12 @@ export function cpuSecondsSince(base) {
   return (d.user + d.system) / 1e6
 }
 
+/** User and system CPU seconds since `base`, apart (system time is the kernel copying bytes). */
+export function cpuSplitSince(base) {
+  const d = process.cpuUsage(base)
+  return { user: d.user / 1e6, system: d.system / 1e6 }
+}
+
 /** Peak resident set size of this process in bytes (VmHWM, the same figure as /proc/<pid>/status). */
 export function peakRss() {
   return process.resourceUsage().maxRSS * 1024

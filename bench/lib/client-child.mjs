@@ -1,7 +1,8 @@
 // One client workload in its own process (so its CPU and memory are measured apart from the
 // server, and so it can be SIGKILLed mid-upload). Usage: node client-child.mjs '<json config>'
 // Messages out: progress {bytes} (about 10 per second), done {elapsedMs, cpuSeconds, peakRss, ...}.
-import { cpuSecondsSince, peakRss, reportFailures, tell } from './child-stats.mjs'
+import { randomFillSync } from 'node:crypto'
+import { cpuSecondsSince, cpuSplitSince, peakRss, reportFailures, tell } from './child-stats.mjs'
 
 reportFailures()
 const config = JSON.parse(process.argv[2])
@@ -20,15 +21,24 @@ const cpuBase = process.cpuUsage()
 const t0 = performance.now()
 let result
 if (config.workload === 'many') {
-  const data = new Uint8Array(config.size)
-  for (let i = 0; i < data.length; i += 4096) data[i] = (i >> 12) & 0xff
+  // Distinct bytes per upload (a sliding window over one random buffer), as real files would be:
+  // identical bytes would share a content fingerprint.
+  const STEP = 64
+  const base = randomFillSync(Buffer.alloc(config.size + config.count * STEP))
+  const dataFor = (i) => base.subarray(i * STEP, i * STEP + config.size)
   const t1 = performance.now()
-  const many = await client.uploadMany({ ...config, data, chunkSize })
+  const many = await client.uploadMany({ ...config, dataFor, chunkSize })
   result = { ...many, elapsedMs: performance.now() - t1 }
 } else {
   const file = await client.uploadFile({ ...config, chunkSize, onProgress })
   result = { url: file.url, elapsedMs: performance.now() - t0 }
 }
-await tell({ type: 'done', ...result, cpuSeconds: cpuSecondsSince(cpuBase), peakRss: peakRss() })
+await tell({
+  type: 'done',
+  ...result,
+  cpuSeconds: cpuSecondsSince(cpuBase),
+  cpuSplit: cpuSplitSince(cpuBase),
+  peakRss: peakRss(),
+})
 // Leave explicitly (keep-alive sockets would hold us); --cpu-prof still writes its profile.
 process.exit(0)

@@ -6,16 +6,20 @@ import { spawnChild } from './proc.mjs'
 const SERVER = new URL('./server-child.mjs', import.meta.url).pathname
 const CLIENT = new URL('./client-child.mjs', import.meta.url).pathname
 
+// BENCH_SERVER_FLAGS / BENCH_CLIENT_FLAGS: extra Node flags for the children (e.g. --trace-gc).
+const extraFlags = (name) => (process.env[name] ? process.env[name].split(/\s+/).filter(Boolean) : [])
+
 function profileArgs(profileDir, name) {
+  const flags = extraFlags(name.startsWith('server') ? 'BENCH_SERVER_FLAGS' : 'BENCH_CLIENT_FLAGS')
   return profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
-    : []
+    ? [...flags, '--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : flags
 }
 
 export async function startServer(kind, tmpRoot, { profileDir, tag, withStatic = false } = {}) {
   const directory = await mkdtemp(join(tmpRoot, `srv-${kind}-`))
   const child = spawnChild(SERVER, [kind, directory, withStatic ? 'static' : ''], {
-    execArgv: profileArgs(profileDir, `server-${kind}-${tag}`),
+    execArgv: profileArgs(profileDir, `server-${kind}-${tag ?? 'run'}`),
   })
   const { port } = await child.next('ready', 30_000)
   return {
@@ -40,7 +44,7 @@ export async function startServer(kind, tmpRoot, { profileDir, tag, withStatic =
 
 export function startClient(config, { profileDir, tag } = {}) {
   return spawnChild(CLIENT, [JSON.stringify(config)], {
-    execArgv: profileArgs(profileDir, `client-${config.client}-${tag}`),
+    execArgv: profileArgs(profileDir, `client-${config.client}-${tag ?? 'run'}`),
   })
 }
 

@@ -3,7 +3,7 @@
 // Messages out: ready {port}, stats {cpuSeconds, peakRss, bytesIn, headerBytes, requests}.
 // Messages in: reset (start a measurement), stats, stop.
 import http from 'node:http'
-import { cpuSecondsSince, peakRss, reportFailures, tell } from './child-stats.mjs'
+import { cpuSecondsSince, cpuSplitSince, peakRss, reportFailures, tell } from './child-stats.mjs'
 
 reportFailures()
 const [kind, directory, extra] = process.argv.slice(2)
@@ -66,6 +66,7 @@ const liveBytes = () => {
 }
 
 let cpuBase = process.cpuUsage()
+let baselineRss = 0
 process.on('message', (msg) => {
   if (msg.type === 'reset') {
     cpuBase = process.cpuUsage()
@@ -78,7 +79,9 @@ process.on('message', (msg) => {
     tell({
       type: 'stats',
       cpuSeconds: cpuSecondsSince(cpuBase),
+      cpuSplit: cpuSplitSince(cpuBase),
       peakRss: peakRss(),
+      baselineRss,
       bytesIn: liveBytes(),
       headerBytes,
       requests,
@@ -90,4 +93,8 @@ process.on('message', (msg) => {
   }
 })
 
-server.listen(0, '127.0.0.1', () => tell({ type: 'ready', port: server.address().port }))
+// Peak RSS before any upload: what Node plus the server's modules cost on their own.
+server.listen(0, '127.0.0.1', () => {
+  baselineRss = peakRss()
+  tell({ type: 'ready', port: server.address().port })
+})

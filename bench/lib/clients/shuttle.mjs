@@ -1,6 +1,8 @@
 // @shuttle/core (Node build): one uploader per workload, the way the CLI uses it.
 import { basename } from 'node:path'
-import * as core from '@shuttle/core'
+
+// BENCH_CORE=<path to a node/index.js> runs an experimental copy of the engine (A/B of a change).
+const core = await import(process.env.BENCH_CORE ?? '@shuttle/core')
 
 const RETRY_DELAYS = [0, 1000, 3000, 5000]
 
@@ -47,8 +49,8 @@ export async function uploadFile({ endpoint, path, chunkSize, parallel, storeDir
   return result
 }
 
-/** Uploads `count` copies of `data` (distinct names); the engine's own queue caps concurrency. */
-export async function uploadMany({ endpoint, data, count, concurrency }) {
+/** Uploads `count` buffers from `dataFor(i)`; the engine's own queue caps concurrency. */
+export async function uploadMany({ endpoint, dataFor, count, concurrency }) {
   const uploader = core.createUploader({
     endpoint,
     maxConcurrentUploads: concurrency,
@@ -61,7 +63,7 @@ export async function uploadMany({ endpoint, data, count, concurrency }) {
   const latencies = []
   let errors = 0
   let firstError
-  const inputs = Array.from({ length: count }, (_, i) => ({ data, name: `small-${i}.bin` }))
+  const inputs = Array.from({ length: count }, (_, i) => ({ data: dataFor(i), name: `small-${i}.bin` }))
   // Ids come back synchronously and completions are always later: waiting after add() is safe.
   const ids = uploader.add(inputs)
   const settled = whenSettled(uploader, ids, (id, outcome) => {

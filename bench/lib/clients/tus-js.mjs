@@ -36,10 +36,8 @@ export async function uploadFile({ endpoint, path, size, chunkSize, parallel, st
   return { url: upload.url }
 }
 
-/** Uploads `count` copies of `data` (distinct names), at most `concurrency` at a time. */
-export async function uploadMany({ endpoint, data: bytes, count, concurrency }) {
-  // The Node build takes a Buffer (or a stream), not a plain Uint8Array.
-  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+/** Uploads `count` buffers from `dataFor(i)` (a Buffer), at most `concurrency` at a time. */
+export async function uploadMany({ endpoint, dataFor, count, concurrency }) {
   const latencies = []
   let errors = 0
   let firstError
@@ -47,7 +45,7 @@ export async function uploadMany({ endpoint, data: bytes, count, concurrency }) 
   const one = (i) =>
     new Promise((resolve) => {
       const t0 = performance.now()
-      const u = new Upload(data, {
+      const u = new Upload(dataFor(i), {
         ...options({ endpoint, chunkSize: Number.POSITIVE_INFINITY, parallel: 1 }),
         metadata: { filename: `small-${i}.bin` },
         onSuccess: () => {

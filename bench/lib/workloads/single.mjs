@@ -19,6 +19,13 @@ function summarize(runs, size) {
     cpuPerGiB: median(ok.map((r) => (r.client.cpuSeconds + r.server.cpuSeconds) / (size / GiB))),
     clientCpuPerGiB: median(ok.map((r) => r.client.cpuSeconds / (size / GiB))),
     serverCpuPerGiB: median(ok.map((r) => r.server.cpuSeconds / (size / GiB))),
+    cpuSplitPerGiB: {
+      clientUser: median(ok.map((r) => r.client.cpuSplit.user / (size / GiB))),
+      clientSystem: median(ok.map((r) => r.client.cpuSplit.system / (size / GiB))),
+      serverUser: median(ok.map((r) => r.server.cpuSplit.user / (size / GiB))),
+      serverSystem: median(ok.map((r) => r.server.cpuSplit.system / (size / GiB))),
+    },
+    serverBaselineRss: max(ok.map((r) => r.server.baselineRss)),
     serverRss: max(ok.map((r) => r.server.peakRss)),
     clientRss: max(ok.map((r) => r.client.peakRss)),
     samples: ok.map((r) => size / (r.client.elapsedMs / 1000)),
