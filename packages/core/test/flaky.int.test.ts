@@ -74,4 +74,33 @@ describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kin
       expect(await server.storedSha256(f!.url!), `sha256 of ${files[i]!.name}`).toBe(files[i]!.sha256)
     }
   })
+
+  it('loses responses after the server acted, and resyncs by HEAD instead of resending', async () => {
+    await proxy.close()
+    proxy = await startFlakyProxy(server.endpoint, {
+      seed: SEED + 1,
+      maxCuts: MAX_CUTS,
+      minBytes: 1024 * MiB, // never cut a request body: only responses go missing
+      maxBytes: 1025 * MiB,
+      dropResponseRate: 0.2,
+    })
+    const u = createUploader({
+      endpoint: proxy.endpoint,
+      chunkSize: CHUNK,
+      maxConcurrentUploads: 3,
+      retryDelays: [0, 100, 200, 400, 800],
+    })
+    up = u
+    const ids = u.add(files.map((f) => f.path))
+    await waitForCompletion(u, ids, 100_000)
+    const stats = JSON.stringify({ dropped: proxy.droppedResponses, bytesIn: proxy.bytesIn })
+    expect(proxy.droppedResponses, stats).toBeGreaterThanOrEqual(3)
+    // A chunk whose 204 was lost is on the server already: it must not be sent again.
+    const total = SIZES.reduce((a, b) => a + b, 0)
+    expect(proxy.bytesIn, stats).toBeLessThanOrEqual(total + 256 * 1024)
+    for (const [i, id] of ids.entries()) {
+      const f = u.getFile(id)
+      expect(await server.storedSha256(f!.url!), `sha256 of ${files[i]!.name}`).toBe(files[i]!.sha256)
+    }
+  })
 })

@@ -5,8 +5,10 @@ export interface FlakyProxy {
   readonly origin: string
   /** Same path as the target endpoint, on the proxy. */
   readonly endpoint: string
-  /** Connections cut so far (each in the middle of client-to-server traffic). */
+  /** Connections cut so far (mid-request, or dropping a response), at most maxCuts. */
   readonly cuts: number
+  /** Of those cuts, how many dropped a response. */
+  readonly droppedResponses: number
   readonly connections: number
   /** Bytes received from clients (request lines, headers and bodies). */
   readonly bytesIn: number
@@ -19,6 +21,11 @@ export interface FlakyProxyOptions {
   readonly maxCuts: number
   readonly minBytes?: number
   readonly maxBytes?: number
+  /**
+   * Chance (0-1) that a chunk of response bytes is dropped by cutting the connection before it
+   * reaches the client: the server acted on the request, the client never hears of it.
+   */
+  readonly dropResponseRate?: number
 }
 
 /**
@@ -38,6 +45,8 @@ export async function startFlakyProxy(
   let cuts = 0
   let connections = 0
   let bytesIn = 0
+  let droppedResponses = 0
+  const dropRate = options.dropResponseRate ?? 0
 
   const server = net.createServer((client) => {
     connections++
@@ -71,7 +80,22 @@ export async function startFlakyProxy(
       }
     })
     client.on('end', () => upstream.end())
-    upstream.pipe(client)
+    upstream.on('data', (data: Buffer) => {
+      if (cutting) return
+      if (dropRate > 0 && cuts < options.maxCuts && random() < dropRate) {
+        cutting = true
+        cuts++
+        droppedResponses++
+        client.resetAndDestroy()
+        upstream.resetAndDestroy()
+        return
+      }
+      if (!client.write(data)) {
+        upstream.pause()
+        client.once('drain', () => upstream.resume())
+      }
+    })
+    upstream.on('end', () => client.end())
     client.on('error', kill)
     upstream.on('error', kill)
     client.on('close', () => {
@@ -95,6 +119,9 @@ export async function startFlakyProxy(
     },
     get connections() {
       return connections
+    },
+    get droppedResponses() {
+      return droppedResponses
     },
     get bytesIn() {
       return bytesIn
