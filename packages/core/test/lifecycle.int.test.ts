@@ -173,4 +173,28 @@ describe.each(['shuttle', 'tus-node'] as const)('lifecycle against %s', (kind: S
     expect(aEntries[1]!.at).toBeGreaterThanOrEqual(bDone.at)
     expect(aEntries[1]!.at).toBeLessThanOrEqual(cStart.at)
   })
+
+  it('a file that fails frees its slot at once for the next one', async () => {
+    const u = createUploader({
+      endpoint: proxy.endpoint,
+      chunkSize: CHUNK,
+      maxConcurrentUploads: 1,
+      retryDelays: [],
+    })
+    up = u
+    const transitions = recordTransitions(u)
+    const [a, b] = u.add([files[0]!.path, files[3]!.path]) as [string, string]
+    await waitUntil(() => (u.getFile(a)?.bytesConfirmed ?? 0) >= CHUNK, 20_000, 'A to confirm a chunk')
+    let failedAt = 0
+    u.on('failed', () => {
+      failedAt = Date.now()
+      fault.failPatchesWith = null
+    })
+    fault.failPatchesWith = 500
+    await waitForCompletion(u, [b], 20_000)
+    expect(statusOf(u, a)).toBe('failed')
+    const bStart = transitions.find((t) => t.id === b && (t.to === 'preparing' || t.to === 'uploading'))!
+    expect(bStart.at - failedAt).toBeLessThanOrEqual(500)
+    expect(u.getFile(a)?.error).toBeDefined()
+  })
 })
