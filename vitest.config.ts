@@ -40,6 +40,8 @@ export default defineConfig({
           hookTimeout: 180_000,
           maxWorkers: 1,
           fileParallelism: false,
+          // Projects with their own maxWorkers run as separate groups, after the fast ones.
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -51,6 +53,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Integration files move hundreds of MiB over loopback; two at a time fits 2 cores.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
