@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, FileChooser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from './helpers/browser.js'
 import { fetchSha, headOffset, MiB, makeFile } from './helpers/files.js'
@@ -140,5 +140,58 @@ describe('demo in Chromium', () => {
     expect(sentFor('echo.bin')).toBeLessThanOrEqual(SIZE + CHUNK)
     const got = await fetchSha(url)
     expect(got.sha).toBe(f.sha)
+  })
+
+  it('keyboard: Tab reaches the drop zone, Enter opens the picker, Delete removes a focused file; paste adds files; zh-CN', async () => {
+    const p = await browser.newPage()
+    // Listen before anything happens: Playwright turns chooser interception on asynchronously, and
+    // a listener added just before the key press can miss the dialog.
+    const choosers: FileChooser[] = []
+    p.on('filechooser', (c) => choosers.push(c))
+    try {
+      await p.goto(`${proxy.origin}/?lang=zh-CN`)
+      await p.getByText('点击上传').waitFor()
+      const zone = p.getByRole('button', { name: /上传文件/ })
+      for (let i = 0; i < 12 && !(await zone.evaluate((el) => el === document.activeElement)); i++) {
+        await p.keyboard.press('Tab')
+      }
+      expect(await zone.evaluate((el) => el === document.activeElement)).toBe(true)
+      await p.evaluate(() => {
+        document
+          .querySelector('input[type=file]')
+          ?.addEventListener('click', () => console.log('INPUT CLICK'))
+        document.addEventListener('keydown', (e) =>
+          console.log('KEYDOWN', e.key, (e.target as Element).className),
+        )
+      })
+      p.on('console', (m) => console.log('page:', m.text()))
+      const chooser = p.waitForEvent('filechooser', { timeout: 8000 })
+      await p.keyboard.press('Enter')
+      await (await chooser).setFiles({
+        name: 'kbd.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('typed'),
+      })
+      await waitForPhase(p, 'kbd.txt', 'completed', 30_000)
+
+      // Paste anywhere on the page (the demo listens on the document).
+      await p.evaluate(() => {
+        const dt = new DataTransfer()
+        dt.items.add(new File(['pasted bytes'], 'pasted.txt', { type: 'text/plain' }))
+        document.body.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }),
+        )
+      })
+      await waitForPhase(p, 'pasted.txt', 'completed', 30_000)
+
+      await row(p, 'kbd.txt').focus()
+      await p.keyboard.press('Delete')
+      await row(p, 'kbd.txt').waitFor({ state: 'detached' })
+      expect(await row(p, 'pasted.txt').count()).toBe(1)
+      // The live region told screen readers what happened.
+      expect(await p.locator('[aria-live="polite"]').textContent()).toContain('pasted.txt')
+    } finally {
+      await p.close()
+    }
   })
 })
