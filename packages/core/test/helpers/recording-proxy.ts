@@ -15,6 +15,10 @@ export interface LoggedRequest {
   readonly offset: number | null
   /** Upload-Concat request header (tus concatenation), when present. */
   readonly concat: string | null
+  /** Upload-Checksum request header, when present. */
+  readonly checksum: string | null
+  /** One byte of this request's body was flipped on its way (see corruptNextPatch). */
+  corrupted: boolean
   readonly start: number
   end: number | null
   /** Request-body bytes received from the client so far. */
@@ -36,6 +40,8 @@ export interface RecordingProxy {
   requestsFor(uploadUrl: string): LoggedRequest[]
   /** Count and body bytes of requests per HTTP method. */
   byMethod(): Record<string, { count: number; bytes: number }>
+  /** Flip one byte in the body of the next PATCH that carries one (simulates bit rot in transit). */
+  corruptNextPatch(): void
   /** Limit each request body to this many bytes per second (null: unlimited). */
   setRate(bytesPerSecond: number | null): void
   close(): Promise<void>
@@ -70,6 +76,7 @@ export async function startRecordingProxy(
   const log: LoggedRequest[] = []
   let rate = options.bytesPerSecond ?? null
   let origin = ''
+  let corruptPending = false
 
   const server = http.createServer((req, res) => {
     const meta = req.headers['upload-metadata']
@@ -80,6 +87,8 @@ export async function startRecordingProxy(
       filename: typeof meta === 'string' ? decodeMetadataFilename(meta) : null,
       offset: req.headers['upload-offset'] === undefined ? null : Number(req.headers['upload-offset']),
       concat: typeof req.headers['upload-concat'] === 'string' ? req.headers['upload-concat'] : null,
+      checksum: typeof req.headers['upload-checksum'] === 'string' ? req.headers['upload-checksum'] : null,
+      corrupted: false,
       start: Date.now(),
       end: null,
       bytes: 0,
@@ -136,6 +145,11 @@ export async function startRecordingProxy(
       try {
         for await (const chunk of req as AsyncIterable<Buffer>) {
           entry.bytes += chunk.length
+          if (corruptPending && entry.method === 'PATCH' && chunk.length > 0) {
+            corruptPending = false
+            entry.corrupted = true
+            chunk[chunk.length >> 1] = (chunk[chunk.length >> 1] ?? 0) ^ 0xff
+          }
           if (!upstream.write(chunk)) await once(upstream, 'drain')
           if (rate) {
             next = Math.max(next, Date.now()) + (chunk.length / rate) * 1000
@@ -176,6 +190,9 @@ export async function startRecordingProxy(
         m.bytes += e.bytes
       }
       return out
+    },
+    corruptNextPatch: () => {
+      corruptPending = true
     },
     setRate: (r) => {
       rate = r

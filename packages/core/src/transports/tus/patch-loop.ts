@@ -64,6 +64,10 @@ export async function patchUntilDone(ctx: TransportContext, t: PatchTarget): Pro
         { retryable: true, cause: statusError(res, 'PATCH', t.url) },
       )
     }
+    // 460: the chunk was damaged on the way and the server kept none of it; send it again.
+    if (res.status === 460 && t.checksum) {
+      throw statusError(res, 'PATCH', t.url, { code: 'ERR_CHECKSUM_MISMATCH', retryable: true })
+    }
     if (res.status < 200 || res.status >= 300) throw statusError(res, 'PATCH', t.url)
     const confirmed = readOffset(res, 'PATCH', t.url)
     // No forward progress would loop forever; treat it like a cut connection.

@@ -16,9 +16,14 @@ export const tusHeaders = (extra: Record<string, string> = {}): Record<string, s
 })
 
 /** An HttpStatusError carrying the server's message (for display) and Retry-After (for the policy). */
-export function statusError(res: HttpResponse, method: string, url: string): HttpStatusError {
+export function statusError(
+  res: HttpResponse,
+  method: string,
+  url: string,
+  opts: { code?: 'ERR_CHECKSUM_MISMATCH'; retryable?: boolean } = {},
+): HttpStatusError {
   const serverMessage = res.body.trim().slice(0, 500) || undefined
-  const err = new HttpStatusError(res.status, method, url, serverMessage ? { serverMessage } : {})
+  const err = new HttpStatusError(res.status, method, url, serverMessage ? { ...opts, serverMessage } : opts)
   const retryAfter = parseRetryAfter(res.header('retry-after'), Date.now())
   if (retryAfter !== undefined) Object.assign(err, { retryAfter })
   return err
