@@ -98,6 +98,8 @@ export interface Engine {
   pauseAll(): void
   resumeAll(): void
   cancelAll(): Promise<void>
+  /** Moves a waiting file to `index` in the upload order. */
+  move(id: FileId, index: number): void
   getFiles(): readonly FileSnapshot[]
   getFile(id: FileId): FileSnapshot | undefined
   on<E extends EngineEventName>(event: E, fn: (payload: EngineEvents[E]) => void): () => void

@@ -48,6 +48,8 @@ export interface UseUploaderReturn {
   pauseAll(): void
   resumeAll(): void
   cancelAll(): Promise<void>
+  /** Changes the upload order of a waiting file. */
+  move(id: FileId, index: number): void
   /** Subscribes to an engine event for the lifetime of the current effect scope. */
   on<E extends EngineEventName>(event: E, fn: (payload: EngineEvents[E]) => void): () => void
 }
@@ -220,5 +222,6 @@ export function useUploader(options: UseUploaderOptions | (() => UseUploaderOpti
     pauseAll: withEngine((e) => e.pauseAll()),
     resumeAll: withEngine((e) => e.resumeAll()),
     cancelAll: withEngine((e) => e.cancelAll().finally(refresh)),
+    move: withEngine((e, id: FileId, index: number) => e.move(id, index)),
   }
 }

@@ -140,6 +140,14 @@ export class FakeEngine implements Engine {
   async cancelAll(): Promise<void> {
     for (const f of [...this.files.values()]) await this.cancel(f.id)
   }
+  move(id: FileId, index: number): void {
+    this.calls.push(['move', id, index])
+    const all = [...this.files.entries()]
+    const at = all.findIndex(([k]) => k === id)
+    const [item] = all.splice(at, 1)
+    if (item) all.splice(index, 0, item)
+    this.files = new Map(all)
+  }
   getFiles(): readonly FileSnapshot[] {
     return [...this.files.values()].map((f) => ({ ...f }))
   }
