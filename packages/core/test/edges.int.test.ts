@@ -143,4 +143,25 @@ describe('lifecycle edges', () => {
       expect(u.getFile(id)?.percent).toBe(100)
     }
   })
+
+  it('sends the chosen name, options metadata and per-add metadata in Upload-Metadata', async () => {
+    const u = createUploader({
+      endpoint: proxy.endpoint,
+      chunkSize: CHUNK,
+      metadata: { owner: 'ops', album: 'default' },
+    })
+    up = u
+    const [id] = u.add({ path: files[0]!.path, name: 'renamed ü.bin' }, { album: 'holidays' }) as [string]
+    expect(u.getFile(id)?.name).toBe('renamed ü.bin')
+    await waitForCompletion(u, [id], 30_000)
+    const head = await rawRequest('HEAD', withOrigin(u.getFile(id)!.url!, server.origin))
+    const pairs = String(head.headers['upload-metadata'] ?? '')
+      .split(',')
+      .map((p) => p.trim().split(' '))
+    const meta = Object.fromEntries(
+      pairs.map(([k, v]) => [k, Buffer.from(v ?? '', 'base64').toString('utf8')]),
+    )
+    expect(meta).toMatchObject({ filename: 'renamed ü.bin', owner: 'ops', album: 'holidays' })
+    expect(proxy.log.find((e) => e.method === 'POST')?.filename).toBe('renamed ü.bin')
+  })
 })
