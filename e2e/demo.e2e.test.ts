@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Browser, FileChooser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from './helpers/browser.js'
@@ -15,6 +16,7 @@ import { assertBuilt, type RunningServer, startServer } from './helpers/server.j
 const SIZE = 30 * MiB
 const CHUNK = 1 * MiB
 const RATE = 6 * MiB
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 
 let tmp: string
 let uploads: string
@@ -131,8 +133,14 @@ describe('demo in Chromium', () => {
     const atReload = await headOffset(url)
     expect(atReload.offset).toBeGreaterThan(0)
     const sentBefore = sentFor('echo.bin')
+    // The page offers the interrupted upload (from the checkpoint store, offset from a HEAD).
+    const offer = page.locator('.demo__resume li', { hasText: 'echo.bin' })
+    await offer.waitFor()
+    await mkdir(SHOTS, { recursive: true })
+    await page.screenshot({ path: join(SHOTS, 'demo-resume-after-reload.png') })
 
     await page.locator('input[type="file"]').setInputFiles([f.path])
+    await offer.waitFor({ state: 'detached' })
     await waitForPhase(page, 'echo.bin', 'completed')
     expect(proxy.created.length).toBe(createdBefore) // no new upload: the checkpoint was used
     const resumedBytes = sentFor('echo.bin') - sentBefore
