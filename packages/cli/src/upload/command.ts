@@ -102,9 +102,12 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   uploader.on('progress', ({ id, bytesSent, bytesTotal, speed }) =>
     reporter.progress(id, bytesSent, bytesTotal, speed),
   )
-  uploader.on('total-progress', ({ bytesSent, bytesTotal, speed, eta }) =>
-    reporter.total(bytesSent, bytesTotal, speed, eta),
-  )
+  // The engine learns a file's size only when it prepares it; we stat'ed them all already.
+  const grandTotal = toUpload.reduce((n, f) => n + f.size, 0)
+  uploader.on('total-progress', ({ bytesSent, speed }) => {
+    const sent = Math.min(grandTotal, bytesSent)
+    reporter.total(sent, grandTotal, speed, speed > 0 ? (grandTotal - sent) / speed : null)
+  })
   uploader.on('retry', ({ id, attempt, delay, error }) =>
     reporter.retrying(id, label(id), attempt, delay, describeError(error)),
   )
@@ -131,7 +134,10 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     if (id) byId.set(id, f)
   }
 
-  const interrupted = await Promise.race([allSettled.then(() => false), firstInterrupt()])
+  const interrupted = await Promise.race([
+    allSettled.then(() => false),
+    firstInterrupt(() => reporter.line('Pausing… (Ctrl-C again to exit at once)')),
+  ])
   if (interrupted) {
     uploader.pauseAll()
     const unfinished = uploader
@@ -155,7 +161,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   const seconds = (Date.now() - started) / 1000
   if (!o.quiet) {
     process.stderr.write(
-      `Uploaded ${doneCount} of ${files.length + missing.length} file(s), ${formatBytes(doneBytes)} in ${seconds.toFixed(1)}s\n`,
+      `Uploaded ${doneCount} of ${files.length + missing.length} file(s); sent ${formatBytes(doneBytes)} in ${seconds.toFixed(1)}s\n`,
     )
   }
   if (failures.length > 0) {
@@ -167,7 +173,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
 }
 
 /** Resolves true on the first SIGINT/SIGTERM; a second one exits at once. */
-function firstInterrupt(): Promise<boolean> {
+function firstInterrupt(onFirst: () => void): Promise<boolean> {
   return new Promise((resolve) => {
     let seen = false
     const on = () => {
@@ -176,7 +182,7 @@ function firstInterrupt(): Promise<boolean> {
         process.exit(130)
       }
       seen = true
-      process.stderr.write('\nPausing… (Ctrl-C again to exit at once)\n')
+      onFirst()
       resolve(true)
     }
     process.on('SIGINT', on)

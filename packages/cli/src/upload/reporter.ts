@@ -33,7 +33,7 @@ export function ttyReporter(stream: NodeJS.WriteStream = process.stderr): Report
   const multi = new cliProgress.MultiBar(
     {
       stream,
-      format: ' {name} {bar} {percentage}% | {done} / {size} | {speed} {eta}',
+      format: ' {name} {bar} {percentage}% | {done} / {size} | {speed} {left}',
       barsize: 24,
       hideCursor: true,
       clearOnComplete: false,
@@ -46,7 +46,7 @@ export function ttyReporter(stream: NodeJS.WriteStream = process.stderr): Report
     cliProgress.Presets.shades_classic,
   )
   const bars = new Map<string, cliProgress.SingleBar>()
-  const totalBar = multi.create(1, 0, { name: shorten('total', 28), done: '', size: '', speed: '', eta: '' })
+  const totalBar = multi.create(1, 0, { name: shorten('total', 28), done: '', size: '', speed: '', left: '' })
   const drop = (id: string) => {
     const bar = bars.get(id)
     if (bar) multi.remove(bar)
@@ -62,7 +62,7 @@ export function ttyReporter(stream: NodeJS.WriteStream = process.stderr): Report
           done: formatBytes(0),
           size: formatBytes(size),
           speed: '',
-          eta: '',
+          left: '',
         }),
       )
     },
@@ -71,7 +71,7 @@ export function ttyReporter(stream: NodeJS.WriteStream = process.stderr): Report
         done: formatBytes(sent),
         size: formatBytes(size),
         speed: formatSpeed(speed),
-        eta: '',
+        left: '',
       })
     },
     total(sent, total, speed, eta) {
@@ -80,7 +80,7 @@ export function ttyReporter(stream: NodeJS.WriteStream = process.stderr): Report
         done: formatBytes(sent),
         size: formatBytes(total),
         speed: formatSpeed(speed),
-        eta: `ETA ${formatEta(eta)}`,
+        left: `ETA ${formatEta(eta)}`,
       })
     },
     finished(id, name, url) {
@@ -101,6 +101,8 @@ export function ttyReporter(stream: NodeJS.WriteStream = process.stderr): Report
       multi.log(`${text}\n`)
     },
     stop() {
+      // stop() renders the bars but drops lines logged since the last redraw; update() flushes them.
+      multi.update()
       multi.stop()
     },
   }
