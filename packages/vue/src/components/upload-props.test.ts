@@ -287,4 +287,17 @@ describe('ShuttleUpload props (el-upload surface)', () => {
     const list = w.emitted('update:fileList')?.at(-1)?.[0] as UploadFile[]
     expect(list.map((f) => f.status)).toEqual(['success', 'success', 'success'])
   })
+
+  it('directory makes the dialog pick folders; checkpoint-store and method are passed on', async () => {
+    const store = { get: async () => undefined, set: async () => {}, delete: async () => {} }
+    const w = mountUpload({ directory: true, checkpointStore: store })
+    expect(w.find('input').attributes()).toHaveProperty('webkitdirectory')
+    await pick(w, [makeFile('a.txt')])
+    expect(lastEngine().options.checkpointStore).toBe(store)
+    expect(mountUpload().find('input').attributes()).not.toHaveProperty('webkitdirectory')
+    const httpRequest = vi.fn()
+    const c = mountUpload({ method: 'put', httpRequest })
+    await pick(c, [makeFile('b.txt')])
+    expect(httpRequest.mock.calls[0]?.[0].method).toBe('put')
+  })
 })

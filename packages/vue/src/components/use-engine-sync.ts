@@ -1,3 +1,4 @@
+import { toRaw } from 'vue'
 import type { FileSnapshot } from '../engine.js'
 import { PHASE_TO_STATUS, type UploadFile } from '../types.js'
 import { useUploader } from '../use-uploader.js'
@@ -20,12 +21,13 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       withCredentials: !!props.withCredentials,
       data: typeof props.data === 'object' ? stringRecord(props.data) : undefined,
       autoStart: true,
-      uploader: props.uploader,
+      uploader: props.uploader && toRaw(props.uploader),
       chunkSize: props.chunkSize,
       parallelUploads: props.parallelUploads,
       maxConcurrentUploads: props.maxConcurrentUploads,
       retryDelays: props.retryDelays,
-      checkpointStore: props.checkpointStore,
+      // Stores and engines are used as they are, never through a reactive proxy.
+      checkpointStore: props.checkpointStore && toRaw(props.checkpointStore),
     }
     for (const k of Object.keys(opts)) if (opts[k] === undefined) delete opts[k]
     return opts as never
