@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { decodeMetadataFilename } from './metadata.js'
@@ -45,6 +44,19 @@ export interface RecordingProxy {
   /** Limit each request body to this many bytes per second (null: unlimited). */
   setRate(bytesPerSecond: number | null): void
   close(): Promise<void>
+}
+
+/** Resolves on 'drain', or at once if the upstream request is gone (it will never drain). */
+function drainOrClose(upstream: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      upstream.off('drain', done)
+      upstream.off('close', done)
+      resolve()
+    }
+    upstream.on('drain', done)
+    upstream.on('close', done)
+  })
 }
 
 /** Waits `ms`, or less if the client goes away (a stalled request must not pin a timer). */
@@ -123,7 +135,7 @@ export async function startRecordingProxy(
     })
     upstream.on('error', () => {
       entry.end ??= Date.now()
-      if (!res.headersSent) res.writeHead(502).end()
+      if (!res.headersSent) res.writeHead(502, { Connection: 'close' }).end()
       else res.destroy()
     })
     res.on('close', () => {
@@ -150,14 +162,15 @@ export async function startRecordingProxy(
             entry.corrupted = true
             chunk[chunk.length >> 1] = (chunk[chunk.length >> 1] ?? 0) ^ 0xff
           }
-          if (!upstream.write(chunk)) await once(upstream, 'drain')
+          if (upstream.destroyed) break
+          if (!upstream.write(chunk)) await drainOrClose(upstream)
           if (rate) {
             next = Math.max(next, Date.now()) + (chunk.length / rate) * 1000
             const wait = next - Date.now()
             if (wait > 0) await pauseUnlessClosed(wait, req)
           }
         }
-        upstream.end()
+        if (!upstream.destroyed) upstream.end()
       } catch {
         upstream.destroy()
       }

@@ -29,6 +29,11 @@ export interface TestServer {
   storedSize(url: string): Promise<number>
   /** Every upload data file in the store (metadata side files are skipped). */
   storedUploads(): Promise<StoredUpload[]>
+  /**
+   * Simulates a server crash and restart: drops every connection, stays down for `downMs`, then
+   * listens on the same port with a fresh handler (no locks, no memory) over the same directory.
+   */
+  restart(downMs: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -61,11 +66,17 @@ function makeHandler(kind: ServerKind, directory: string): Handler {
 /** Starts our tus server or @tus/server with a file store in a fresh temp dir, on 127.0.0.1. */
 export async function startServer(kind: ServerKind, options: StartServerOptions = {}): Promise<TestServer> {
   const dir = await makeTempDir(`store-${kind}`)
-  const base = makeHandler(kind, dir)
-  const handler = options.wrap ? options.wrap(base) : base
-  const server = http.createServer(handler)
+  const makeServer = () => {
+    const base = makeHandler(kind, dir)
+    return http.createServer(options.wrap ? options.wrap(base) : base)
+  }
+  let server = makeServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
+  const stop = async () => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
   const origin = `http://127.0.0.1:${port}`
   const dataPath = (url: string) => join(dir, uploadIdOf(url))
   return {
@@ -84,9 +95,14 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
       }
       return uploads
     },
+    async restart(downMs) {
+      await stop()
+      await new Promise((r) => setTimeout(r, downMs))
+      server = makeServer()
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+    },
     async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await stop()
       await removeDir(dir)
     },
   }
