@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createUploader } from '@shuttle/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type Uploader, waitForCompletion } from './helpers/engine.js'
+import { recordingHttpClient, type Uploader, waitForCompletion } from './helpers/engine.js'
 import { seededRandom, sha256OfBytes, sleep, waitUntil } from './helpers/files.js'
 import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
 import { rawRequest, startServer, type TestServer, withOrigin } from './helpers/servers.js'
@@ -37,11 +37,13 @@ describe('random queue operations', () => {
       const data = new Uint8Array(randomBytes(1024 + Math.floor(random() * 600 * 1024)))
       return { data, name: `mem-${i}.bin`, sha256: sha256OfBytes(data) }
     })
+    const http = recordingHttpClient()
     const u = createUploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: MAX_CONCURRENT,
       retryDelays: [0, 100],
+      httpClient: http.client,
     })
     up = u
     let maxActive = 0
@@ -81,6 +83,8 @@ describe('random queue operations', () => {
 
     expect(unexpected).toEqual([])
     expect(maxActive).toBeLessThanOrEqual(MAX_CONCURRENT)
+    // One upload, one request at a time: a pause/resume race never runs a file twice.
+    expect(http.maxInFlightPerUrl()).toBe(1)
     expect(canceled.size).toBeGreaterThan(0)
     for (const [i, id] of ids.entries()) {
       const f = u.getFile(id)!

@@ -80,14 +80,29 @@ export interface SentRequest {
 }
 
 /** The Node HTTP client, wrapped to record every request the engine issues, on the client side. */
-export function recordingHttpClient(): { client: HttpClient; sends: SentRequest[] } {
+export function recordingHttpClient(): {
+  client: HttpClient
+  sends: SentRequest[]
+  /** Most requests ever in flight at once for one URL (the creation endpoint excluded). */
+  maxInFlightPerUrl(): number
+} {
   const base = createNodeHttpClient()
   const sends: SentRequest[] = []
+  const inFlight = new Map<string, number>()
+  let max = 0
   const client: HttpClient = {
-    send(req) {
+    async send(req) {
       sends.push({ method: req.method, url: req.url, at: Date.now(), abortedAtCall: req.signal.aborted })
-      return base.send(req)
+      if (req.method === 'POST') return base.send(req)
+      const n = (inFlight.get(req.url) ?? 0) + 1
+      inFlight.set(req.url, n)
+      max = Math.max(max, n)
+      try {
+        return await base.send(req)
+      } finally {
+        inFlight.set(req.url, (inFlight.get(req.url) ?? 1) - 1)
+      }
     },
   }
-  return { client, sends }
+  return { client, sends, maxInFlightPerUrl: () => max }
 }
