@@ -1,0 +1,85 @@
+import { createUploader } from '@shuttle/core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { recordingHttpClient, statusOf, type Uploader, waitForCompletion } from './helpers/engine.js'
+import {
+  MiB,
+  makeTempDir,
+  removeDir,
+  sleep,
+  type TestFile,
+  waitUntil,
+  writeRandomFile,
+} from './helpers/files.js'
+import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
+import { rawRequest, type ServerKind, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+
+// Node's default: no chunkSize, so one PATCH streams the whole file. A pause cuts that PATCH in
+// the middle; the server keeps what arrived and the engine continues from there, not from 0.
+const SIZE = 24 * MiB
+const RATE = 8 * MiB
+// Bytes the engine wrote before the pause that may still be in loopback socket buffers.
+const SOCKET_SLACK = 4 * MiB
+
+let srcDir: string | undefined
+let file: TestFile
+
+beforeAll(async () => {
+  srcDir = await makeTempDir('stream-src')
+  file = await writeRandomFile(srcDir, 'streamed.bin', SIZE)
+})
+
+afterAll(async () => {
+  await removeDir(srcDir)
+})
+
+describe.each(['shuttle', 'tus-node'] as const)(
+  'one streamed PATCH per file against %s',
+  (kind: ServerKind) => {
+    let server: TestServer
+    let proxy: RecordingProxy
+    let up: Uploader | undefined
+
+    beforeEach(async () => {
+      server = await startServer(kind)
+      proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
+    })
+
+    afterEach(async () => {
+      await up?.destroy()
+      up = undefined
+      await proxy.close()
+      await server.close()
+    })
+
+    it('pause keeps the partial PATCH on the server; resume continues from its offset', async () => {
+      const http = recordingHttpClient()
+      const u = createUploader({ endpoint: proxy.endpoint, httpClient: http.client })
+      up = u
+      const [id] = u.add(file.path) as [string]
+      await waitUntil(() => u.getFile(id)?.url !== undefined, 10_000, 'the upload to be created')
+      const url = u.getFile(id)!.url!
+      await waitUntil(() => proxy.bytesFor(url) >= 0.4 * SIZE, 20_000, '40 % to reach the proxy')
+      // A single PATCH: nothing is confirmed until it ends.
+      expect(proxy.requestsFor(url).filter((e) => e.method === 'PATCH')).toHaveLength(1)
+      u.pause(id)
+      expect(statusOf(u, id)).toBe('paused')
+      await waitUntil(() => proxy.requestsFor(url).every((e) => e.end !== null), 5_000, 'the PATCH to end')
+      await sleep(300)
+
+      const head = await rawRequest('HEAD', withOrigin(url, server.origin))
+      const kept = Number(head.headers['upload-offset'])
+      expect(kept, 'bytes the server kept from the cut PATCH').toBeGreaterThanOrEqual(0.3 * SIZE)
+      expect(kept).toBeLessThan(SIZE)
+
+      const resumedAt = Date.now()
+      u.resume(id)
+      await waitForCompletion(u, [id], 30_000)
+      const next = proxy.requestsFor(url).find((e) => e.method === 'PATCH' && e.start >= resumedAt)
+      expect(next?.offset).toBe(kept)
+      expect(next?.bytes).toBe(SIZE - kept)
+      expect(http.maxInFlightPerUrl()).toBe(1)
+      expect(proxy.bytesFor(url)).toBeLessThanOrEqual(SIZE + SOCKET_SLACK)
+      expect(await server.storedSha256(url)).toBe(file.sha256)
+    })
+  },
+)
