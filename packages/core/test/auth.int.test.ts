@@ -105,3 +105,60 @@ describe.each([401, 403])('expiring credentials answered %i', (status: number) =
     }
   })
 })
+
+describe('credentials that never become valid', () => {
+  const gate = createAuthGate(-1) // every token is already too old
+  let server: TestServer
+  let proxy: RecordingProxy
+  let up: Uploader | undefined
+
+  beforeEach(async () => {
+    server = await startServer('shuttle', { wrap: gate.wrap })
+    proxy = await startRecordingProxy(server.endpoint)
+  })
+
+  afterEach(async () => {
+    await up?.destroy()
+    up = undefined
+    await proxy.close()
+    await server.close()
+  })
+
+  it('gives up after a bounded number of refreshes and fails the file with the 401', async () => {
+    let calls = 0
+    const u = createUploader({
+      endpoint: proxy.endpoint,
+      chunkSize: CHUNK,
+      retryDelays: [0, 50, 100],
+      headers: () => ({ Authorization: `Bearer ${Date.now()}` }),
+      onAuthExpired: async () => {
+        calls++
+      },
+    })
+    up = u
+    const [id] = u.add(files[0]!.path) as [string]
+    const started = Date.now()
+    await expect(waitForCompletion(u, [id], 10_000)).rejects.toThrow(/ended failed/)
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(calls).toBeGreaterThanOrEqual(1)
+    expect(calls).toBeLessThanOrEqual(3)
+    const error = u.getFile(id)?.error as { status?: number; cause?: { status?: number } } | undefined
+    expect(error?.status ?? error?.cause?.status).toBe(401)
+    expect(proxy.log.length).toBeLessThanOrEqual(10)
+  })
+
+  it('a refresh that throws fails the file instead of retrying forever', async () => {
+    const u = createUploader({
+      endpoint: proxy.endpoint,
+      chunkSize: CHUNK,
+      headers: () => ({ Authorization: 'Bearer 0' }),
+      onAuthExpired: async () => {
+        throw new Error('refresh endpoint down')
+      },
+    })
+    up = u
+    const [id] = u.add(files[0]!.path) as [string]
+    await expect(waitForCompletion(u, [id], 10_000)).rejects.toThrow(/ended failed/)
+    expect(proxy.log.length).toBeLessThanOrEqual(3)
+  })
+})
