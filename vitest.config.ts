@@ -49,11 +49,26 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['packages/*/test/**/*.int.test.ts'],
+          exclude: [...configDefaults.exclude, 'packages/*/test/**/s3-*.int.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // Integration files move hundreds of MiB over loopback; two at a time fits 2 cores.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration-s3',
+          // Against a real S3 engine: the global setup uses S3_ENDPOINT or starts Ceph RGW
+          // (scripts/s3-rgw.sh), and fails with instructions when neither is possible.
+          include: ['packages/*/test/**/s3-*.int.test.ts'],
+          globalSetup: ['packages/server/test/helpers/s3-global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -38,6 +38,8 @@ export type UploadErrorCode =
   | 'ERR_HOOK_REJECTED'
   | 'ERR_FINISHED'
   | 'ERR_INCOMPLETE'
+  // S3 multipart (direct uploads): an S3-compatible store or the signing server refused or failed
+  | 'ERR_S3'
   | 'ERR_INTERNAL'
 
 export interface UploadErrorOptions {

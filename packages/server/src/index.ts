@@ -21,3 +21,4 @@ export type {
   UploadInfo,
   WriteOptions,
 } from './types.js'
+export * from './s3/index.js'

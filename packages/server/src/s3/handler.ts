@@ -1,0 +1,191 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { TusError } from '@shuttle/protocol'
+import type { NextFunction } from '../types.js'
+import {
+  abortUpload,
+  completeUpload,
+  createUpload,
+  listParts,
+  parseCompleteParts,
+  parsePartNumber,
+  s3Metadata,
+  signPart,
+} from './actions.js'
+import { setBucketCors } from './bucket-cors.js'
+import { readJson, sendJson, signingCors } from './http-io.js'
+import { isGeneratedKey, newObjectKey } from './keys.js'
+import {
+  type NormalizedS3Options,
+  normalizeS3Options,
+  type S3Action,
+  type S3SigningOptions,
+} from './options.js'
+import { isGone, type SweepResult, sweepMultipartUploads } from './sweep.js'
+
+export interface S3SigningHandler {
+  /** Node request handler; with `next`, requests outside its path are passed on (Express, Connect). */
+  handle(req: IncomingMessage, res: ServerResponse, next?: NextFunction): void
+  /** Aborts multipart uploads under `keyPrefix` started more than `olderThanMs` ago. */
+  sweep(olderThanMs: number): Promise<SweepResult>
+  /** Sets the bucket's CORS rules for browser uploads from these origins. */
+  setCors(origins: readonly string[]): Promise<void>
+  readonly client: S3Client
+  readonly bucket: string
+  close(): void
+}
+
+type Route =
+  | { action: 'create' }
+  | { action: 'list' | 'abort' | 'complete'; uploadId: string }
+  | { action: 'sign'; uploadId: string; partNumbers: number[]; batch: boolean }
+
+/**
+ * Uppy Companion's S3 multipart routes (`POST /s3/multipart`, `GET /s3/multipart/:uploadId/:partNumber`,
+ * `…/batch`, `GET|DELETE /s3/multipart/:uploadId`, `POST …/complete`), same JSON, so both Shuttle's
+ * S3 transport and @uppy/aws-s3 can upload straight to the bucket. Keys are generated here; the
+ * client only ever echoes them back, and `authorize` decides each action before S3 is touched.
+ *
+ * @example
+ * const s3 = createS3SigningHandler({ bucket: 'uploads', endpoint: 'http://127.0.0.1:7480',
+ *   credentials: { accessKeyId, secretAccessKey }, authorize: (req) => isLoggedIn(req) })
+ * http.createServer((req, res) => s3.handle(req, res, () => tus.handle(req, res))).listen(1080)
+ */
+export function createS3SigningHandler(signingOptions: S3SigningOptions): S3SigningHandler {
+  const o = normalizeS3Options(signingOptions)
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse, next?: NextFunction) {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (!url.pathname.startsWith(o.basePath)) {
+      if (next) next()
+      else sendJson(res, 404, { error: 'Not found' }, {})
+      return
+    }
+    const cors = signingCors(req, o.corsOrigins)
+    if (req.method === 'OPTIONS') {
+      sendJson(res, 204, undefined, cors)
+      return
+    }
+    try {
+      const route = routeOf(req.method ?? 'GET', url.pathname.slice(o.basePath.length), url.searchParams)
+      const result = await run(o, req, route, url.searchParams)
+      sendJson(res, 200, result, cors)
+    } catch (err) {
+      const { status, message } = describe(err, o)
+      sendJson(res, status, { error: message }, cors)
+    }
+  }
+
+  return {
+    handle(req, res, next) {
+      dispatch(req, res, next).catch((err: unknown) => {
+        o.logger.error('Failed to send a response', err)
+        res.destroy()
+      })
+    },
+    sweep: (olderThanMs) =>
+      sweepMultipartUploads({
+        client: o.client,
+        bucket: o.bucket,
+        olderThanMs,
+        ...(o.keyPrefix ? { prefix: o.keyPrefix } : {}),
+      }),
+    setCors: (origins) => setBucketCors({ client: o.client, bucket: o.bucket, origins }),
+    client: o.client,
+    bucket: o.bucket,
+    close() {
+      if (o.ownsClient) o.client.destroy()
+    },
+  }
+}
+
+const notFound = () => new TusError('ERR_NOT_FOUND', 404, 'Not found')
+
+function routeOf(method: string, rest: string, query: URLSearchParams): Route {
+  const segments = rest.split('/').map((s) => decodeURIComponent(s))
+  if (segments[0] !== 'multipart') throw notFound()
+  const [, uploadId, tail, extra] = segments
+  if (uploadId === undefined || uploadId === '') {
+    if (method === 'POST' && segments.length <= 2) return { action: 'create' }
+    throw notFound()
+  }
+  if (uploadId.length > 1024 || extra !== undefined) throw notFound()
+  if (tail === undefined) {
+    if (method === 'GET') return { action: 'list', uploadId }
+    if (method === 'DELETE') return { action: 'abort', uploadId }
+    throw notFound()
+  }
+  if (tail === 'complete' && method === 'POST') return { action: 'complete', uploadId }
+  if (method !== 'GET') throw notFound()
+  if (tail === 'batch') {
+    const raw = query.get('partNumbers')
+    if (!raw)
+      throw new TusError('ERR_INVALID_HEADER', 400, 'partNumbers must be a comma separated list, e.g. 1,2,3')
+    const numbers = raw.split(',').map(parsePartNumber)
+    if (numbers.length > 1000)
+      throw new TusError('ERR_INVALID_HEADER', 400, 'at most 1000 part numbers per batch')
+    return { action: 'sign', uploadId, partNumbers: numbers, batch: true }
+  }
+  return { action: 'sign', uploadId, partNumbers: [parsePartNumber(tail)], batch: false }
+}
+
+async function authorize(o: NormalizedS3Options, req: IncomingMessage, action: S3Action, key: string) {
+  let ok = false
+  try {
+    ok = (await o.authorize(req, action, key)) === true
+  } catch {
+    ok = false
+  }
+  if (!ok) throw new TusError('ERR_FORBIDDEN', 403, `Not allowed to ${action} this upload`)
+}
+
+async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, query: URLSearchParams) {
+  if (route.action === 'create') {
+    const body = await readJson(req, o.maxBodyBytes)
+    const type = typeof body.type === 'string' && body.type !== '' ? body.type : 'application/octet-stream'
+    const metadata = s3Metadata(body.metadata)
+    const key = newObjectKey(o.keyPrefix, body.filename ?? metadata.filename)
+    await authorize(o, req, 'create', key)
+    return createUpload(o, key, type, metadata)
+  }
+  const key = query.get('key')
+  if (!isGeneratedKey(o.keyPrefix, key)) {
+    throw new TusError(
+      'ERR_INVALID_HEADER',
+      400,
+      'key must be the one this server returned on creation ("?key=…")',
+    )
+  }
+  await authorize(o, req, route.action, key)
+  switch (route.action) {
+    case 'list':
+      return listParts(o, key, route.uploadId)
+    case 'abort':
+      await abortUpload(o, key, route.uploadId)
+      return {}
+    case 'complete':
+      return completeUpload(o, key, route.uploadId, parseCompleteParts(await readJson(req, o.maxBodyBytes)))
+    case 'sign': {
+      const [first] = route.partNumbers
+      if (!route.batch && first !== undefined) return signPart(o, key, route.uploadId, first)
+      const presignedUrls: Record<string, string> = {}
+      for (const n of route.partNumbers) presignedUrls[n] = (await signPart(o, key, route.uploadId, n)).url
+      return { presignedUrls }
+    }
+  }
+}
+
+/** The one place errors become responses: ours keep their status; S3's "gone" is 404; the rest 502/500. */
+function describe(err: unknown, o: NormalizedS3Options): { status: number; message: string } {
+  if (err instanceof TusError) return { status: err.status, message: err.message }
+  if (isGone(err))
+    return { status: 404, message: 'The upload does not exist (aborted, completed or expired)' }
+  const s3 = err as { name?: string; $metadata?: { httpStatusCode?: number } }
+  const status = s3?.$metadata?.httpStatusCode
+  if (status !== undefined && status >= 400 && status < 500) {
+    // InvalidPart, EntityTooSmall, …: the client sent something S3 refuses; tell it which.
+    if (status !== 403) return { status: 400, message: `S3 refused the request: ${s3.name ?? status}` }
+  }
+  o.logger.error('S3 request failed', err)
+  return { status: status === undefined ? 500 : 502, message: 'The storage service failed; retry later' }
+}

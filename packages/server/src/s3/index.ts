@@ -1,0 +1,7 @@
+export type { CreateResult, ListedPart, SignedPart } from './actions.js'
+export { type BucketCorsOptions, setBucketCors } from './bucket-cors.js'
+export { createS3Client, type S3ClientOptions } from './client.js'
+export { createS3SigningHandler, type S3SigningHandler } from './handler.js'
+export { isGeneratedKey, newObjectKey, sanitizeFilename } from './keys.js'
+export type { S3Action, S3Credentials, S3SigningOptions } from './options.js'
+export { isGone, type SweepOptions, type SweepResult, sweepMultipartUploads } from './sweep.js'
