@@ -108,4 +108,23 @@ describe('form protocol', () => {
     expect(retries).toEqual([])
     expect(proxy.log.map((e) => e.status)).toEqual([404])
   })
+
+  it('a 503 is retried from byte 0, the file arrives once, and completed carries the response', async () => {
+    server.failNext(1, 503)
+    const u = createUploader({ endpoint: proxy.endpoint, protocol: 'form', retryDelays: [0, 50] })
+    up = u
+    const completed: Array<{ status: number; body: string } | undefined> = []
+    u.on('completed', ({ response }) => completed.push(response))
+    const [id] = u.add(file.path) as [string]
+    await waitForCompletion(u, [id], 30_000)
+    expect(proxy.log.map((e) => e.status)).toEqual([503, 200])
+    expect(proxy.log[1]!.bytes).toBeGreaterThan(SIZE)
+    expect(server.receipts).toHaveLength(1)
+    expect(server.receipts[0]!.files.file).toEqual({ filename: file.name, size: SIZE, sha256: file.sha256 })
+    // 'completed' follows the state change once the source is closed.
+    await waitUntil(() => completed.length > 0, 2_000, "the 'completed' event")
+    expect(completed).toHaveLength(1)
+    expect(completed[0]?.status).toBe(200)
+    expect(JSON.parse(completed[0]?.body ?? '{}')).toEqual({ ok: true, receipt: 1 })
+  })
 })

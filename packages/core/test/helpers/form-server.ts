@@ -17,6 +17,8 @@ export interface FormServer {
   readonly receipts: readonly FormReceipt[]
   /** Requests whose body did not arrive complete (client aborted). */
   readonly aborted: number
+  /** Answer the next `count` complete bodies with `status` (they are parsed, then refused). */
+  failNext(count: number, status: number): void
   close(): Promise<void>
 }
 
@@ -24,6 +26,8 @@ export interface FormServer {
 export async function startFormServer(path = '/upload'): Promise<FormServer> {
   const receipts: FormReceipt[] = []
   let aborted = 0
+  let failures = 0
+  let failStatus = 500
   const server = http.createServer(async (req, res) => {
     if (req.method !== 'POST' || req.url !== path) {
       res.writeHead(404).end()
@@ -46,8 +50,15 @@ export async function startFormServer(path = '/upload'): Promise<FormServer> {
           files[key] = { filename: value.name, size: bytes.length, sha256: sha256OfBytes(bytes) }
         }
       }
+      if (failures > 0) {
+        failures--
+        res.writeHead(failStatus).end('try again')
+        return
+      }
       receipts.push({ headers: req.headers, fields, files })
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: true }))
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ ok: true, receipt: receipts.length }))
     } catch {
       aborted++
       if (!res.headersSent && !res.destroyed) res.writeHead(400).end()
@@ -60,6 +71,10 @@ export async function startFormServer(path = '/upload'): Promise<FormServer> {
     receipts,
     get aborted() {
       return aborted
+    },
+    failNext(count, status) {
+      failures = count
+      failStatus = status
     },
     async close() {
       server.closeAllConnections()
