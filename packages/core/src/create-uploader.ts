@@ -12,6 +12,7 @@ import { createAbortController, sleep } from './platform.js'
 import { createThrottle, eta, PROGRESS_INTERVAL_MS } from './progress.js'
 import { toUploadError } from './retry.js'
 import { createFormTransport } from './transports/form/form-transport.js'
+import { createS3Transport } from './transports/s3/s3-transport.js'
 import { createTusTransport } from './transports/tus/tus-transport.js'
 import type { FileId, FileSnapshot, ProgressPayload, UploaderEvents } from './types.js'
 
@@ -63,7 +64,12 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         reporting = false
       }
     })
-    const transport = options.protocol === 'form' ? createFormTransport() : createTusTransport()
+    const transport =
+      options.protocol === 'form'
+        ? createFormTransport()
+        : options.protocol === 's3'
+          ? createS3Transport(options)
+          : createTusTransport()
     const records = new Map<FileId, FileRecord>()
     let order: FileId[] = []
     let seq = 0

@@ -22,7 +22,16 @@ export type {
   HttpRequest,
   HttpResponse,
   RequestBody,
+  S3Checkpoint,
+  S3CheckpointPart,
   SourceInfo,
 } from './ports.js'
+export { choosePartSize, planParts } from './transports/s3/part-planner.js'
+export type {
+  S3DirectSigningOptions,
+  S3Options,
+  S3ServerSigningOptions,
+  S3TemporaryCredentials,
+} from './transports/s3/s3-options.js'
 export type { FileId, FileSnapshot, ProgressPayload, UploaderEventName, UploaderEvents } from './types.js'
 export { VERSION } from './version.js'

@@ -1,6 +1,7 @@
 import { UploadError } from '@shuttle/protocol'
 import { type Clock, systemClock } from './platform.js'
 import type { CheckpointStore, DigestFn, FileReaderPort, Fingerprint, HttpClient } from './ports.js'
+import { type NormalizedS3Options, normalizeS3Options, type S3Options } from './transports/s3/s3-options.js'
 import type { FileId } from './types.js'
 
 export type HeadersOption =
@@ -12,10 +13,16 @@ export type HeadersOption =
     }) => Record<string, string> | Promise<Record<string, string>>)
 
 export interface UploaderOptions {
-  /** tus endpoint (creation URL) or, with protocol 'form', the form action. */
+  /**
+   * tus endpoint (creation URL); with protocol 'form', the form action; with protocol 's3', the base
+   * URL of the signing server (its Companion-style routes live under `<endpoint>/s3/multipart`) or,
+   * with client-side signing, the S3 endpoint. Checkpoints are keyed by it.
+   */
   endpoint: string
-  /** 'tus' (default) or 'form': el-upload's multipart POST, not resumable. */
-  protocol?: 'tus' | 'form'
+  /** 'tus' (default); 'form': el-upload's multipart POST, not resumable; 's3': multipart straight to S3. */
+  protocol?: 'tus' | 'form' | 's3'
+  /** protocol 's3': how parts get signed (server-side by default; see S3Options). */
+  s3?: S3Options
   /** Bytes per PATCH. Infinity = one streamed request per file. Default: Infinity in Node, 8 MiB in browsers. */
   chunkSize?: number
   /** Parts of ONE file uploaded at once (tus concatenation). Default 1. */
@@ -64,7 +71,8 @@ export interface PlatformDefaults {
 
 export interface NormalizedOptions {
   readonly endpoint: string
-  readonly protocol: 'tus' | 'form'
+  readonly protocol: 'tus' | 'form' | 's3'
+  readonly s3: NormalizedS3Options | undefined
   readonly chunkSize: number
   readonly parallelUploads: number
   readonly maxConcurrentUploads: number
@@ -104,7 +112,9 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
 export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults): NormalizedOptions {
   if (!o || typeof o.endpoint !== 'string' || o.endpoint === '') throw invalid("'endpoint' is required")
   const protocol = o.protocol ?? 'tus'
-  if (protocol !== 'tus' && protocol !== 'form') throw invalid(`'protocol' must be 'tus' or 'form'`)
+  if (protocol !== 'tus' && protocol !== 'form' && protocol !== 's3') {
+    throw invalid(`'protocol' must be 'tus', 'form' or 's3'`)
+  }
   const chunkSize = o.chunkSize ?? platform.chunkSize
   if (!(chunkSize === Number.POSITIVE_INFINITY || (Number.isInteger(chunkSize) && chunkSize > 0))) {
     throw invalid(`'chunkSize' must be a positive integer or Infinity, got ${chunkSize}`)
@@ -122,6 +132,7 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
   return {
     endpoint: o.endpoint,
     protocol,
+    s3: protocol === 's3' ? normalizeS3Options(o.s3, o.endpoint) : undefined,
     chunkSize,
     parallelUploads: positiveInt('parallelUploads', o.parallelUploads, 1),
     maxConcurrentUploads: positiveInt('maxConcurrentUploads', o.maxConcurrentUploads, 3),

@@ -80,6 +80,19 @@ export interface CheckpointPart {
   url?: string
 }
 
+export interface S3CheckpointPart {
+  partNumber: number
+  size: number
+  etag: string
+}
+
+export interface S3Checkpoint {
+  key: string
+  uploadId: string
+  partSize: number
+  parts: S3CheckpointPart[]
+}
+
 /** Everything needed to resume an upload after a pause, a crash or a reload. */
 export interface Checkpoint {
   url?: string
@@ -87,6 +100,8 @@ export interface Checkpoint {
   endpoint: string
   /** Partial uploads when parallelUploads > 1 (tus concatenation). */
   parts?: CheckpointPart[]
+  /** S3 multipart: the upload, its part size and the parts S3 acknowledged (with their ETags). */
+  s3?: S3Checkpoint
   metadata: Record<string, string>
   createdAt: number
   updatedAt: number

@@ -42,6 +42,8 @@ export interface UploaderEvents {
   progress: { id: FileId } & ProgressPayload
   'total-progress': ProgressPayload
   'upload-created': { id: FileId; url: string }
+  /** Every byte is stored; the server is assembling the file (S3 CompleteMultipartUpload). */
+  completing: { id: FileId }
   completed: { id: FileId; url: string; response?: { status: number; body: string } }
   failed: { id: FileId; error: UploadError }
   retry: { id: FileId; attempt: number; delay: number; error: UploadError }

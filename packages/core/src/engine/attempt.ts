@@ -50,9 +50,13 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
   }
   watch(options.stallTimeout)
 
-  const send = async (req: TransportRequest): Promise<HttpResponse> => {
+  const send = async (request: TransportRequest): Promise<HttpResponse> => {
+    const { userHeaders: withUserHeaders, ...req } = request
     const link = linkedController(req.signal ?? controller.signal)
-    const headers = { ...(await userHeaders(core, rec.id, req.method, req.url)), ...req.headers }
+    const headers =
+      withUserHeaders === false
+        ? { ...req.headers }
+        : { ...(await userHeaders(core, rec.id, req.method, req.url)), ...req.headers }
     const generation = core.auth.generation
     inFlight++
     touch()
@@ -122,6 +126,9 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       rec.url = url
       delete rec.snapshot
       core.events.emit('upload-created', { id: rec.id, url })
+    },
+    completing: () => {
+      if (live()) core.events.emit('completing', { id: rec.id })
     },
     restarted: (reason, oldUrl) => {
       if (!live()) return

@@ -30,9 +30,12 @@ export async function terminateUpload(core: EngineCore, rec: FileRecord): Promis
           send: async (req) =>
             options.httpClient.send({
               ...req,
-              headers: { ...(await userHeaders(core, rec.id, req.method, req.url)), ...req.headers },
+              headers:
+                req.userHeaders === false
+                  ? { ...req.headers }
+                  : { ...(await userHeaders(core, rec.id, req.method, req.url)), ...req.headers },
               signal: req.signal ?? controller.signal,
-              withCredentials: options.withCredentials,
+              withCredentials: req.withCredentials ?? options.withCredentials,
             }),
         })
         break

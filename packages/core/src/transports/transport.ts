@@ -7,7 +7,11 @@ import type { FileId } from '../types.js'
  * A request as a transport describes it; the engine adds user headers, the attempt's signal (linked
  * with `signal` when given) and stall detection.
  */
-export type TransportRequest = Omit<HttpRequest, 'signal'> & { signal?: AbortSignalLike }
+export type TransportRequest = Omit<HttpRequest, 'signal'> & {
+  signal?: AbortSignalLike
+  /** false: send only the transport's headers (a presigned S3 URL must not get the app's Authorization). */
+  userHeaders?: boolean
+}
 
 /** The engine's services for one attempt of one file. Transports never retry or sleep: the engine does. */
 export interface TransportContext {
@@ -28,6 +32,8 @@ export interface TransportContext {
   /** This many bytes of the file are confirmed or in flight. */
   sent(bytes: number): void
   created(url: string): void
+  /** All bytes are stored; the transport now asks the server to assemble the upload (S3 Complete). */
+  completing(): void
   restarted(reason: 'not-found' | 'gone', oldUrl: string): void
 }
 

@@ -59,13 +59,16 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
     log.push(entry)
     let clientGone = false
     req.on('close', () => {
-      if (!req.complete || !res.writableFinished) {
-        clientGone = !res.writableFinished
-        if (clientGone) entry.aborted = true
+      if (!req.complete) {
+        clientGone = true
+        entry.aborted = true
       }
     })
     res.on('close', () => {
-      if (!res.writableFinished) entry.aborted = true
+      if (!res.writableFinished) {
+        clientGone = true
+        entry.aborted = true
+      }
     })
     const f = fault?.(entry)
     if (f && 'status' in f) {
