@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
 import { isValidUploadId } from '../../ids.js'
 import type { DataStore, NewUpload, StoreExtension, UploadInfo, WriteOptions } from '../../types.js'
+import { copyInto } from './copy-into.js'
 import { readInfo, writeInfo } from './info-file.js'
 import { streamToFile } from './stream-to-file.js'
 
@@ -113,10 +113,12 @@ export class FileStore implements DataStore {
         )
       }
       if (result.written > 0) {
-        await pipeline(
-          createReadStream(chunkPath, { highWaterMark: COPY_HIGH_WATER_MARK }),
-          createWriteStream(this.#dataPath(id), { flags: 'r+', start: offset }),
-        )
+        const data = await open(this.#dataPath(id), 'r+')
+        try {
+          await copyInto(data, offset, chunkPath)
+        } finally {
+          await data.close()
+        }
       }
       return offset + result.written
     } finally {
@@ -137,16 +139,14 @@ export class FileStore implements DataStore {
     await writeFile(dataPath, new Uint8Array(0), { flag: 'wx' })
     let offset = 0
     try {
-      // Stream each part in turn; the info file is written only once every byte is in place,
+      // Copy each part in turn; the info file is written only once every byte is in place,
       // so a crash mid-copy leaves an orphan data file nobody can address, not a wrong upload.
-      for (const partId of partIds) {
-        const ws = createWriteStream(dataPath, {
-          flags: 'r+',
-          start: offset,
-          highWaterMark: COPY_HIGH_WATER_MARK,
-        })
-        await pipeline(createReadStream(this.#dataPath(partId), { highWaterMark: COPY_HIGH_WATER_MARK }), ws)
-        offset += ws.bytesWritten
+      const data = await open(dataPath, 'r+')
+      try {
+        const buffer = Buffer.allocUnsafe(COPY_HIGH_WATER_MARK)
+        for (const partId of partIds) offset += await copyInto(data, offset, this.#dataPath(partId), buffer)
+      } finally {
+        await data.close()
       }
     } catch (err) {
       await rm(dataPath, { force: true })
