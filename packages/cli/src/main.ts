@@ -3,8 +3,9 @@ import { isUploadError } from '@shuttle/protocol'
 const HELP = `Usage: shuttle <command> [options]
 
 Commands:
-  serve     run a tus 1.0 upload server (uploads on disk)
-  upload    upload files and directories to a tus endpoint, resumably, with progress bars
+  serve     run a tus 1.0 upload server (uploads on disk; --s3-bucket adds S3 multipart signing)
+  upload    upload files and directories to a tus endpoint (or S3), resumably, with progress bars
+  s3-cors   set a bucket's CORS rules so browsers can upload parts straight to it
 
 Run 'shuttle <command> --help' for a command's options.`
 
@@ -16,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./serve/command.js')).serveCommand(rest)
     case 'upload':
       return (await import('./upload/command.js')).uploadCommand(rest)
+    case 's3-cors':
+      return (await import('./s3-cors/command.js')).s3CorsCommand(rest)
     case undefined:
     case '-h':
     case '--help':

@@ -19,7 +19,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `Shuttle tus endpoint ${running.endpoint}  (page ${running.url}/, uploads in ${options.dir}${
       limits.length ? `, ${limits.join(', ')}` : ''
-    })\nPress Ctrl-C to stop.\n`,
+    })\n${
+      options.s3
+        ? `S3 multipart signing at ${running.url}/s3/multipart (bucket ${options.s3.bucket}${
+            options.s3.endpoint ? ` at ${options.s3.endpoint}` : ''
+          }; browsers also need the bucket's CORS rules: shuttle s3-cors)\n`
+        : ''
+    }Press Ctrl-C to stop.\n`,
   )
   return new Promise<number>((resolve) => {
     let stopping = false

@@ -16,13 +16,22 @@ Options:
   --cors-origin ORIGIN   allowed browser origin; repeat for several, * for any (default *)
   --expire-after DUR     delete unfinished uploads idle this long, e.g. 24h (default: never)
   --static DIR           serve this directory at / (e.g. the built demo app)
+  --s3-bucket NAME       also serve S3 multipart signing routes at /s3/ (Uppy Companion's paths):
+                         browsers and 'shuttle upload --protocol s3' send parts straight to NAME
+  --s3-endpoint URL      S3-compatible endpoint (env S3_ENDPOINT; default AWS), e.g. http://127.0.0.1:7480
+  --s3-region REGION     (env S3_REGION; default us-east-1)
+  --s3-access-key KEY    (env S3_ACCESS_KEY; default: the AWS SDK's credential chain)
+  --s3-secret-key KEY    (env S3_SECRET_KEY)
+  --s3-force-path-style  http://host/bucket/key addressing (default on when an endpoint is set)
+  --s3-url-expires DUR   lifetime of presigned part URLs, e.g. 5m (default 5m)
   --quiet                no log line per upload event
   -h, --help             show this help
 
 Examples:
   shuttle serve
   shuttle serve --port 8080 --dir /var/uploads --max-size 5GiB --expire-after 24h
-  shuttle serve --host 0.0.0.0 --cors-origin https://app.example.com`
+  shuttle serve --host 0.0.0.0 --cors-origin https://app.example.com
+  S3_ENDPOINT=http://127.0.0.1:7480 S3_ACCESS_KEY=… S3_SECRET_KEY=… shuttle serve --s3-bucket uploads`
 
 export interface ServeOptions {
   host: string
@@ -33,12 +42,23 @@ export interface ServeOptions {
   corsOrigins: '*' | string[]
   expireAfter: number | undefined
   staticDir: string | undefined
+  /** S3 signing routes at /s3/, when --s3-bucket is given. */
+  s3: ServeS3Options | undefined
   quiet: boolean
   help: boolean
 }
 
+export interface ServeS3Options {
+  bucket: string
+  endpoint: string | undefined
+  region: string
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined
+  forcePathStyle: boolean | undefined
+  urlExpiresIn: number
+}
+
 /** Parses `shuttle serve` flags; usage mistakes throw ERR_INVALID_OPTIONS with the flag named. */
-export function parseServeArgs(argv: string[]): ServeOptions {
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeOptions {
   let values: ReturnType<typeof parse>['values']
   try {
     values = parse(argv).values
@@ -65,8 +85,44 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         ? undefined
         : parseDuration(values['expire-after'], 'expire-after'),
     staticDir: values.static === undefined ? undefined : path.resolve(values.static),
+    s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
+  }
+}
+
+/** Flags win over S3_* environment variables; a key pair must be complete. */
+function s3Options(values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv): ServeS3Options {
+  const bucket = values['s3-bucket'] ?? ''
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new UploadError('ERR_INVALID_OPTIONS', `--s3-bucket: "${bucket}" is not a valid bucket name`)
+  }
+  const endpoint = values['s3-endpoint'] ?? (env.S3_ENDPOINT || undefined)
+  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) {
+    throw new UploadError('ERR_INVALID_OPTIONS', `--s3-endpoint: "${endpoint}" must be an http(s) URL`)
+  }
+  const accessKeyId = values['s3-access-key'] ?? (env.S3_ACCESS_KEY || undefined)
+  const secretAccessKey = values['s3-secret-key'] ?? (env.S3_SECRET_KEY || undefined)
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      'give both --s3-access-key and --s3-secret-key (or S3_ACCESS_KEY and S3_SECRET_KEY), or neither',
+    )
+  }
+  const expires =
+    values['s3-url-expires'] === undefined
+      ? 300_000
+      : parseDuration(values['s3-url-expires'], 's3-url-expires')
+  if (expires < 1000 || expires > 7 * 24 * 3600_000) {
+    throw new UploadError('ERR_INVALID_OPTIONS', '--s3-url-expires must be between 1s and 7d')
+  }
+  return {
+    bucket,
+    endpoint,
+    region: values['s3-region'] ?? (env.S3_REGION || 'us-east-1'),
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    forcePathStyle: values['s3-force-path-style'] ?? (env.S3_FORCE_PATH_STYLE === 'true' ? true : undefined),
+    urlExpiresIn: Math.round(expires / 1000),
   }
 }
 
@@ -84,6 +140,13 @@ function parse(argv: string[]) {
       'cors-origin': { type: 'string', multiple: true },
       'expire-after': { type: 'string' },
       static: { type: 'string' },
+      's3-bucket': { type: 'string' },
+      's3-endpoint': { type: 'string' },
+      's3-region': { type: 'string' },
+      's3-access-key': { type: 'string' },
+      's3-secret-key': { type: 'string' },
+      's3-force-path-style': { type: 'boolean' },
+      's3-url-expires': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -1,6 +1,11 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createTusServer, type TusServer } from '@shuttle/server'
+import {
+  createS3SigningHandler,
+  createTusServer,
+  type S3SigningHandler,
+  type TusServer,
+} from '@shuttle/server'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
 import type { ServeOptions } from './options.js'
@@ -12,6 +17,8 @@ export interface RunningServer {
   /** The tus endpoint, e.g. http://127.0.0.1:1080/files/ */
   endpoint: string
   tus: TusServer
+  /** The S3 signing routes (at /s3/), when started with --s3-bucket. */
+  s3: S3SigningHandler | undefined
   http: http.Server
   close(): Promise<void>
 }
@@ -28,6 +35,17 @@ export async function startServer(
     corsOrigins: options.corsOrigins,
     expireAfter: options.expireAfter,
   })
+  const s3 = options.s3
+    ? createS3SigningHandler({
+        bucket: options.s3.bucket,
+        region: options.s3.region,
+        urlExpiresIn: options.s3.urlExpiresIn,
+        corsOrigins: options.corsOrigins,
+        ...(options.s3.endpoint ? { endpoint: options.s3.endpoint } : {}),
+        ...(options.s3.credentials ? { credentials: options.s3.credentials } : {}),
+        ...(options.s3.forcePathStyle !== undefined ? { forcePathStyle: options.s3.forcePathStyle } : {}),
+      })
+    : undefined
   const offLog = options.quiet ? () => {} : logEvents(tus, log)
   const bare = options.path.slice(0, -1)
   let page = ''
@@ -36,6 +54,10 @@ export async function startServer(
     const pathname = (req.url ?? '/').split('?')[0] ?? '/'
     if (pathname.startsWith(options.path) || pathname === bare) {
       tus.handle(req, res)
+      return
+    }
+    if (s3 && pathname.startsWith('/s3/')) {
+      s3.handle(req, res)
       return
     }
     void answerOther(req, res, pathname).catch(() => res.destroy())
@@ -78,8 +100,9 @@ export async function startServer(
       await closed
       clearTimeout(force)
       await tus.close()
+      s3?.close()
     })()
     return closing
   }
-  return { url, endpoint, tus, http: server, close }
+  return { url, endpoint, tus, s3, http: server, close }
 }

@@ -66,6 +66,8 @@ export async function uploadCommand(argv: string[]): Promise<number> {
       : plainReporter()
   const uploader = createUploader({
     endpoint: o.endpoint,
+    protocol: o.protocol,
+    ...(o.protocol === 's3' ? { s3: o.partSize === undefined ? {} : { partSize: o.partSize } } : {}),
     chunkSize: o.chunkSize,
     parallelUploads: o.parallelParts,
     maxConcurrentUploads: o.parallel,

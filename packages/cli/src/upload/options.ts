@@ -6,15 +6,19 @@ import { parseSize } from '../units.js'
 
 export const UPLOAD_HELP = `Usage: shuttle upload <files or directories...> --endpoint URL [options]
 
-Uploads files over tus 1.0, resumably. Directories are walked; each file's path relative to the
+Uploads files over tus 1.0 (or S3 multipart with --protocol s3), resumably. Directories are walked; each file's path relative to the
 directory is sent as metadata (relativePath). Interrupted? Run the same command again: every
 unfinished file continues from the offset the server has.
 
 Options:
-  -e, --endpoint URL       tus endpoint to create uploads at (required), e.g. http://127.0.0.1:1080/files/
+  -e, --endpoint URL       tus endpoint to create uploads at (required), e.g. http://127.0.0.1:1080/files/;
+                           with --protocol s3, the signing server's base URL, e.g. http://127.0.0.1:1080
+      --protocol P         tus (default) or s3: parts go straight to the bucket, each presigned by the
+                           server at --endpoint (shuttle serve --s3-bucket, or Uppy Companion)
+      --part-size SIZE     S3 part size, at least 5MiB (default 8MiB; raised to stay within 10 000 parts)
   -p, --parallel N         files uploaded at once (default 3)
   -c, --chunk-size SIZE    bytes per PATCH request, e.g. 8MiB (default: one streamed request per file)
-      --parallel-parts N   parts of one file sent at once (tus concatenation; default 1)
+      --parallel-parts N   parts of one file sent at once (tus concatenation; default 1; s3: default 2)
   -H, --header 'K: V'      extra request header; repeat for several (e.g. Authorization)
   -m, --meta K=V           extra Upload-Metadata; repeat for several
       --state-dir DIR      where resume checkpoints live (default $XDG_STATE_HOME/shuttle or ~/.local/state/shuttle)
@@ -32,11 +36,15 @@ Exit codes: 0 every file uploaded; 1 some failed (each listed with the reason); 
 Examples:
   shuttle upload video.mp4 --endpoint http://127.0.0.1:1080/files/
   shuttle upload ./dataset --endpoint https://up.example.com/files/ -p 4 -c 16MiB -H 'Authorization: Bearer TOKEN'
-  shuttle upload *.tar --endpoint http://127.0.0.1:1080/files/ --json > uploaded.jsonl`
+  shuttle upload *.tar --endpoint http://127.0.0.1:1080/files/ --json > uploaded.jsonl
+  shuttle upload big.iso --protocol s3 --endpoint http://127.0.0.1:1080`
 
 export interface UploadCliOptions {
   inputs: string[]
   endpoint: string
+  protocol: 'tus' | 's3'
+  /** S3 part size; undefined = the engine's default. */
+  partSize: number | undefined
   parallel: number
   chunkSize: number
   parallelParts: number
@@ -66,12 +74,16 @@ export function parseUploadArgs(argv: string[]): UploadCliOptions {
   }
   const v = parsed.values
   const help = v.help ?? false
+  const protocol = v.protocol ?? 'tus'
+  if (protocol !== 'tus' && protocol !== 's3') throw usage(`--protocol: "${protocol}" must be tus or s3`)
   const base = {
+    protocol: protocol as 'tus' | 's3',
+    partSize: v['part-size'] === undefined ? undefined : parseSize(v['part-size'], 'part-size'),
     inputs: parsed.positionals,
     parallel: count('parallel', v.parallel, 3),
     chunkSize:
       v['chunk-size'] === undefined ? Number.POSITIVE_INFINITY : parseSize(v['chunk-size'], 'chunk-size'),
-    parallelParts: count('parallel-parts', v['parallel-parts'], 1),
+    parallelParts: count('parallel-parts', v['parallel-parts'], protocol === 's3' ? 2 : 1),
     headers: parseHeaders(v.header ?? []),
     meta: parseMeta(v.meta ?? []),
     stateDir: path.resolve(v['state-dir'] ?? defaultStateDir()),
@@ -92,6 +104,8 @@ export function parseUploadArgs(argv: string[]): UploadCliOptions {
     throw usage('--endpoint must be an http:// or https:// URL')
   if (base.inputs.length === 0) throw usage('name at least one file or directory to upload')
   if (base.chunkSize === 0) throw usage('--chunk-size must be more than 0')
+  if (base.partSize !== undefined && base.partSize < 5 * 1024 * 1024)
+    throw usage('--part-size must be at least 5MiB (S3 refuses smaller parts)')
   return { ...base, endpoint: url.href }
 }
 
@@ -133,6 +147,8 @@ function parse(argv: string[]) {
     strict: true,
     options: {
       endpoint: { type: 'string', short: 'e' },
+      protocol: { type: 'string' },
+      'part-size': { type: 'string' },
       parallel: { type: 'string', short: 'p' },
       'chunk-size': { type: 'string', short: 'c' },
       'parallel-parts': { type: 'string' },
