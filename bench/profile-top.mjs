@@ -13,8 +13,8 @@ const top = Number(values.top)
 
 function shortUrl(url) {
   if (!url) return '(native)'
-  const m = url.match(/(node_modules\/[^]*|packages\/[^]*|bench\/[^]*)$/)
-  return m ? m[1] : url.replace(/^file:\/\//, '').replace(/^node:/, 'node:')
+  const m = url.match(/((?:node_modules|packages|bench)\/.*)$/)
+  return m ? m[1] : url.replace(/^file:\/\//, '')
 }
 
 for (const file of positionals) {

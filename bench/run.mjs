@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { readArgs, USAGE } from './lib/args.mjs'
 import { checkDist } from './lib/check-dist.mjs'
 import { generateFile } from './lib/files.mjs'
-import { measureLimits } from './lib/limits.mjs'
+import { measureLimits, warmPageCache } from './lib/limits.mjs'
 import { PAIRS } from './lib/pairs.mjs'
 import { renderMarkdown, targets } from './lib/report.mjs'
 import { runMany } from './lib/workloads/many.mjs'
@@ -57,6 +57,8 @@ try {
   if (wants('limits')) {
     log(`[${elapsed()}] machine limits`)
     results.limits = await measureLimits(tmpRoot, args)
+  } else {
+    await warmPageCache(tmpRoot, args)
   }
   const needBig = ['single', 'resume', 'rss'].some(wants)
   const bigPath = needBig ? await generateFile(tmpRoot, 'big.bin', sizes.big) : undefined

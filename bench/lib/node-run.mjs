@@ -23,6 +23,7 @@ export async function startServer(kind, tmpRoot, { profileDir, tag, withStatic =
   })
   const { port } = await child.next('ready', 30_000)
   return {
+    pid: child.pid,
     origin: `http://127.0.0.1:${port}`,
     endpoint: `http://127.0.0.1:${port}/files/`,
     async reset() {
@@ -91,12 +92,19 @@ export async function measureResume({ pair, tmpRoot, config, killAt = 0.5, timeo
       )
       setTimeout(() => reject(new Error('resume: no progress to 50 %')), timeoutMs).unref()
     })
+    const atKill = await server.stats()
     const second = startClient(base)
     const done = await second.next('done', timeoutMs)
     await second.exited
     const srv = await server.stats()
     const bodyBytes = srv.bytesIn - srv.headerBytes
-    return { killedAt, resent: Math.max(0, bodyBytes - config.size), client: done, server: srv }
+    return {
+      killedAt,
+      serverHadAtKill: atKill.bytesIn - atKill.headerBytes,
+      resent: Math.max(0, bodyBytes - config.size),
+      client: done,
+      server: srv,
+    }
   } finally {
     await server.stop()
     await rm(storeDir, { recursive: true, force: true })

@@ -6,6 +6,8 @@ const num = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–')
 const mibs = (v) => num(v / MiB)
 const mb = (v) => (Number.isFinite(v) ? `${(v / 1e6).toFixed(0)} MB` : '–')
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : Number.NaN)
+const bytes = (v) =>
+  v >= MiB ? `${num(v / MiB, 2)} MiB` : v >= 1024 ? `${num(v / 1024, 1)} KiB` : `${num(v)} B`
 const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–')
 const sizeLabel = (bytes) => (bytes >= GiB ? `${num(bytes / GiB)} GiB` : `${num(bytes / MiB)} MiB`)
 
@@ -76,7 +78,7 @@ export function targets(results) {
     add(
       'resume after kill re-sends ≤ one chunk',
       res.error ? false : res.resent <= res.chunk,
-      res.error ?? `${num(res.resent / MiB, 2)} MiB re-sent`,
+      res.error ?? `${bytes(res.resent)} re-sent`,
     )
   const ch = browser.find((r) => r.pair === 'shuttle' && r.mode === 'chunked')
   if (ch) {
@@ -94,7 +96,7 @@ export function renderMarkdown(results) {
   )
   if (limits) {
     parts.push(
-      `Machine limits (same run): loopback TCP ${mibs(limits.loopback)} MiB/s · sequential write + fdatasync ${mibs(limits.disk)} MiB/s · min ${mibs(limits.min)} MiB/s`,
+      `Machine limits (same run): loopback TCP ${mibs(limits.loopback)} MiB/s · sequential write + fdatasync ${mibs(limits.disk)} MiB/s (${mibs(limits.diskCold)} MiB/s into cold page-cache memory, first probe) · min ${mibs(limits.min)} MiB/s`,
     )
   }
   if (single.length) {
@@ -169,18 +171,19 @@ export function renderMarkdown(results) {
     parts.push(
       `### Resume: client SIGKILLed at ~50 % of ${sizeLabel(resume[0].size)} (8 MiB chunks), restarted with the same checkpoint store`,
     )
-    const peer = resume.find((r) => r.pair === PEER)
+    parts.push('Re-sent = body bytes the server received beyond the file size (request heads excluded).')
     parts.push(
       table(
-        ['Client → server', 'killed at', 'bytes re-sent', 're-sent × peer'],
+        ['Client → server', 'client had sent', 'server had received', 'bytes re-sent', 'second run'],
         resume.map((r) =>
           r.error
-            ? [r.pairLabel, '–', `ERROR: ${r.error}`, '–']
+            ? [r.pairLabel, '–', '–', `ERROR: ${r.error}`, '–']
             : [
                 r.pairLabel,
                 `${num((r.killedAt / r.size) * 100)} %`,
-                `${num(r.resent / MiB, 2)} MiB`,
-                x(ratio(r.resent, peer?.resent)),
+                `${num((r.serverHadAtKill / r.size) * 100)} %`,
+                bytes(r.resent),
+                `${num(r.resumeMs)} ms`,
               ],
         ),
       ),

@@ -65,6 +65,16 @@ const liveBytes = () => {
   return n
 }
 
+// Where the memory is: peak of ArrayBuffer memory (request chunks, write buffers) and JS heap,
+// sampled at 10 Hz; RSS minus these is Node itself.
+let peakArrayBuffers = 0
+let peakHeapUsed = 0
+setInterval(() => {
+  const m = process.memoryUsage()
+  peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers)
+  peakHeapUsed = Math.max(peakHeapUsed, m.heapUsed)
+}, 100).unref()
+
 let cpuBase = process.cpuUsage()
 let baselineRss = 0
 process.on('message', (msg) => {
@@ -82,6 +92,8 @@ process.on('message', (msg) => {
       cpuSplit: cpuSplitSince(cpuBase),
       peakRss: peakRss(),
       baselineRss,
+      peakArrayBuffers,
+      peakHeapUsed,
       bytesIn: liveBytes(),
       headerBytes,
       requests,

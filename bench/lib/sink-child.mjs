@@ -1,19 +1,25 @@
-// Loopback probe, receiving side: accepts one connection on 127.0.0.1 and discards what arrives.
-// Messages out: ready {port}, done {bytes, elapsedMs} (first byte to end of stream).
+// Loopback probe, receiving side: connects to the parent on 127.0.0.1 and discards what arrives,
+// reading into one reused 1 MiB buffer (net's `onread`) so it measures the kernel path, not
+// allocation. Usage: node sink-child.mjs <port>. Messages out: done {bytes, elapsedMs}.
 import net from 'node:net'
 import { reportFailures, tell } from './child-stats.mjs'
 
 reportFailures()
-const server = net.createServer((socket) => {
-  let bytes = 0
-  let t0
-  socket.on('data', (chunk) => {
-    t0 ??= performance.now()
-    bytes += chunk.length
-  })
-  socket.on('end', async () => {
-    await tell({ type: 'done', bytes, elapsedMs: performance.now() - t0 })
-    process.exit(0)
-  })
+const buffer = Buffer.alloc(1024 * 1024)
+let bytes = 0
+let t0
+const socket = net.connect({
+  port: Number(process.argv[2]),
+  host: '127.0.0.1',
+  onread: {
+    buffer,
+    callback: (n) => {
+      t0 ??= performance.now()
+      bytes += n
+    },
+  },
 })
-server.listen(0, '127.0.0.1', () => tell({ type: 'ready', port: server.address().port }))
+socket.on('end', async () => {
+  await tell({ type: 'done', bytes, elapsedMs: performance.now() - t0 })
+  process.exit(0)
+})

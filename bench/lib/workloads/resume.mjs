@@ -8,7 +8,7 @@ export async function runResume({ pairs, tmpRoot, path, size, chunk, log }) {
     try {
       const r = await measureResume({ pair, tmpRoot, config })
       log(
-        `  ${pair.label.padEnd(32)} killed at ${((r.killedAt / size) * 100).toFixed(0)} %, re-sent ${(r.resent / 2 ** 20).toFixed(2)} MiB`,
+        `  ${pair.label.padEnd(32)} killed at ${((r.killedAt / size) * 100).toFixed(0)} %, server had ${((r.serverHadAtKill / size) * 100).toFixed(0)} %, re-sent ${r.resent} B`,
       )
       rows.push({
         pair: pair.id,
@@ -16,8 +16,10 @@ export async function runResume({ pairs, tmpRoot, path, size, chunk, log }) {
         size,
         chunk,
         killedAt: r.killedAt,
+        serverHadAtKill: r.serverHadAtKill,
         resent: r.resent,
         requests: r.server.requests,
+        resumeMs: r.client.elapsedMs,
       })
     } catch (err) {
       const error = String(err?.message ?? err).split('\n')[0]
