@@ -2,7 +2,6 @@ import { createUploader } from '@shuttle/core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   firstEntries,
-  recordingHttpClient,
   recordTransitions,
   statusOf,
   type Uploader,
@@ -164,22 +163,5 @@ describe('lifecycle edges', () => {
     )
     expect(meta).toMatchObject({ filename: 'renamed ü.bin', owner: 'ops', album: 'holidays' })
     expect(proxy.log.find((e) => e.method === 'POST')?.filename).toBe('renamed ü.bin')
-  })
-
-  it('rapid pause/resume toggling never runs one file twice at once', async () => {
-    const http = recordingHttpClient()
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, httpClient: http.client })
-    up = u
-    const [id] = u.add(files[0]!.path) as [string]
-    await waitUntil(() => u.getFile(id)?.url !== undefined, 10_000, 'the upload to be created')
-    for (let i = 0; i < 40; i++) {
-      u.pause(id)
-      u.resume(id)
-      await sleep(i % 3 === 0 ? 0 : 15)
-    }
-    await waitForCompletion(u, [id], 30_000)
-    expect(http.maxInFlightPerUrl()).toBe(1)
-    expect(proxy.log.filter((e) => e.method === 'POST')).toHaveLength(1)
-    expect(await server.storedSha256(u.getFile(id)!.url!)).toBe(files[0]!.sha256)
   })
 })
