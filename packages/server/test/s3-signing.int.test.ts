@@ -200,6 +200,28 @@ describe('Companion-compatible S3 multipart routes on Ceph RGW', () => {
     )
   })
 
+  it('abortAfter sweeps abandoned uploads in the background', async () => {
+    const swept = await startSigningServer(s3Env(), { bucket, keyPrefix: 'bg/', abortAfter: 1000 })
+    try {
+      const created = await fetch(`${swept.base}/s3/multipart`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ filename: 'abandoned.bin' }),
+      }).then((r) => r.json() as Promise<{ key: string; uploadId: string }>)
+      const listUrl = `${swept.base}/s3/multipart/${encodeURIComponent(created.uploadId)}?${q(created.key)}`
+      expect((await fetch(listUrl)).status).toBe(200)
+      const deadline = Date.now() + 10_000
+      let status = 200
+      while (status === 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250))
+        status = (await fetch(listUrl)).status
+      }
+      expect(status).toBe(404)
+    } finally {
+      await swept.close()
+    }
+  })
+
   it('setCors lets a browser origin PUT parts and read ETag', async () => {
     const origin = 'http://127.0.0.1:5999'
     await server.handler.setCors([origin])

@@ -24,6 +24,7 @@ Options:
   --s3-secret-key KEY    (env S3_SECRET_KEY)
   --s3-force-path-style  http://host/bucket/key addressing (default on when an endpoint is set)
   --s3-url-expires DUR   lifetime of presigned part URLs, e.g. 5m (default 5m)
+  --s3-abort-after DUR   abort multipart uploads started this long ago, e.g. 7d (default: never)
   --quiet                no log line per upload event
   -h, --help             show this help
 
@@ -55,6 +56,8 @@ export interface ServeS3Options {
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined
   forcePathStyle: boolean | undefined
   urlExpiresIn: number
+  /** ms; background sweep of abandoned multipart uploads. */
+  abortAfter: number | undefined
 }
 
 /** Parses `shuttle serve` flags; usage mistakes throw ERR_INVALID_OPTIONS with the flag named. */
@@ -123,6 +126,10 @@ function s3Options(values: ReturnType<typeof parse>['values'], env: NodeJS.Proce
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
     forcePathStyle: values['s3-force-path-style'] ?? (env.S3_FORCE_PATH_STYLE === 'true' ? true : undefined),
     urlExpiresIn: Math.round(expires / 1000),
+    abortAfter:
+      values['s3-abort-after'] === undefined
+        ? undefined
+        : parseDuration(values['s3-abort-after'], 's3-abort-after'),
   }
 }
 
@@ -147,6 +154,7 @@ function parse(argv: string[]) {
       's3-secret-key': { type: 'string' },
       's3-force-path-style': { type: 'boolean' },
       's3-url-expires': { type: 'string' },
+      's3-abort-after': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -19,6 +19,7 @@ describe('shuttle serve --s3-*', () => {
       credentials: { accessKeyId: 'ak', secretAccessKey: 'sk' },
       forcePathStyle: undefined,
       urlExpiresIn: 300,
+      abortAfter: undefined,
     })
     const o = parseServeArgs(
       [

@@ -40,6 +40,7 @@ export async function startServer(
         bucket: options.s3.bucket,
         region: options.s3.region,
         urlExpiresIn: options.s3.urlExpiresIn,
+        ...(options.s3.abortAfter !== undefined ? { abortAfter: options.s3.abortAfter } : {}),
         corsOrigins: options.corsOrigins,
         ...(options.s3.endpoint ? { endpoint: options.s3.endpoint } : {}),
         ...(options.s3.credentials ? { credentials: options.s3.credentials } : {}),

@@ -76,6 +76,26 @@ export function createS3SigningHandler(signingOptions: S3SigningOptions): S3Sign
     }
   }
 
+  const sweep = (olderThanMs: number) =>
+    sweepMultipartUploads({
+      client: o.client,
+      bucket: o.bucket,
+      olderThanMs,
+      ...(o.keyPrefix ? { prefix: o.keyPrefix } : {}),
+    })
+  // A background sweep every quarter of the age (at most hourly), so abandoned parts stop costing.
+  let timer: NodeJS.Timeout | undefined
+  if (o.abortAfter !== undefined) {
+    const age = o.abortAfter
+    timer = setInterval(
+      () => {
+        sweep(age).catch((err: unknown) => o.logger.error('S3 multipart sweep failed', err))
+      },
+      Math.max(1000, Math.min(3600_000, age / 4)),
+    )
+    timer.unref()
+  }
+
   return {
     handle(req, res, next) {
       dispatch(req, res, next).catch((err: unknown) => {
@@ -83,17 +103,13 @@ export function createS3SigningHandler(signingOptions: S3SigningOptions): S3Sign
         res.destroy()
       })
     },
-    sweep: (olderThanMs) =>
-      sweepMultipartUploads({
-        client: o.client,
-        bucket: o.bucket,
-        olderThanMs,
-        ...(o.keyPrefix ? { prefix: o.keyPrefix } : {}),
-      }),
+    sweep,
     setCors: (origins) => setBucketCors({ client: o.client, bucket: o.bucket, origins }),
     client: o.client,
     bucket: o.bucket,
     close() {
+      if (timer) clearInterval(timer)
+      timer = undefined
       if (o.ownsClient) o.client.destroy()
     },
   }

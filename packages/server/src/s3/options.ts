@@ -34,6 +34,11 @@ export interface S3SigningOptions {
   path?: string
   /** Origins allowed to call the signing routes from a browser ('*' echoes any origin). Default: no CORS headers. */
   corsOrigins?: '*' | readonly string[]
+  /**
+   * Abort multipart uploads (under `keyPrefix`) started more than this many milliseconds ago, from
+   * a background sweep. Default: never (call `sweep()` yourself). Pick an age above your longest pause.
+   */
+  abortAfter?: number
   /** Largest JSON request body (Complete lists up to 10 000 parts). Default 1 MiB. */
   maxBodyBytes?: number
   logger?: Logger
@@ -49,6 +54,7 @@ export interface NormalizedS3Options {
   readonly basePath: string
   readonly corsOrigins: '*' | readonly string[] | undefined
   readonly maxBodyBytes: number
+  readonly abortAfter: number | undefined
   readonly logger: Logger
 }
 
@@ -72,6 +78,9 @@ export function normalizeS3Options(o: S3SigningOptions): NormalizedS3Options {
   let basePath = o.path ?? '/s3/'
   if (!basePath.startsWith('/')) basePath = `/${basePath}`
   if (!basePath.endsWith('/')) basePath = `${basePath}/`
+  if (o.abortAfter !== undefined && !(Number.isFinite(o.abortAfter) && o.abortAfter > 0)) {
+    throw invalid(`'abortAfter' must be a positive number of milliseconds, got ${o.abortAfter}`)
+  }
   return {
     bucket: o.bucket,
     client: o.client ?? createS3Client(o),
@@ -82,6 +91,7 @@ export function normalizeS3Options(o: S3SigningOptions): NormalizedS3Options {
     basePath,
     corsOrigins: o.corsOrigins,
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
+    abortAfter: o.abortAfter,
     logger: o.logger ?? consoleLogger,
   }
 }
