@@ -122,3 +122,54 @@ describe.each(['shuttle', 'tus-node'] as const)('process crash mid-upload agains
     expect(await server.storedSha256(url)).toBe(file.sha256)
   })
 })
+
+describe('process crash mid-upload with parallel parts (shuttle, concatenation)', () => {
+  let server: TestServer | undefined
+  let proxy: RecordingProxy | undefined
+  let ckDir: string | undefined
+
+  afterEach(async () => {
+    for (const proc of running) if (proc.pid !== undefined) proc.kill('SIGKILL')
+    await proxy?.close()
+    await server?.close()
+    await removeDir(ckDir)
+  })
+
+  it('the restarted process resumes every part and joins them once', async () => {
+    expect(existsSync(DIST), `built engine missing at ${DIST}: run npx tsc -b`).toBe(true)
+    const PARTS = 3
+    server = await startServer('shuttle')
+    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE / 2 })
+    ckDir = await makeTempDir('crash-parts-checkpoints')
+    const args = [proxy.endpoint, file.path, ckDir, String(CHUNK), String(PARTS)]
+    const p = proxy
+    const patchBytes = () => p.log.filter((e) => e.method === 'PATCH').reduce((n, e) => n + e.bytes, 0)
+
+    const first = runChild(args)
+    await waitUntil(() => patchBytes() >= 0.4 * SIZE, 30_000, 'the server to receive 40 %')
+    first.proc.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+    await new Promise((r) => setTimeout(r, 300))
+    const partials = p.log.filter((e) => e.method === 'POST')
+    expect(partials.map((e) => e.concat)).toEqual(Array(PARTS).fill('partial'))
+
+    const second = runChild(args)
+    const end2 = await Promise.race([
+      second.exited,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('second run timed out')), 60_000)),
+    ])
+    expect(end2, JSON.stringify(second.events.filter((e) => e.event !== 'progress'))).toEqual({
+      code: 0,
+      signal: null,
+    })
+    const url = second.events.find((e) => e.event === 'completed')?.url
+    if (!url) throw new Error('no completed event')
+    expect(second.events.filter((e) => e.event === 'upload-restarted')).toEqual([])
+    // The parts were created once, in the first run; the second run only added the final upload.
+    const posts = p.log.filter((e) => e.method === 'POST')
+    expect(posts).toHaveLength(PARTS + 1)
+    expect(posts[PARTS]!.concat).toMatch(/^final;/)
+    expect(patchBytes()).toBeLessThanOrEqual(SIZE + PARTS * CHUNK)
+    expect(await server.storedSha256(url)).toBe(file.sha256)
+  })
+})
