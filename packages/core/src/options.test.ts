@@ -22,19 +22,20 @@ describe('normalizeOptions', () => {
     })
     expect(o.metadata).not.toBe(input.metadata)
     expect(input).toEqual({ endpoint: 'http://e/files', metadata: { a: '1' } })
-    expect(normalizeOptions({ endpoint: 'x', checksum: true }, platform).checksum).toBe('sha256')
+    expect(normalizeOptions({ endpoint: 'http://e/x', checksum: true }, platform).checksum).toBe('sha256')
   })
 
   it.each([
     [{}, /endpoint/],
-    [{ endpoint: 'x', chunkSize: 0 }, /chunkSize/],
-    [{ endpoint: 'x', chunkSize: 1.5 }, /chunkSize/],
-    [{ endpoint: 'x', maxConcurrentUploads: 0 }, /maxConcurrentUploads/],
-    [{ endpoint: 'x', parallelUploads: -1 }, /parallelUploads/],
-    [{ endpoint: 'x', retryDelays: [-1] }, /retryDelays/],
-    [{ endpoint: 'x', stallTimeout: 0 }, /stallTimeout/],
-    [{ endpoint: 'x', protocol: 'ftp' }, /protocol/],
-    [{ endpoint: 'x', checksum: 'md5' }, /checksum/],
+    [{ endpoint: '/files/' }, /absolute URL/],
+    [{ endpoint: 'http://e/x', chunkSize: 0 }, /chunkSize/],
+    [{ endpoint: 'http://e/x', chunkSize: 1.5 }, /chunkSize/],
+    [{ endpoint: 'http://e/x', maxConcurrentUploads: 0 }, /maxConcurrentUploads/],
+    [{ endpoint: 'http://e/x', parallelUploads: -1 }, /parallelUploads/],
+    [{ endpoint: 'http://e/x', retryDelays: [-1] }, /retryDelays/],
+    [{ endpoint: 'http://e/x', stallTimeout: 0 }, /stallTimeout/],
+    [{ endpoint: 'http://e/x', protocol: 'ftp' }, /protocol/],
+    [{ endpoint: 'http://e/x', checksum: 'md5' }, /checksum/],
   ])('rejects %j with ERR_INVALID_OPTIONS', (opts, message) => {
     expect(() => normalizeOptions(opts as never, platform)).toThrow(message)
     try {

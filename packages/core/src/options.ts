@@ -1,5 +1,5 @@
 import { UploadError } from '@shuttle/protocol'
-import { type Clock, systemClock } from './platform.js'
+import { absoluteUrl, type Clock, systemClock } from './platform.js'
 import type { CheckpointStore, DigestFn, FileReaderPort, Fingerprint, HttpClient } from './ports.js'
 import { type NormalizedS3Options, normalizeS3Options, type S3Options } from './transports/s3/s3-options.js'
 import type { FileId } from './types.js'
@@ -111,6 +111,10 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
 /** Validates once and fills defaults; the caller's object is never mutated (STYLE 3.13). */
 export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults): NormalizedOptions {
   if (!o || typeof o.endpoint !== 'string' || o.endpoint === '') throw invalid("'endpoint' is required")
+  const endpoint = absoluteUrl(o.endpoint)
+  if (endpoint === undefined) {
+    throw invalid(`'endpoint' must be an absolute URL here (no page to resolve "${o.endpoint}" against)`)
+  }
   const protocol = o.protocol ?? 'tus'
   if (protocol !== 'tus' && protocol !== 'form' && protocol !== 's3') {
     throw invalid(`'protocol' must be 'tus', 'form' or 's3'`)
@@ -130,9 +134,9 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     throw invalid(`'checksum' must be true, false, 'sha1' or 'sha256'`)
   }
   return {
-    endpoint: o.endpoint,
+    endpoint,
     protocol,
-    s3: protocol === 's3' ? normalizeS3Options(o.s3, o.endpoint) : undefined,
+    s3: protocol === 's3' ? normalizeS3Options(o.s3, endpoint) : undefined,
     chunkSize,
     parallelUploads: positiveInt('parallelUploads', o.parallelUploads, 1),
     maxConcurrentUploads: positiveInt('maxConcurrentUploads', o.maxConcurrentUploads, 3),

@@ -41,6 +41,19 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => g.clearTimeout(handle),
 }
 
+/**
+ * An endpoint such as '/files/' is relative to the page in a browser; elsewhere it must be
+ * absolute. Returns the absolute URL, or undefined when there is nothing to resolve against.
+ */
+export function absoluteUrl(url: string): string | undefined {
+  const page = (globalThis as { location?: { href?: unknown } }).location?.href
+  try {
+    return new g.URL(url, typeof page === 'string' ? page : undefined).href
+  } catch {
+    return undefined
+  }
+}
+
 /** Resolves a (possibly relative) Location header against the URL of the request that returned it. */
 export function resolveUrl(location: string, base: string): string {
   return new g.URL(location, base).href

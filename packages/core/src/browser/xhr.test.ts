@@ -202,3 +202,13 @@ describe('browser createUploader end to end (happy-dom XHR → @tus/server)', ()
     await up.destroy()
   })
 })
+
+describe('relative endpoints', () => {
+  it('resolves an endpoint like /files/ against the page, as a browser form would', () => {
+    const up = createUploader({ endpoint: '/files/' })
+    expect(new URL('/files/', window.location.href).href).toMatch(/^https?:\/\//)
+    // The engine keeps the absolute form, so Location headers and checkpoints resolve against it.
+    expect(() => up.add(new Blob(['x']))).not.toThrow()
+    void up.destroy()
+  })
+})
