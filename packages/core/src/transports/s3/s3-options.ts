@@ -1,4 +1,5 @@
 import { UploadError } from '@shuttle/protocol'
+import { absoluteUrl } from '../../platform.js'
 import type { SourceInfo } from '../../ports.js'
 
 /** Temporary credentials (STS-style) for client-side signing. */
@@ -63,7 +64,8 @@ export function normalizeS3Options(o: S3Options | undefined, endpoint: string): 
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE) {
     throw invalid(`'s3.partSize' must be an integer of at least ${MIN_PART_SIZE} (5 MiB), got ${partSize}`)
   }
-  const base = (o?.endpoint ?? endpoint).replace(/\/+$/, '')
+  // A relative s3.endpoint ('/') resolves against the page, like the uploader's endpoint.
+  const base = (absoluteUrl(o?.endpoint ?? endpoint) ?? o?.endpoint ?? endpoint).replace(/\/+$/, '')
   if (!/^https?:\/\//.test(base)) throw invalid(`the S3 endpoint must be an http(s) URL, got "${base}"`)
   if (!o || !('getCredentials' in o)) return { mode: 'server', endpoint: base, partSize }
   if (typeof o.getCredentials !== 'function') throw invalid("'s3.getCredentials' must be a function")
