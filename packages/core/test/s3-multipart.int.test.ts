@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3'
+import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3'
 import { createFileCheckpointStore, createUploader } from '@shuttle/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -124,6 +124,39 @@ describe('S3 multipart through the signing server', () => {
       }
       expect(await store.list?.()).toEqual([])
     } finally {
+      await up.destroy()
+    }
+  })
+
+  it('a paused upload aborted meanwhile (a sweep) starts over once on resume and completes', async () => {
+    const up = createUploader({
+      protocol: 's3',
+      endpoint: signing.base,
+      s3: { partSize: PART },
+      parallelUploads: 2,
+    })
+    const refs = recordS3Uploads(up)
+    const restarted: string[] = []
+    up.on('upload-restarted', ({ reason }) => restarted.push(reason))
+    proxy.setRate(6 * MiB)
+    try {
+      const [id] = up.add(files[1]?.path as string) as [string]
+      await waitUntil(() => (up.getFile(id)?.bytesConfirmed ?? 0) >= PART, 60_000, 'one part stored')
+      up.pause(id)
+      proxy.setRate(null)
+      const first = refs.get(id)
+      if (!first) throw new Error('no upload')
+      await client.send(
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: first.key, UploadId: first.uploadId }),
+      )
+      up.resume(id)
+      await waitForCompletion(up, [id], 60_000)
+      expect(restarted).toEqual(['not-found'])
+      const second = refs.get(id)
+      expect(second?.uploadId).not.toBe(first.uploadId)
+      expect(await objectSha256(client, bucket, second?.key as string)).toBe(files[1]?.sha256)
+    } finally {
+      proxy.setRate(null)
       await up.destroy()
     }
   })
