@@ -2,6 +2,7 @@ export { TusError } from '@shuttle/protocol'
 export { contentDisposition, safeContentType } from './content-disposition.js'
 export { isValidUploadId, newUploadId } from './ids.js'
 export { MemoryLocker } from './lockers/memory-locker.js'
+export * from './s3/index.js'
 export { createTusServer } from './server.js'
 export { FileStore, type FileStoreOptions } from './stores/file/file-store.js'
 export type {
@@ -21,4 +22,3 @@ export type {
   UploadInfo,
   WriteOptions,
 } from './types.js'
-export * from './s3/index.js'
