@@ -86,7 +86,7 @@ describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kin
     })
     const u = createUploader({
       endpoint: proxy.endpoint,
-      chunkSize: CHUNK,
+      chunkSize: MiB, // many responses to lose
       maxConcurrentUploads: 3,
       retryDelays: [0, 100, 200, 400, 800],
     })
@@ -105,6 +105,8 @@ describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kin
   })
 
   it('parallel parts (concatenation where supported) survive random cuts byte-identical', async () => {
+    await proxy.close()
+    proxy = await startFlakyProxy(server.endpoint, { seed: SEED + 2, maxCuts: MAX_CUTS, maxBytes: 2 * MiB })
     const u = createUploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
