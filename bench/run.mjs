@@ -116,14 +116,12 @@ try {
   if (wants('browser')) {
     log(`[${elapsed()}] Chromium, ${sizes.browser / 2 ** 20} MiB Blob × ${args.reps}`)
     const { runBrowser } = await import('./lib/workloads/browser.mjs')
-    results.browser = await runBrowser({
-      pairs,
-      reps: args.reps,
-      tmpRoot,
-      size: sizes.browser,
-      chunk: args.chunk,
-      log,
-    })
+    try {
+      results.browser = await runBrowser({ pairs, reps: args.reps, tmpRoot, size: sizes.browser, log })
+    } catch (err) {
+      results.browserError = String(err?.message ?? err)
+      log(`  skipped: ${results.browserError}`)
+    }
   }
 } finally {
   await rm(tmpRoot, { recursive: true, force: true })

@@ -204,6 +204,7 @@ export function renderMarkdown(results) {
       ),
     )
   }
+  if (results.browserError) parts.push(`### Chromium\n\nNot measured: ${results.browserError}`)
   const t = results.targets ?? []
   if (t.length) {
     parts.push('### Targets (reported, never failing)')

@@ -11,6 +11,8 @@ const PREFIXES = [
   '/packages/core/dist/',
   '/packages/protocol/dist/',
   '/node_modules/tus-js-client/dist/',
+  // Third-party ES modules the core browser build imports (see the import map in index.html).
+  '/node_modules/aws4fetch/dist/',
 ]
 const TYPES = {
   '.html': 'text/html; charset=utf-8',

@@ -25,7 +25,10 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
   const runs = new Map()
   try {
     const page = await browser.newPage()
-    page.on('pageerror', (err) => log(`  page error: ${err.message}`))
+    const pageErrors = []
+    page.on('pageerror', (err) => pageErrors.push(err.message))
+    // A bare import the map does not cover shows up only here, as a console error.
+    page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(msg.text()))
     for (let rep = 0; rep < reps; rep++) {
       for (const mode of MODES) {
         for (const pair of pairs.map((_, i) => pairs[(i + rep) % pairs.length])) {
@@ -35,9 +38,13 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
           let run
           try {
             await page.goto(`${server.origin}/bench/browser/index.html`)
-            await page.waitForFunction(() => typeof window.benchUpload === 'function', null, {
-              timeout: 30_000,
-            })
+            await page
+              .waitForFunction(() => typeof window.benchUpload === 'function', null, { timeout: 30_000 })
+              .catch((err) => {
+                // This build's page never loads: stop the workload rather than time out on every row.
+                const why = pageErrors.join('; ') || err.message
+                throw Object.assign(new Error(`the bench page did not load: ${why}`), { fatal: true })
+              })
             await page.evaluate((a) => window.benchPrepare(a), { size })
             await server.reset()
             const ms = await page.evaluate((a) => window.benchUpload(a), {
@@ -50,6 +57,7 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
               `  ${mode.label.padEnd(16)} ${pair.label.padEnd(32)} ${(size / (ms / 1000) / 2 ** 20).toFixed(0)} MiB/s`,
             )
           } catch (err) {
+            if (err?.fatal) throw err
             run = { error: String(err?.message ?? err).split('\n')[0] }
             log(`  ${mode.label.padEnd(16)} ${pair.label.padEnd(32)} ERROR ${run.error}`)
           } finally {
