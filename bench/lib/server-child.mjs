@@ -10,7 +10,8 @@ const [kind, directory, extra] = process.argv.slice(2)
 
 async function makeHandler() {
   if (kind === 'shuttle') {
-    const { createTusServer } = await import('@shuttle/server')
+    // BENCH_SERVER=<path to an index.js>: an experimental copy of the server (A/B of a change).
+    const { createTusServer } = await import(process.env.BENCH_SERVER ?? '@shuttle/server')
     return createTusServer({ path: '/files/', directory }).handle
   }
   if (kind === 'tus') {
