@@ -66,7 +66,7 @@ export class UploadError extends Error {
   }
 
   // Cross-realm and duplicated-package-safe instanceof (undici's brand trick).
-  // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being tested against
+  // `this` is the subclass being tested against (biome.json turns noThisInStatic off here).
   static override [Symbol.hasInstance](value: unknown): boolean {
     return (
       isUploadError(value) &&
