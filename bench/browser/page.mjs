@@ -14,16 +14,21 @@ function blobOf(size) {
   return cached
 }
 
-function uploadShuttle(blob, endpoint, chunkSize) {
+function uploadShuttle(blob, endpoint, chunkSize, parallel) {
   return new Promise((resolve, reject) => {
-    const uploader = createUploader({ endpoint, chunkSize, retryDelays: RETRY_DELAYS })
+    const uploader = createUploader({
+      endpoint,
+      chunkSize,
+      parallelUploads: parallel,
+      retryDelays: RETRY_DELAYS,
+    })
     uploader.on('completed', () => resolve(uploader.destroy()))
     uploader.on('failed', ({ error }) => reject(error))
     uploader.add({ blob, name: 'bench.bin' })
   })
 }
 
-function uploadTus(blob, endpoint, chunkSize) {
+function uploadTus(blob, endpoint, chunkSize, parallel) {
   return new Promise((resolve, reject) => {
     const options = {
       endpoint,
@@ -33,17 +38,19 @@ function uploadTus(blob, endpoint, chunkSize) {
       onError: reject,
     }
     if (Number.isFinite(chunkSize)) options.chunkSize = chunkSize
+    if (parallel > 1) options.parallelUploads = parallel
     new window.tus.Upload(blob, options).start()
   })
 }
 
 /** Uploads a `size`-byte Blob once; resolves with the elapsed milliseconds. */
-window.benchUpload = async ({ client, size, chunkSize }) => {
+window.benchUpload = async ({ client, size, chunkSize, parallel = 1 }) => {
   const blob = blobOf(size)
   const chunk = chunkSize === 'Infinity' ? Number.POSITIVE_INFINITY : chunkSize
   const endpoint = `${location.origin}/files/`
   const t0 = performance.now()
-  await (client === 'shuttle' ? uploadShuttle(blob, endpoint, chunk) : uploadTus(blob, endpoint, chunk))
+  const upload = client === 'shuttle' ? uploadShuttle : uploadTus
+  await upload(blob, endpoint, chunk, parallel)
   return performance.now() - t0
 }
 window.benchPrepare = ({ size }) => {

@@ -3,7 +3,7 @@ import { GiB, MiB } from './stats.mjs'
 
 export const USAGE = `Usage: npm run bench -- [options]
   --quick              small sizes, 1 repetition (development, CI smoke)
-  --reps <n>           repetitions per row (default 3; quick 1)
+  --reps <n>           repetitions per row (default 5; quick 1)
   --only <list>        workloads: limits,single,many,resume,browser,rss (default: all)
   --pairs <list>       pairs: shuttle,peer,tusjs-shuttle,shuttle-tus (default: all)
   --modes <list>       single-file modes: stream,chunked,parallel (default: all)
@@ -36,7 +36,7 @@ export function readArgs(argv = process.argv.slice(2)) {
   return {
     help: values.help,
     quick,
-    reps: values.reps ? Number(values.reps) : quick ? 1 : 3,
+    reps: values.reps ? Number(values.reps) : quick ? 1 : 5,
     only: list(values.only),
     pairs: list(values.pairs),
     modes: list(values.modes),

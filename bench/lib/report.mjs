@@ -20,11 +20,11 @@ function table(head, rows) {
 }
 
 // The peer row of the same workload; where the peer cannot run it (no concatenation at
-// @tus/server), its best other single-file figure (one request) is the baseline.
+// @tus/server), the row's `baseline` mode (default: one request) is used instead.
 function peerOf(rows, row, key = 'mode') {
   const peer = rows.find((r) => r.pair === PEER && r[key] === row[key])
   if (peer && !peer.unsupported) return peer
-  return rows.find((r) => r.pair === PEER && r[key] === 'stream')
+  return rows.find((r) => r.pair === PEER && r[key] === (row.baseline ?? 'stream'))
 }
 
 export function targets(results) {
@@ -191,6 +191,11 @@ export function renderMarkdown(results) {
   }
   if (browser.length) {
     parts.push(`### Chromium (headless), ${sizeLabel(browser[0].size)} Blob, both clients in the same page`)
+    if (browser.some((r) => r.baseline)) {
+      parts.push(
+        "The 4-parts rows (tus concatenation, which @tus/server lacks) are compared with the peer's 8 MiB chunks row.",
+      )
+    }
     parts.push(
       table(
         ['Workload', 'Client → server', 'MiB/s', '% of limit', 'Speed × peer'],

@@ -10,6 +10,13 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const MODES = [
   { id: 'stream', label: '1 request', chunkSize: 'Infinity', parallel: 1 },
   { id: 'chunked', label: '8 MiB chunks', chunkSize: 8 * 1024 * 1024, parallel: 1 },
+  {
+    id: 'parallel',
+    label: '8 MiB chunks × 4 parts',
+    chunkSize: 8 * 1024 * 1024,
+    parallel: 4,
+    baseline: 'chunked',
+  },
 ]
 
 export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
@@ -51,6 +58,7 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
               client: pair.client,
               size,
               chunkSize: mode.chunkSize,
+              parallel: mode.parallel,
             })
             run = { elapsedMs: ms, server: await server.stats() }
             log(
@@ -79,6 +87,7 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
       rows.push({
         mode: mode.id,
         modeLabel: mode.label,
+        baseline: mode.baseline,
         pair: pair.id,
         pairLabel: pair.label,
         size,

@@ -64,6 +64,7 @@ export async function runSingle({ pairs, modes, reps, tmpRoot, path, size, profi
         rows.push({
           mode: mode.id,
           modeLabel: mode.label,
+          baseline: mode.baseline,
           pair: pair.id,
           pairLabel: pair.label,
           size,
@@ -74,6 +75,7 @@ export async function runSingle({ pairs, modes, reps, tmpRoot, path, size, profi
       rows.push({
         mode: mode.id,
         modeLabel: mode.label,
+        baseline: mode.baseline,
         pair: pair.id,
         pairLabel: pair.label,
         size,
