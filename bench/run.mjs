@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick]: Shuttle against @tus/server + tus-js-client, in one run.
+import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
@@ -38,6 +39,8 @@ const resultsDir = join(here, 'results')
 await mkdir(resultsDir, { recursive: true })
 const profileDir = args.profile ? join(resultsDir, 'profiles') : undefined
 const tmpRoot = await mkdtemp(join(os.tmpdir(), 'shuttle-bench-'))
+// Also on Ctrl-C / SIGTERM (proc.mjs kills the children, then exits): leave no temp files behind.
+process.once('exit', () => rmSync(tmpRoot, { recursive: true, force: true }))
 const cpu = os.cpus()
 const results = {
   meta: {
