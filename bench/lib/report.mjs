@@ -88,6 +88,42 @@ export function targets(results) {
   return out
 }
 
+/** Throughput (and CPU) ratios with one side held fixed: what the server, and the client, are worth. */
+function judgedApart({ single = [], many = [], browser = [] }) {
+  const out = []
+  const fmt = (a, b, key, cpuKey) => {
+    if (!a || !b || a.unsupported || b.unsupported) return 'n/a'
+    const speed = x(ratio(a[key], b[key]))
+    return cpuKey ? `${speed} speed, ${x(ratio(a[cpuKey], b[cpuKey]))} CPU` : speed
+  }
+  const find = (rows, pair, mode) =>
+    rows.find((r) => r.pair === pair && (mode === undefined || r.mode === mode))
+  for (const row of single.filter((r) => r.pair === PEER)) {
+    const m = row.mode
+    out.push({
+      label: `${row.modeLabel} (Node)`,
+      server: fmt(find(single, 'tusjs-shuttle', m), row, 'throughput', 'cpuPerGiB'),
+      client: fmt(find(single, 'shuttle-tus', m), row, 'throughput', 'cpuPerGiB'),
+    })
+  }
+  const peerMany = find(many, PEER)
+  if (peerMany) {
+    out.push({
+      label: `${peerMany.count} uploads (uploads/s)`,
+      server: fmt(find(many, 'tusjs-shuttle'), peerMany, 'uploadsPerSecond', 'cpuSeconds'),
+      client: fmt(find(many, 'shuttle-tus'), peerMany, 'uploadsPerSecond', 'cpuSeconds'),
+    })
+  }
+  for (const row of browser.filter((r) => r.pair === PEER)) {
+    out.push({
+      label: `${row.modeLabel} (Chromium)`,
+      server: fmt(find(browser, 'tusjs-shuttle', row.mode), row, 'throughput'),
+      client: fmt(find(browser, 'shuttle-tus', row.mode), row, 'throughput'),
+    })
+  }
+  return out.filter((r) => r.server !== 'n/a' || r.client !== 'n/a')
+}
+
 export function renderMarkdown(results) {
   const { single = [], many = [], resume = [], browser = [], limits, meta } = results
   const parts = []
@@ -133,6 +169,20 @@ export function renderMarkdown(results) {
             x(ratio(r.cpuPerGiB, peer?.cpuPerGiB)),
           ]
         }),
+      ),
+    )
+  }
+  const apart = judgedApart(results)
+  if (apart.length) {
+    parts.push('### Server and client judged apart (same counterpart, ratio to the peer)')
+    parts.push(
+      table(
+        [
+          'Workload',
+          'Shuttle server (tus-js-client → Shuttle vs → @tus/server)',
+          'Shuttle client (→ @tus/server, Shuttle vs tus-js-client)',
+        ],
+        apart.map((r) => [r.label, r.server, r.client]),
       ),
     )
   }
