@@ -33,6 +33,35 @@ describe('lifecycle invariants', () => {
     expect(await store.list?.()).toEqual([])
   })
 
+  it('a pause while the finished upload drops its checkpoint leaves it completed, not paused without a checkpoint', async () => {
+    const fake = createFakeTus()
+    const inner = createMemoryCheckpointStore()
+    let releaseDelete: () => void = () => {}
+    const deleting = new Promise<void>((resolve) => {
+      releaseDelete = resolve
+    })
+    let deleteStarted = false
+    const store = {
+      ...inner,
+      async delete(fp: string) {
+        deleteStarted = true
+        await deleting
+        await inner.delete(fp)
+      },
+    }
+    const up = createTestUploader(fake)({ endpoint, checkpointStore: store })
+    const [id] = up.add(file('a')) as [string]
+    for (let i = 0; i < 50 && !deleteStarted; i++) await flush(5)
+    expect(deleteStarted).toBe(true)
+    // The last byte is on the server and the checkpoint is going away: a Ctrl-C / pauseAll now
+    // must not strand the file as paused (a later run would find no checkpoint and start over).
+    up.pauseAll()
+    expect(up.getFile(id)?.status).toBe('completed')
+    releaseDelete()
+    await flush(20)
+    expect(up.getFile(id)?.status).toBe('completed')
+  })
+
   it('410 on resume restarts with reason "gone"', async () => {
     const fake = createFakeTus()
     fake.hold = true

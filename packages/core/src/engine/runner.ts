@@ -76,6 +76,11 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
   const size = rec.source?.info.size ?? 0
   rec.url = result.url
   core.setConfirmed(rec, size)
+  delete rec.checkpoint
+  core.progress(rec, true)
+  // Completed first, synchronously: a pause arriving while the checkpoint is being deleted would
+  // otherwise leave a paused file with no checkpoint, which the next run uploads from zero.
+  core.dispatch(rec, { type: 'complete', url: result.url, offset: size })
   if (rec.fingerprint !== undefined) {
     try {
       await core.options.checkpointStore.delete(rec.fingerprint)
@@ -83,9 +88,6 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
       // A stale checkpoint is harmless: its HEAD will show the upload complete or gone.
     }
   }
-  delete rec.checkpoint
-  core.progress(rec, true)
-  core.dispatch(rec, { type: 'complete', url: result.url, offset: size })
   await rec.source?.close().catch(() => {})
   core.events.emit('completed', {
     id: rec.id,
