@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readdir } from 'node:fs/promises'
 import http from 'node:http'
 import path from 'node:path'
 import { parseMetadata } from '@shuttle/protocol'
@@ -135,6 +135,9 @@ describe('shuttle upload', () => {
     expect(await first.exit, first.stderr()).toBe(130)
     expect(first.stderr()).toMatch(/Run the same command again to resume/)
     const sentFirst = patchBytes() - before
+    const checkpointsAfterFirst = await readdir(path.join(work, 'state2', 'checkpoints')).catch((e) => [
+      String(e),
+    ])
     expect(sentFirst).toBeLessThan(total)
 
     proxy.setRate(null)
@@ -147,7 +150,22 @@ describe('shuttle upload', () => {
       expect(await server.storedSha256(line!.url)).toBe(f.sha256)
     }
     const sent = patchBytes() - before
-    expect(sent).toBeLessThanOrEqual(total + parallel * chunk)
+    // Where the bytes went, per upload, for a readable failure.
+    const perUpload = lines
+      .filter((l) => files.some((f) => f.path === l.path))
+      .map((l) => {
+        const reqs = proxy.requestsFor(l.url).filter((r) => r.method === 'PATCH')
+        return `${l.relativePath}: ${reqs.map((r) => `${r.offset}+${r.bytes}${r.status === 204 ? '' : `(${r.status ?? 'cut'})`}`).join(' ')}`
+      })
+      .join('\n')
+    const creations = proxy.log
+      .filter((r) => r.method === 'POST')
+      .map((r) => `${r.filename} → ${r.uploadPath} (${r.status})`)
+      .join('\n')
+    expect(
+      sent,
+      `${perUpload}\n--- creations\n${creations}\n--- checkpoints after run 1: ${checkpointsAfterFirst.join(', ')}\n--- first run\n${first.stderr()}\n--- second run\n${second.stderr()}`,
+    ).toBeLessThanOrEqual(total + parallel * chunk)
     // A third identical run after success starts a new batch (nothing is skipped silently).
   })
 

@@ -113,8 +113,14 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   uploader.on('retry', ({ id, attempt, delay, error }) =>
     reporter.retrying(id, label(id), attempt, delay, describeError(error)),
   )
-  uploader.on('completed', ({ id, url }) => {
-    const f = byId.get(id)!
+  // A file counts as done the moment its state says so: the 'completed' event comes a little later
+  // (after the source closes), and a Ctrl-C in between must not lose it, or the next run would
+  // find no checkpoint (the engine dropped it) and upload the whole file again.
+  const finishedIds = new Set<string>()
+  const onDone = (id: string, url: string) => {
+    const f = byId.get(id)
+    if (!f || finishedIds.has(id)) return
+    finishedIds.add(id)
     reporter.finished(id, f.relativePath, url)
     state.finished(f, url)
     void state.save()
@@ -122,7 +128,11 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     doneBytes += f.size
     if (o.json) jsonLines.push(printJsonLine(f, url))
     checkSettled()
+  }
+  uploader.on('state-change', ({ id, to }) => {
+    if (to.status === 'completed') onDone(id, to.url)
   })
+  uploader.on('completed', ({ id, url }) => onDone(id, url))
   uploader.on('failed', ({ id, error }) => {
     const reason = describeError(error)
     reporter.failed(id, label(id), reason)
