@@ -2,7 +2,6 @@ export { TusError } from '@shuttle/protocol'
 export { contentDisposition, safeContentType } from './content-disposition.js'
 export { isValidUploadId, newUploadId } from './ids.js'
 export { MemoryLocker } from './lockers/memory-locker.js'
-export * from './s3/index.js'
 export { createTusServer } from './server.js'
 export { FileStore, type FileStoreOptions } from './stores/file/file-store.js'
 export type {

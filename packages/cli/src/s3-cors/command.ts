@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { UploadError } from '@shuttle/protocol'
-import { createS3Client, setBucketCors } from '@shuttle/server'
+import { createS3Client, setBucketCors } from '@shuttle/server/s3'
 
 export const S3_CORS_HELP = `Usage: shuttle s3-cors --bucket NAME --origin ORIGIN [options]
 

@@ -1,11 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  createS3SigningHandler,
-  createTusServer,
-  type S3SigningHandler,
-  type TusServer,
-} from '@shuttle/server'
+import { createTusServer, type TusServer } from '@shuttle/server'
+import type { S3SigningHandler } from '@shuttle/server/s3'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
 import type { ServeOptions } from './options.js'
@@ -35,8 +31,9 @@ export async function startServer(
     corsOrigins: options.corsOrigins,
     expireAfter: options.expireAfter,
   })
+  // Loaded only with --s3-bucket: the AWS SDK costs ~12 MB of RSS and start-up time.
   const s3 = options.s3
-    ? createS3SigningHandler({
+    ? (await import('@shuttle/server/s3')).createS3SigningHandler({
         bucket: options.s3.bucket,
         region: options.s3.region,
         urlExpiresIn: options.s3.urlExpiresIn,
