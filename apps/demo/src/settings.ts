@@ -1,7 +1,11 @@
 import type { ListType } from '@shuttle/vue'
 
-/** Demo knobs from the URL, e.g. `/?chunk=1048576&concurrency=2&list=picture&lang=zh-CN`. */
+/**
+ * Demo knobs from the URL, e.g. `/?chunk=1048576&concurrency=2&list=picture&lang=zh-CN`;
+ * `?protocol=s3` sends parts straight to S3 (needs `shuttle serve --s3-bucket`).
+ */
 export interface DemoSettings {
+  protocol: 'tus' | 's3'
   chunkSize?: number
   maxConcurrentUploads?: number
   listType: ListType
@@ -16,6 +20,7 @@ export function readSettings(search: string): DemoSettings {
   }
   const list = q.get('list')
   return {
+    protocol: q.get('protocol') === 's3' ? 's3' : 'tus',
     chunkSize: int('chunk'),
     maxConcurrentUploads: int('concurrency'),
     listType: list === 'picture' || list === 'picture-card' ? list : 'text',

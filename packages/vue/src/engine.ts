@@ -69,7 +69,7 @@ export type HeadersInit = Record<string, string>
 /** Options forwarded to core's createUploader (a subset; unknown keys pass through). */
 export interface EngineOptions {
   endpoint: string
-  protocol?: 'tus' | 'form'
+  protocol?: 'tus' | 'form' | 's3'
   chunkSize?: number
   parallelUploads?: number
   maxConcurrentUploads?: number

@@ -48,8 +48,13 @@ export interface UploadProps {
 
   /** tus endpoint (creation URL). Setting it selects the tus protocol. */
   endpoint?: string
-  /** Default 'tus' when `endpoint` is set, else 'form' (el-upload's behaviour with `action`). */
-  protocol?: 'tus' | 'form'
+  /**
+   * Default 'tus' when `endpoint` is set, else 'form' (el-upload's behaviour with `action`).
+   * 's3': parts go straight to S3, signed by the server at `endpoint` (Companion-style routes).
+   */
+  protocol?: 'tus' | 'form' | 's3'
+  /** protocol 's3': the engine's `s3` options (part size, or client-side signing with getCredentials). */
+  s3?: Record<string, unknown>
   /** Bytes per PATCH request (tus). */
   chunkSize?: number
   /** Parts of one file sent at once (tus concatenation). */

@@ -16,6 +16,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
     const opts: Record<string, unknown> = {
       endpoint: props.endpoint ?? props.action ?? '',
       protocol: props.protocol ?? (props.endpoint ? 'tus' : 'form'),
+      s3: props.s3 && toRaw(props.s3),
       headers: () => headersRecord(props.headers),
       fieldName: props.name,
       withCredentials: !!props.withCredentials,
