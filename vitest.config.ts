@@ -36,6 +36,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.e2e.test.ts'],
+          exclude: [...configDefaults.exclude, 'e2e/**/s3-*.e2e.test.ts'],
           // Real Chromium against the built demo and CLI: one file at a time on 2 shared cores.
           testTimeout: 180_000,
           hookTimeout: 180_000,
@@ -70,6 +71,20 @@ export default defineConfig({
           hookTimeout: 60_000,
           maxWorkers: 2,
           sequence: { groupOrder: 3 },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e-s3',
+          // The demo in protocol 's3' mode in Chromium against Ceph RGW (same global setup as above).
+          include: ['e2e/**/s3-*.e2e.test.ts'],
+          globalSetup: ['packages/server/test/helpers/s3-global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          maxWorkers: 1,
+          fileParallelism: false,
+          sequence: { groupOrder: 4 },
         },
       },
     ],

@@ -27,7 +27,7 @@ export interface RunningServer {
 }
 
 /** Starts `shuttle serve` on 127.0.0.1:0 as a child process; resolves once it prints its URL. */
-export function startServer(dir: string): Promise<RunningServer> {
+export function startServer(dir: string, extraArgs: readonly string[] = []): Promise<RunningServer> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -42,6 +42,7 @@ export function startServer(dir: string): Promise<RunningServer> {
       '--static',
       DEMO_DIST,
       '--quiet',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
