@@ -150,7 +150,10 @@ export function useUploader(options: UseUploaderOptions | (() => UseUploaderOpti
     const { uploader, ...engineOptions } = resolveOptions()
     engineOptions.endpoint = absoluteEndpoint(engineOptions.endpoint)
     engineKey = optionsKey(engineOptions)
-    engine = uploader ?? (createUploader(engineOptions as never) as unknown as Engine)
+    // Returned as Engine, not cast to it: vue-tsc fails if core's surface drifts from the slice
+    // of it this package relies on.
+    const fromCore = (): Engine => createUploader(engineOptions as Parameters<typeof createUploader>[0])
+    engine = uploader ?? fromCore()
     for (const ev of REFRESH_EVENTS) engine.on(ev, refresh)
     for (const s of subscriptions) s.off = engine.on(s.event, s.fn as never)
     refresh()
