@@ -11,6 +11,10 @@ const alias = {
   '@shuttle/core': src('./packages/core/src/node/index.ts'),
 }
 
+// Tests over real sockets, processes and Chromium on a shared 2-core machine: in CI a failing test
+// gets one more full run (vitest reports it as retried); a test that fails twice fails the build.
+const socketRetry = process.env.CI ? 1 : 0
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -35,6 +39,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          retry: socketRetry,
           include: ['e2e/**/*.e2e.test.ts'],
           exclude: [...configDefaults.exclude, 'e2e/**/s3-*.e2e.test.ts'],
           // Real Chromium against the built demo and CLI: one file at a time on 2 shared cores.
@@ -50,6 +55,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
+          retry: socketRetry,
           include: ['packages/*/test/**/*.int.test.ts'],
           exclude: [...configDefaults.exclude, 'packages/*/test/**/s3-*.int.test.ts'],
           testTimeout: 120_000,
@@ -63,6 +69,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration-s3',
+          retry: socketRetry,
           // Against a real S3 engine: the global setup uses S3_ENDPOINT or starts Ceph RGW
           // (scripts/s3-rgw.sh), and fails with instructions when neither is possible.
           include: ['packages/*/test/**/s3-*.int.test.ts'],
@@ -77,6 +84,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e-s3',
+          retry: socketRetry,
           // The demo in protocol 's3' mode in Chromium against Ceph RGW (same global setup as above).
           include: ['e2e/**/s3-*.e2e.test.ts'],
           globalSetup: ['packages/server/test/helpers/s3-global-setup.ts'],
