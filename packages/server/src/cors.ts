@@ -12,11 +12,8 @@ export function corsHeaders(
   allowed: '*' | readonly string[] | undefined,
   preflight: boolean,
 ): Record<string, string> {
-  if (allowed === undefined) return {}
-  const origin = req.headers.origin
-  const headers: Record<string, string> = { Vary: 'Origin' }
-  if (origin === undefined || (allowed !== '*' && !allowed.includes(origin))) return headers
-  headers['Access-Control-Allow-Origin'] = origin
+  const headers = allowOrigin(req, allowed)
+  if (headers['Access-Control-Allow-Origin'] === undefined) return headers
   headers['Access-Control-Expose-Headers'] = CORS_EXPOSE_HEADERS.join(', ')
   if (preflight) {
     headers['Access-Control-Allow-Methods'] = ALLOW_METHODS
@@ -24,4 +21,18 @@ export function corsHeaders(
     headers['Access-Control-Max-Age'] = '86400'
   }
   return headers
+}
+
+/**
+ * The part every CORS answer shares: nothing when CORS is off; otherwise `Vary: Origin`, plus the
+ * request's Origin echoed back (never '*', so credentials keep working) when it is allowed.
+ */
+export function allowOrigin(
+  req: IncomingMessage,
+  allowed: '*' | readonly string[] | undefined,
+): Record<string, string> {
+  if (allowed === undefined) return {}
+  const origin = req.headers.origin
+  if (origin === undefined || (allowed !== '*' && !allowed.includes(origin))) return { Vary: 'Origin' }
+  return { Vary: 'Origin', 'Access-Control-Allow-Origin': origin }
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TusError } from '@shuttle/protocol'
+import { allowOrigin } from '../cors.js'
 
 /** Reads a JSON request body of at most `limit` bytes; an empty body is `{}`. */
 export async function readJson(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
@@ -28,11 +29,8 @@ export function signingCors(
   req: IncomingMessage,
   allowed: '*' | readonly string[] | undefined,
 ): Record<string, string> {
-  if (allowed === undefined) return {}
-  const origin = req.headers.origin
-  const headers: Record<string, string> = { Vary: 'Origin' }
-  if (origin === undefined || (allowed !== '*' && !allowed.includes(origin))) return headers
-  headers['Access-Control-Allow-Origin'] = origin
+  const headers = allowOrigin(req, allowed)
+  if (headers['Access-Control-Allow-Origin'] === undefined) return headers
   headers['Access-Control-Allow-Credentials'] = 'true'
   if (req.method === 'OPTIONS') {
     headers['Access-Control-Allow-Methods'] = 'GET, POST, DELETE, OPTIONS'
