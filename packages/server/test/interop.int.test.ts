@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -132,7 +133,14 @@ describe('tus-js-client → @shuttle/server', () => {
     const url = await jsUpload(files.ten.path, { endpoint: server.endpoint, parallelUploads: 4 })
     const head = await server.req(url, { method: 'HEAD' })
     expect(head.headers.get('upload-concat')).toMatch(/^final;(\S+ ){3}\S+$/)
-    await expectStored(url, 'ten')
+    // The final upload links its 4 parts' files (<id>.0 … <id>.3) instead of copying them.
+    const id = idOf(url)
+    const segments = [0, 1, 2, 3].map((k) => path.join(server.dir, `${id}.${k}`))
+    const hash = createHash('sha256')
+    for (const s of segments) for await (const chunk of createReadStream(s)) hash.update(chunk as Buffer)
+    expect(hash.digest('hex')).toBe(files.ten.sha256)
+    await expect(readFile(path.join(server.dir, id))).rejects.toThrow(/ENOENT/)
+    expect((await sha256Url(url)).sha256).toBe(files.ten.sha256)
   })
 
   it('terminates a finished upload with tus.Upload.terminate', async () => {

@@ -154,6 +154,54 @@ describe('FileStore', () => {
     expect(await text(await store.read(final.id, { start: 3, end: 3 }))).toBe('')
   })
 
+  it('concatenates by hard-linking the parts: no byte copied, ranges across every boundary', async () => {
+    const pieces = ['abc', '', 'defg', 'h', 'ijklmn']
+    const parts: string[] = []
+    for (const s of pieces) {
+      const p = await store.create(fresh({ size: s.length, concat: { kind: 'partial' } }))
+      await store.write(p.id, 0, Readable.from([Buffer.from(s)]), opts())
+      parts.push(p.id)
+    }
+    const final = await store.concatenate(fresh({ size: undefined, concat: { kind: 'final', parts } }), parts)
+    const whole = pieces.join('')
+    expect(final).toMatchObject({ size: whole.length, offset: whole.length })
+    expect(await store.getUpload(final.id)).toMatchObject({ size: whole.length, offset: whole.length })
+    expect(await store.getUpload(final.id)).not.toHaveProperty('segments')
+    // Every non-empty part's inode now has two names; the final has no single data file.
+    for (const [i, id] of parts.entries()) {
+      expect((await stat(path.join(store.directory, id))).nlink).toBe(pieces[i] === '' ? 1 : 2)
+    }
+    const names = await readdir(store.directory)
+    expect(names).not.toContain(final.id)
+    expect(names.filter((n) => n.startsWith(`${final.id}.`)).sort()).toEqual(
+      [`${final.id}.0`, `${final.id}.1`, `${final.id}.2`, `${final.id}.3`, `${final.id}.json`].sort(),
+    )
+    for (let start = 0; start <= whole.length; start++) {
+      for (let end = start; end <= whole.length; end++) {
+        expect(await text(await store.read(final.id, { start, end }))).toBe(whole.slice(start, end))
+      }
+    }
+    // Deleting the parts (tus lets the server or the client do that) leaves the final whole.
+    for (const id of parts) await store.remove(id)
+    expect(await text(await store.read(final.id))).toBe(whole)
+    await store.remove(final.id)
+    expect(await readdir(store.directory)).toEqual([])
+    expect(code(await store.getUpload(final.id).catch((e) => e))).toBe('ERR_NOT_FOUND')
+  })
+
+  it('concatenation refuses a part removed meanwhile and leaves nothing behind', async () => {
+    const a = await store.create(fresh({ size: 2, concat: { kind: 'partial' } }))
+    await store.write(a.id, 0, Readable.from([Buffer.from('ab')]), opts())
+    const b = await store.create(fresh({ size: 2, concat: { kind: 'partial' } }))
+    await store.write(b.id, 0, Readable.from([Buffer.from('cd')]), opts())
+    await rm(path.join(store.directory, b.id))
+    const final = fresh({ size: undefined, concat: { kind: 'final', parts: [a.id, b.id] } })
+    const err = await store.concatenate(final, [a.id, b.id]).catch((e) => e)
+    expect(code(err)).toBe('ERR_CONCAT')
+    expect((await readdir(store.directory)).filter((n) => n.startsWith(final.id))).toEqual([])
+    expect((await stat(path.join(store.directory, a.id))).nlink).toBe(1)
+  })
+
   it('removes data, info and chunk files; lists what remains', async () => {
     const a = await store.create(fresh())
     const b = await store.create(fresh())

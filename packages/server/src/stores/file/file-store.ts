@@ -1,17 +1,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { link, mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
 import { isValidUploadId } from '../../ids.js'
 import type { DataStore, NewUpload, StoreExtension, UploadInfo, WriteOptions } from '../../types.js'
 import { copyInto } from './copy-into.js'
-import { readInfo, writeInfo } from './info-file.js'
+import { readInfo, type StoredInfo, writeInfo } from './info-file.js'
+import { readSegments } from './read-segments.js'
 import { streamToFile } from './stream-to-file.js'
 
 export interface FileStoreOptions {
-  /** Created if missing. Holds `<id>` (bytes) and `<id>.json` (info) per upload. */
+  /**
+   * Created if missing. Holds `<id>` (bytes) and `<id>.json` (info) per upload; a concatenated
+   * upload holds its parts' files, hard-linked, as `<id>.0`, `<id>.1`, … instead of `<id>`.
+   */
   directory: string
 }
 
@@ -51,9 +55,18 @@ export class FileStore implements DataStore {
 
   async getUpload(id: string): Promise<UploadInfo> {
     try {
-      const [info, st] = await Promise.all([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
+      const [info, st] = await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
+      if (info.status === 'rejected') throw info.reason
+      const { segments, ...upload } = info.value
+      // Linked parts are complete and never written again: the offset is the recorded size.
+      if (segments) return { ...upload, offset: upload.size ?? 0, lastWriteAt: upload.createdAt }
+      if (st.status === 'rejected') throw st.reason
       // The data file's mtime is the last write: no extra I/O on the PATCH path to track activity.
-      return { ...info, offset: st.size, lastWriteAt: Math.max(info.createdAt, Math.floor(st.mtimeMs)) }
+      return {
+        ...upload,
+        offset: st.value.size,
+        lastWriteAt: Math.max(upload.createdAt, Math.floor(st.value.mtimeMs)),
+      }
     } catch (err) {
       throw fsError(err, id)
     }
@@ -133,14 +146,52 @@ export class FileStore implements DataStore {
     return next
   }
 
+  /**
+   * Links each finished part's data file as one segment of the new upload: O(parts), no byte is
+   * copied, and deleting a part later leaves the final upload whole (the link keeps the inode). The
+   * parts are finished, so nothing writes to those files again. Where the file system has no hard
+   * links, the bytes are copied into one data file instead.
+   */
   async concatenate(upload: NewUpload, partIds: readonly string[]): Promise<UploadInfo> {
     await this.#ensureDirectory()
+    const linked: string[] = []
+    try {
+      const lengths = await Promise.all(partIds.map((id) => this.getUpload(id).then((u) => u.offset)))
+      const segments: number[] = []
+      for (const [i, partId] of partIds.entries()) {
+        if (lengths[i] === 0) continue
+        const to = this.#segmentPath(upload.id, segments.length)
+        await link(this.#dataPath(partId), to)
+        linked.push(to)
+        segments.push(lengths[i] as number)
+      }
+      const size = segments.reduce((a, b) => a + b, 0)
+      // The info is written last: a crash before it leaves links nobody can address, not a wrong upload.
+      await writeInfo(this.#infoPath(upload.id), { ...upload, size }, segments)
+      return { ...upload, size, offset: size, lastWriteAt: upload.createdAt }
+    } catch (err) {
+      await Promise.all(linked.map((p) => rm(p, { force: true })))
+      const code = (err as NodeJS.ErrnoException).code
+      if (
+        code === 'EPERM' ||
+        code === 'ENOTSUP' ||
+        code === 'EOPNOTSUPP' ||
+        code === 'EMLINK' ||
+        code === 'EXDEV'
+      ) {
+        return this.#concatenateByCopy(upload, partIds)
+      }
+      throw concatError(err, upload.id)
+    }
+  }
+
+  async #concatenateByCopy(upload: NewUpload, partIds: readonly string[]): Promise<UploadInfo> {
     const dataPath = this.#dataPath(upload.id)
     await writeFile(dataPath, new Uint8Array(0), { flag: 'wx' })
     let offset = 0
     try {
-      // Copy each part in turn; the info file is written only once every byte is in place,
-      // so a crash mid-copy leaves an orphan data file nobody can address, not a wrong upload.
+      // The info file is written only once every byte is in place, so a crash mid-copy leaves an
+      // orphan data file nobody can address, not a wrong upload.
       const data = await open(dataPath, 'r+')
       try {
         const buffer = Buffer.allocUnsafe(COPY_HIGH_WATER_MARK)
@@ -150,38 +201,42 @@ export class FileStore implements DataStore {
       }
     } catch (err) {
       await rm(dataPath, { force: true })
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new TusError(
-          'ERR_CONCAT',
-          400,
-          'A partial upload was removed during concatenation; nothing was created',
-          {
-            cause: err,
-          },
-        )
-      }
-      throw fsError(err, upload.id)
+      throw concatError(err, upload.id)
     }
     await writeInfo(this.#infoPath(upload.id), { ...upload, size: offset })
     return { ...upload, size: offset, offset, lastWriteAt: Date.now() }
   }
 
   async read(id: string, range?: { start: number; end: number }): Promise<Readable> {
-    const upload = await this.getUpload(id)
+    let info: StoredInfo
+    let upload: UploadInfo
+    try {
+      ;[info, upload] = await Promise.all([readInfo(this.#infoPath(id)), this.getUpload(id)])
+    } catch (err) {
+      throw fsError(err, id)
+    }
     const start = range?.start ?? 0
     const end = Math.min(range?.end ?? upload.offset, upload.offset)
     if (end <= start) return Readable.from([])
+    if (info.segments) {
+      const files = info.segments.map((length, k) => ({ path: this.#segmentPath(id, k), length }))
+      return readSegments(files, start, end, COPY_HIGH_WATER_MARK)
+    }
     return createReadStream(this.#dataPath(id), { start, end: end - 1, highWaterMark: COPY_HIGH_WATER_MARK })
   }
 
   async remove(id: string): Promise<void> {
+    let segments = 0
     try {
-      // Info first: once it is gone the upload is gone, whatever happens to the data file.
+      segments = (await readInfo(this.#infoPath(id))).segments?.length ?? 0
+      // Info first: once it is gone the upload is gone, whatever happens to the data files.
       await rm(this.#infoPath(id))
     } catch (err) {
       throw fsError(err, id)
     }
-    await Promise.all([rm(this.#dataPath(id), { force: true }), rm(this.#chunkPath(id), { force: true })])
+    const files = [this.#dataPath(id), this.#chunkPath(id)]
+    for (let k = 0; k < segments; k++) files.push(this.#segmentPath(id, k))
+    await Promise.all(files.map((f) => rm(f, { force: true })))
   }
 
   async *list(): AsyncIterable<UploadInfo> {
@@ -225,11 +280,38 @@ export class FileStore implements DataStore {
   #chunkPath(id: string): string {
     return join(this.directory, `${checkId(id)}.chunk`)
   }
+  #segmentPath(id: string, k: number): string {
+    return join(this.directory, `${checkId(id)}.${k}`)
+  }
 }
 
 function checkId(id: string): string {
   if (!isValidUploadId(id)) throw new TusError('ERR_NOT_FOUND', 404, 'Upload not found')
   return id
+}
+
+function concatError(err: unknown, id: string): unknown {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+    return new TusError(
+      'ERR_CONCAT',
+      400,
+      'A partial upload was removed during concatenation; nothing was created',
+      {
+        cause: err,
+      },
+    )
+  }
+  if (err instanceof TusError && err.status === 404) {
+    return new TusError(
+      'ERR_CONCAT',
+      400,
+      'A partial upload was removed during concatenation; nothing was created',
+      {
+        cause: err,
+      },
+    )
+  }
+  return fsError(err, id)
 }
 
 /** Maps file-system errors clients can act on; the rest stay internal (500). */

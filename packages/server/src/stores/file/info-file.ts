@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import type { NewUpload, UploadConcat } from '../../types.js'
 
-/** The JSON kept next to each data file. The offset is not in it: it is the data file's size. */
+/**
+ * The JSON kept next to each data file. The offset is not in it: it is the data file's size.
+ * `segments`: a concatenated upload whose bytes are its parts' files, hard-linked in order
+ * (`<id>.<k>`, k = 0…), with these lengths; absent for uploads with one data file.
+ */
 interface InfoJson {
   version: 1
   id: string
@@ -11,10 +15,20 @@ interface InfoJson {
   createdAt: number
   expiresAt: number | null
   concat: UploadConcat | null
+  segments?: number[]
+}
+
+/** An upload as its info file records it. */
+export interface StoredInfo extends NewUpload {
+  readonly segments: readonly number[] | undefined
 }
 
 /** Writes the info via a temp file, fsync and rename, so a crash leaves the old or the new file. */
-export async function writeInfo(path: string, upload: NewUpload): Promise<void> {
+export async function writeInfo(
+  path: string,
+  upload: NewUpload,
+  segments?: readonly number[],
+): Promise<void> {
   const json: InfoJson = {
     version: 1,
     id: upload.id,
@@ -23,6 +37,7 @@ export async function writeInfo(path: string, upload: NewUpload): Promise<void> 
     createdAt: upload.createdAt,
     expiresAt: upload.expiresAt ?? null,
     concat: upload.concat ?? null,
+    ...(segments ? { segments: [...segments] } : {}),
   }
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
@@ -41,7 +56,7 @@ export async function writeInfo(path: string, upload: NewUpload): Promise<void> 
 }
 
 /** Reads and validates an info file; throws on a missing or malformed one. */
-export async function readInfo(path: string): Promise<NewUpload> {
+export async function readInfo(path: string): Promise<StoredInfo> {
   const raw: unknown = JSON.parse(await readFile(path, 'utf8'))
   if (!isInfoJson(raw)) throw new Error(`Malformed upload info file ${path}`)
   return {
@@ -51,6 +66,7 @@ export async function readInfo(path: string): Promise<NewUpload> {
     createdAt: raw.createdAt,
     expiresAt: raw.expiresAt ?? undefined,
     concat: raw.concat ?? undefined,
+    segments: raw.segments,
   }
 }
 
@@ -67,6 +83,9 @@ function isInfoJson(v: unknown): v is InfoJson {
     Object.values(o.metadata).every((x) => typeof x === 'string') &&
     typeof o.createdAt === 'number' &&
     (o.expiresAt === null || typeof o.expiresAt === 'number') &&
+    (o.segments === undefined ||
+      (Array.isArray(o.segments) &&
+        o.segments.every((n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0))) &&
     (concat === null ||
       concat?.kind === 'partial' ||
       (concat?.kind === 'final' &&
