@@ -25,6 +25,20 @@ describe('normalizeOptions', () => {
     expect(normalizeOptions({ endpoint: 'http://e/x', checksum: true }, platform).checksum).toBe('sha256')
   })
 
+  it('creationWithUpload: 4 MiB by default, 0 disables, any non-negative integer is kept', () => {
+    expect(normalizeOptions({ endpoint: 'http://e/x' }, platform).creationWithUpload).toBe(4 * 1024 * 1024)
+    expect(
+      normalizeOptions({ endpoint: 'http://e/x', creationWithUpload: 0 }, platform).creationWithUpload,
+    ).toBe(0)
+    expect(
+      normalizeOptions({ endpoint: 'http://e/x', creationWithUpload: 1 }, platform).creationWithUpload,
+    ).toBe(1)
+    expect(
+      normalizeOptions({ endpoint: 'http://e/x', creationWithUpload: 64 * 1024 * 1024 }, platform)
+        .creationWithUpload,
+    ).toBe(64 * 1024 * 1024)
+  })
+
   it.each([
     [{}, /endpoint/],
     [{ endpoint: '/files/' }, /absolute URL/],
@@ -36,6 +50,17 @@ describe('normalizeOptions', () => {
     [{ endpoint: 'http://e/x', stallTimeout: 0 }, /stallTimeout/],
     [{ endpoint: 'http://e/x', protocol: 'ftp' }, /protocol/],
     [{ endpoint: 'http://e/x', checksum: 'md5' }, /checksum/],
+    [
+      { endpoint: 'http://e/x', creationWithUpload: -1 },
+      /'creationWithUpload' must be a non-negative integer/,
+    ],
+    [
+      { endpoint: 'http://e/x', creationWithUpload: 1.5 },
+      /'creationWithUpload' must be a non-negative integer/,
+    ],
+    [{ endpoint: 'http://e/x', creationWithUpload: Number.NaN }, /creationWithUpload/],
+    [{ endpoint: 'http://e/x', creationWithUpload: Number.POSITIVE_INFINITY }, /creationWithUpload/],
+    [{ endpoint: 'http://e/x', creationWithUpload: '1024' }, /creationWithUpload/],
   ])('rejects %j with ERR_INVALID_OPTIONS', (opts, message) => {
     expect(() => normalizeOptions(opts as never, platform)).toThrow(message)
     try {

@@ -25,6 +25,16 @@ export interface UploaderOptions {
   s3?: S3Options
   /** Bytes per PATCH. Infinity = one streamed request per file. Default: Infinity in Node, 8 MiB in browsers. */
   chunkSize?: number
+  /**
+   * tus creation-with-upload: the most bytes to send in the creation POST itself, so a file that
+   * fits needs one request instead of a POST and a PATCH. The POST carries min(size,
+   * creationWithUpload, chunkSize) bytes; the rest goes by PATCH. Used only for a fresh upload
+   * (never when resuming), only when the server lists `creation-with-upload` in Tus-Extension (one
+   * OPTIONS per endpoint), never with an Upload-Checksum in effect and never for concatenation
+   * parts. A POST cut mid-body is retried as a fresh upload (its URL was never learned), so at most
+   * these bytes are sent twice. 0 disables it. Default 4 MiB (4 * 1024 * 1024).
+   */
+  creationWithUpload?: number
   /** Parts of ONE file uploaded at once (tus concatenation). Default 1. */
   parallelUploads?: number
   /** Files uploaded at once. Default 3. */
@@ -74,6 +84,7 @@ export interface NormalizedOptions {
   readonly protocol: 'tus' | 'form' | 's3'
   readonly s3: NormalizedS3Options | undefined
   readonly chunkSize: number
+  readonly creationWithUpload: number
   readonly parallelUploads: number
   readonly maxConcurrentUploads: number
   readonly retryDelays: readonly number[]
@@ -99,6 +110,9 @@ export interface NormalizedOptions {
 
 export const DEFAULT_RETRY_DELAYS: readonly number[] = [0, 1000, 3000, 5000]
 
+/** Default cap on the bytes sent in a tus creation POST (creation-with-upload). */
+export const DEFAULT_CREATION_WITH_UPLOAD = 4 * 1024 * 1024
+
 const invalid = (message: string) => new UploadError('ERR_INVALID_OPTIONS', message)
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
@@ -123,6 +137,16 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
   if (!(chunkSize === Number.POSITIVE_INFINITY || (Number.isInteger(chunkSize) && chunkSize > 0))) {
     throw invalid(`'chunkSize' must be a positive integer or Infinity, got ${chunkSize}`)
   }
+  const creationWithUpload = o.creationWithUpload ?? DEFAULT_CREATION_WITH_UPLOAD
+  if (
+    typeof creationWithUpload !== 'number' ||
+    !Number.isInteger(creationWithUpload) ||
+    creationWithUpload < 0
+  ) {
+    throw invalid(
+      `'creationWithUpload' must be a non-negative integer (bytes; 0 disables), got ${String(creationWithUpload)}`,
+    )
+  }
   const retryDelays = o.retryDelays ?? DEFAULT_RETRY_DELAYS
   if (!Array.isArray(retryDelays) || retryDelays.some((d) => typeof d !== 'number' || !(d >= 0))) {
     throw invalid("'retryDelays' must be an array of non-negative numbers")
@@ -138,6 +162,7 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     protocol,
     s3: protocol === 's3' ? normalizeS3Options(o.s3, endpoint) : undefined,
     chunkSize,
+    creationWithUpload,
     parallelUploads: positiveInt('parallelUploads', o.parallelUploads, 1),
     maxConcurrentUploads: positiveInt('maxConcurrentUploads', o.maxConcurrentUploads, 3),
     retryDelays: [...retryDelays],

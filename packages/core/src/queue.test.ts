@@ -68,7 +68,7 @@ describe('scheduler: a freed slot starts the next queued file', () => {
     fake.intercept = (req) =>
       req.method === 'POST' && req.headers['Upload-Metadata']?.includes('YQ==') ? 400 : undefined
     const [a, b] = up.add([file('a'), file('b')]) as [string, string]
-    await flush()
+    await flush(50) // a: OPTIONS, then the failing POST; then b's prepare and OPTIONS-free start
     expect(status(a)).toBe('failed')
     expect(up.getFile(a)?.error?.code).toBe('ERR_HTTP_STATUS')
     expect(status(b)).toBe('uploading')

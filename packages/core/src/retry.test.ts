@@ -67,7 +67,7 @@ describe('retries in the engine (fake timers)', () => {
     await flush()
     expect(up.getFile(id)?.status).toBe('completed')
     const methods = fake.log.map((r) => r.method)
-    expect(methods).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH', 'HEAD', 'PATCH'])
+    expect(methods).toEqual(['OPTIONS', 'POST', 'PATCH', 'PATCH', 'PATCH', 'HEAD', 'PATCH'])
     expect(fake.log.at(-1)?.headers['Upload-Offset']).toBe('200')
   })
 

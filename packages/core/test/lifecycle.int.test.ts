@@ -148,8 +148,11 @@ describe.each(['shuttle', 'tus-node'] as const)('lifecycle against %s', (kind: S
     expect(proxy.byMethod().POST?.count).toBe(1)
     const next = proxy.requestsFor(url).find((e) => e.method === 'PATCH' && e.start >= retriedAt)
     expect(next?.offset).toBe(serverOffset)
-    // The PATCHes the server accepted cover the file exactly once.
-    const accepted = proxy.requestsFor(url).filter((e) => e.method === 'PATCH' && e.status === 204)
+    // The creation POST (it carries the first chunk: creation-with-upload) and the PATCHes the
+    // server accepted cover the file exactly once.
+    const accepted = proxy
+      .requestsFor(url)
+      .filter((e) => (e.method === 'PATCH' && e.status === 204) || (e.method === 'POST' && e.status === 201))
     expect(accepted.reduce((n, e) => n + e.bytes, 0)).toBe(SIZE)
     expect(await server.storedSha256(url)).toBe(files[0]!.sha256)
   })

@@ -27,6 +27,8 @@ export interface FakeTus {
   hold: boolean
   /** Resolve every held PATCH normally. */
   release(): void
+  /** Tus-Extension of the OPTIONS answer (default: no creation-with-upload). */
+  extensions: string
   /** Scripted answers: return a status to short-circuit a request. */
   intercept?: (req: HttpRequest) => number | undefined
   held(): number
@@ -47,6 +49,7 @@ export function createFakeTus(endpoint = 'http://tus.test/files'): FakeTus {
     uploads,
     log,
     hold: false,
+    extensions: 'creation,termination,checksum,concatenation',
     release() {
       const w = waiting
       waiting = []
@@ -66,13 +69,22 @@ export function createFakeTus(endpoint = 'http://tus.test/files'): FakeTus {
         switch (req.method) {
           case 'OPTIONS':
             return res(204, {
-              'tus-extension': 'creation,termination,checksum,concatenation',
+              'tus-extension': fake.extensions,
               'tus-checksum-algorithm': 'sha1,sha256',
             })
           case 'POST': {
             const id = `${endpoint}/${++n}`
             const length = Number(req.headers['Upload-Length'] ?? 0)
-            uploads.set(id, { length, offset: 0, bytes: new Uint8Array(length), deleted: false })
+            const created = { length, offset: 0, bytes: new Uint8Array(length), deleted: false }
+            uploads.set(id, created)
+            // creation-with-upload: store the body like a PATCH at offset 0 would.
+            if (req.body?.kind === 'range' && fake.extensions.split(',').includes('creation-with-upload')) {
+              const bytes = await req.body.source.read(req.body.start, req.body.end)
+              req.onUploadProgress?.(bytes.length)
+              created.bytes.set(bytes, 0)
+              created.offset = bytes.length
+              return res(201, { location: id, 'upload-offset': String(created.offset) })
+            }
             return res(201, { location: id })
           }
           case 'HEAD':

@@ -81,7 +81,11 @@ const pathOf = (urlOrPath: string) => new URL(urlOrPath, 'http://x').pathname
  */
 export async function startRecordingProxy(
   targetEndpoint: string,
-  options: { bytesPerSecond?: number | null } = {},
+  options: {
+    bytesPerSecond?: number | null
+    /** Edits the target's response headers (lower-case names) before they go to the client. */
+    mapResponseHeaders?: (method: string, headers: http.IncomingHttpHeaders) => void
+  } = {},
 ): Promise<RecordingProxy> {
   const target = new URL(targetEndpoint)
   const agent = new http.Agent({ keepAlive: true })
@@ -127,6 +131,7 @@ export async function startRecordingProxy(
         if (abs.host === target.host) headers.location = `${origin}${abs.pathname}${abs.search}`
         if (entry.uploadPath === null) entry.uploadPath = abs.pathname
       }
+      options.mapResponseHeaders?.(entry.method, headers)
       res.writeHead(ures.statusCode ?? 502, headers)
       ures.pipe(res)
       ures.on('end', () => {

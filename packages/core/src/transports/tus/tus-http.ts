@@ -1,6 +1,7 @@
 import {
   encodeMetadata,
   HttpStatusError,
+  PATCH_CONTENT_TYPE,
   parseNonNegativeInt,
   TUS_RESUMABLE,
   UploadError,
@@ -59,10 +60,30 @@ export interface CreateRequest {
   length?: number
   metadata?: Record<string, string>
   concat?: string
+  /**
+   * creation-with-upload: send file bytes [0, end) in the POST body. Progress goes to `onSent`
+   * (bytes of this body handed to the network so far).
+   */
+  body?: { end: number; onSent(bytes: number): void }
+}
+
+export interface Created {
+  /** Absolute upload URL. */
+  url: string
+  /**
+   * Bytes the server confirmed storing from the POST body: its Upload-Offset when present and within
+   * [0, body.end], else 0 (a later PATCH answered 409 resyncs by HEAD if it did keep more).
+   */
+  offset: number
 }
 
 /** POST to the creation endpoint; returns the absolute upload URL. */
 export async function createUpload(ctx: TransportContext, create: CreateRequest): Promise<string> {
+  return (await createUploadWithBody(ctx, create)).url
+}
+
+/** POST to the creation endpoint, with the first bytes as body when `create.body` is given. */
+export async function createUploadWithBody(ctx: TransportContext, create: CreateRequest): Promise<Created> {
   const endpoint = ctx.options.endpoint
   const headers = tusHeaders()
   if (create.length !== undefined) headers['Upload-Length'] = String(create.length)
@@ -71,13 +92,32 @@ export async function createUpload(ctx: TransportContext, create: CreateRequest)
     const encoded = encodeMetadata(create.metadata)
     if (encoded) headers['Upload-Metadata'] = encoded
   }
-  const res = await ctx.send({ method: 'POST', url: endpoint, headers })
+  const req: TransportRequest = { method: 'POST', url: endpoint, headers }
+  const body = create.body
+  if (body !== undefined && body.end > 0) {
+    headers['Content-Type'] = PATCH_CONTENT_TYPE
+    req.body = { kind: 'range', source: ctx.source, start: 0, end: body.end }
+    req.onUploadProgress = (n) => body.onSent(n)
+  }
+  const res = await ctx.send(req)
   if (res.status < 200 || res.status >= 300) throw statusError(res, 'POST', endpoint)
   const location = res.header('location')
   if (!location) {
     throw new UploadError('ERR_HTTP_STATUS', `POST ${endpoint} answered ${res.status} without a Location`)
   }
-  return resolveUrl(location, endpoint)
+  return { url: resolveUrl(location, endpoint), offset: req.body ? bodyOffset(res, body?.end ?? 0) : 0 }
+}
+
+/** Upload-Offset of a creation-with-upload answer, when it is a valid count of the bytes we sent. */
+function bodyOffset(res: HttpResponse, sent: number): number {
+  const raw = res.header('upload-offset')
+  if (raw === undefined) return 0
+  try {
+    const offset = parseNonNegativeInt(raw, 'Upload-Offset')
+    return offset <= sent ? offset : 0
+  } catch {
+    return 0
+  }
 }
 
 export interface ServerCapabilities {
@@ -95,16 +135,22 @@ const list = (v: string | undefined) =>
       .filter(Boolean),
   )
 
-/** OPTIONS once per endpoint; a failed discovery means "no extensions", never a failed upload. */
+/**
+ * OPTIONS once per endpoint; a non-2xx answer means "no extensions", never a failed upload. The
+ * request goes out with the first asking attempt's signal, and every later caller awaits it. If that
+ * attempt is paused or canceled mid-OPTIONS, the others must not inherit its abort: they ask again
+ * with their own. A caller's own abort, or a network error, is thrown (the cache is cleared so the
+ * next attempt asks again).
+ */
 export function createCapabilityCache(): (ctx: TransportContext) => Promise<ServerCapabilities> {
-  const cache = new Map<string, Promise<ServerCapabilities>>()
-  return (ctx) => {
+  const cache = new Map<string, { owner: TransportContext; pending: Promise<ServerCapabilities> }>()
+  const ask = (ctx: TransportContext) => {
     const endpoint = ctx.options.endpoint
-    let pending = cache.get(endpoint)
-    if (!pending) {
-      const req: TransportRequest = { method: 'OPTIONS', url: endpoint, headers: tusHeaders() }
-      pending = ctx.send(req).then(
-        (res) =>
+    const req: TransportRequest = { method: 'OPTIONS', url: endpoint, headers: tusHeaders() }
+    const entry = {
+      owner: ctx,
+      pending: ctx.send(req).then(
+        (res): ServerCapabilities =>
           res.status >= 200 && res.status < 300
             ? {
                 extensions: list(res.header('tus-extension')),
@@ -112,12 +158,27 @@ export function createCapabilityCache(): (ctx: TransportContext) => Promise<Serv
               }
             : NO_CAPABILITIES,
         (err: unknown) => {
-          cache.delete(endpoint)
+          if (cache.get(endpoint) === entry) cache.delete(endpoint)
           throw err
         },
-      )
-      cache.set(endpoint, pending)
+      ),
     }
-    return pending
+    cache.set(endpoint, entry)
+    return entry
+  }
+  return async (ctx) => {
+    for (let tries = 0; ; tries++) {
+      const entry = cache.get(ctx.options.endpoint) ?? ask(ctx)
+      try {
+        return await entry.pending
+      } catch (err) {
+        // Another file's attempt ended under its request: ask again, on our own signal this time.
+        const foreignAbort = entry.owner !== ctx && !ctx.signal.aborted && isAbortLike(err)
+        if (!foreignAbort || tries >= 3) throw err
+      }
+    }
   }
 }
+
+const isAbortLike = (err: unknown) =>
+  err instanceof UploadError && (err.code === 'ERR_ABORTED' || err.code === 'ERR_STALLED')

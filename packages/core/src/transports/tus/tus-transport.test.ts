@@ -1,6 +1,7 @@
+import { NetworkError, UploadError } from '@shuttle/protocol'
 import { describe, expect, it } from 'vitest'
 import { createMemoryCheckpointStore } from '../../checkpoints/memory-store.js'
-import { createFakeTus, flush } from '../../test-support/fake-tus.js'
+import { createFakeTus, type FakeTus, flush } from '../../test-support/fake-tus.js'
 import { createTestUploader, file } from '../../test-support/uploader.js'
 import { splitParts } from './concat.js'
 
@@ -12,7 +13,10 @@ describe('tus transport', () => {
     const up = createTestUploader(fake)({ endpoint, chunkSize: 400, metadata: { owner: 'me' } })
     const [id] = up.add(file('a', 1000), { album: 'x' }) as [string]
     await flush(100)
-    const [post, ...patches] = fake.log
+    // OPTIONS first: the server might offer creation-with-upload (this one does not).
+    const [options, post, ...patches] = fake.log
+    expect(options?.method).toBe('OPTIONS')
+    expect(post?.bodyStart).toBeUndefined()
     expect(post?.headers['Upload-Length']).toBe('1000')
     expect(post?.headers['Tus-Resumable']).toBe('1.0.0')
     expect(post?.headers['Upload-Metadata']).toBe(
@@ -62,7 +66,7 @@ describe('tus transport', () => {
     const up = createTestUploader(fake)({ endpoint, chunkSize: 1000 })
     const [id] = up.add(file('a', 300)) as [string]
     await flush(100)
-    expect(fake.log.map((r) => r.method)).toEqual(['POST', 'PATCH', 'HEAD', 'PATCH'])
+    expect(fake.log.map((r) => r.method)).toEqual(['OPTIONS', 'POST', 'PATCH', 'HEAD', 'PATCH'])
     expect(fake.log.at(-1)?.headers['Upload-Offset']).toBe('100')
     expect(up.getFile(id)?.status).toBe('completed')
   })
@@ -239,5 +243,289 @@ describe('auth', () => {
     const [id] = up.add(file('a')) as [string]
     await flush(50)
     expect(up.getFile(id)?.error?.code).toBe('ERR_AUTH_EXPIRED')
+  })
+})
+
+describe('creation-with-upload', () => {
+  const CWU = 'creation,creation-with-upload,termination,checksum,concatenation'
+  const methods = (fake: FakeTus) => fake.log.map((r) => r.method)
+  const bodyOf = (r: FakeTus['log'][number] | undefined) =>
+    r?.bodyStart === undefined ? undefined : [r.bodyStart, r.bodyEnd]
+
+  it('sends the whole file in the POST when it fits: one OPTIONS, one POST, no PATCH', async () => {
+    const fake = createFakeTus()
+    fake.extensions = CWU
+    const up = createTestUploader(fake)({ endpoint })
+    const created: string[] = []
+    up.on('upload-created', ({ url }) => created.push(url))
+    const ids = up.add([file('a', 1000), file('b', 1000), file('c', 1000)])
+    await flush(200)
+    expect(methods(fake)).toEqual(['OPTIONS', 'POST', 'POST', 'POST'])
+    const posts = fake.log.filter((r) => r.method === 'POST')
+    expect(posts.map(bodyOf)).toEqual([
+      [0, 1000],
+      [0, 1000],
+      [0, 1000],
+    ])
+    expect(posts.every((p) => p.headers['Content-Type'] === 'application/offset+octet-stream')).toBe(true)
+    expect(posts.every((p) => p.headers['Upload-Length'] === '1000')).toBe(true)
+    expect(ids.map((id) => up.getFile(id)?.status)).toEqual(['completed', 'completed', 'completed'])
+    expect(created).toHaveLength(3)
+    expect([...(fake.uploads.get(`${endpoint}/1`)?.bytes ?? [])]).toEqual([...file('a', 1000).data])
+  })
+
+  it('sends min(size, creationWithUpload, chunkSize) in the POST, the rest by PATCH from there', async () => {
+    const fake = createFakeTus()
+    fake.extensions = CWU
+    const up = createTestUploader(fake)({ endpoint, creationWithUpload: 300, chunkSize: 400 })
+    up.add(file('a', 1000))
+    await flush(200)
+    expect(fake.log.map((r) => [r.method, r.headers['Upload-Offset'], bodyOf(r)])).toEqual([
+      ['OPTIONS', undefined, undefined],
+      ['POST', undefined, [0, 300]],
+      ['PATCH', '300', [300, 700]],
+      ['PATCH', '700', [700, 1000]],
+    ])
+
+    const small = createFakeTus()
+    small.extensions = CWU
+    const up2 = createTestUploader(small)({ endpoint, chunkSize: 100 })
+    const [id] = up2.add(file('a', 250)) as [string]
+    await flush(200)
+    expect(small.log.map((r) => [r.method, bodyOf(r)])).toEqual([
+      ['OPTIONS', undefined],
+      ['POST', [0, 100]],
+      ['PATCH', [100, 200]],
+      ['PATCH', [200, 250]],
+    ])
+    expect(up2.getFile(id)?.status).toBe('completed')
+    expect([...(small.uploads.get(`${endpoint}/1`)?.bytes ?? [])]).toEqual([...file('a', 250).data])
+  })
+
+  it('reports POST body progress as bytesSent and the answered Upload-Offset as confirmed', async () => {
+    const fake = createFakeTus()
+    fake.extensions = CWU
+    const send = fake.client.send
+    let releasePost: () => void = () => {}
+    fake.client.send = async (req) => {
+      if (req.method === 'POST') {
+        req.onUploadProgress?.(250) // a quarter of the body is on the wire
+        await new Promise<void>((resolve) => {
+          releasePost = resolve
+        })
+      }
+      return send(req)
+    }
+    fake.hold = true // the PATCH after the POST waits
+    const up = createTestUploader(fake)({ endpoint, creationWithUpload: 600 })
+    const [id] = up.add(file('a', 1000)) as [string]
+    await flush(100)
+    expect(up.getFile(id)).toMatchObject({ status: 'uploading', bytesSent: 250, bytesConfirmed: 0 })
+    releasePost()
+    await flush(100)
+    expect(up.getFile(id)).toMatchObject({ status: 'uploading', bytesConfirmed: 600 })
+    expect(up.getFile(id)?.url).toBe(`${endpoint}/1`)
+    fake.hold = false
+    fake.release()
+    await flush(100)
+    expect(up.getFile(id)).toMatchObject({ status: 'completed', bytesConfirmed: 1000 })
+  })
+
+  it('never with an Upload-Checksum in effect, with creationWithUpload: 0, or for a 0-byte file', async () => {
+    const withChecksum = createFakeTus()
+    withChecksum.extensions = CWU
+    createTestUploader(withChecksum)({ endpoint, chunkSize: 100, checksum: 'sha256' }).add(file('a', 150))
+    await flush(100)
+    expect(methods(withChecksum)).toEqual(['OPTIONS', 'POST', 'PATCH', 'PATCH'])
+    expect(withChecksum.log[1]?.headers['Content-Type']).toBeUndefined()
+    expect(withChecksum.log.slice(2).map((r) => r.headers['Upload-Offset'])).toEqual(['0', '100'])
+    expect(
+      withChecksum.log.filter((r) => r.method === 'PATCH').every((r) => r.headers['Upload-Checksum']),
+    ).toBe(true)
+
+    const disabled = createFakeTus()
+    disabled.extensions = CWU
+    createTestUploader(disabled)({ endpoint, creationWithUpload: 0 }).add(file('a', 150))
+    await flush(100)
+    // Nothing else needs OPTIONS, so it is not even asked.
+    expect(methods(disabled)).toEqual(['POST', 'PATCH'])
+    expect(disabled.log[0]?.headers['Content-Type']).toBeUndefined()
+
+    const empty = createFakeTus()
+    empty.extensions = CWU
+    const up = createTestUploader(empty)({ endpoint })
+    const [id] = up.add(file('empty', 0)) as [string]
+    await flush(100)
+    expect(methods(empty)).toEqual(['POST'])
+    expect(bodyOf(empty.log[0])).toBeUndefined()
+    expect(up.getFile(id)).toMatchObject({ status: 'completed', bytesConfirmed: 0, size: 0 })
+  })
+
+  it('a server that does not list it gets a POST without body', async () => {
+    const fake = createFakeTus() // Tus-Extension without creation-with-upload
+    const up = createTestUploader(fake)({ endpoint })
+    const [id] = up.add(file('a', 500)) as [string]
+    await flush(100)
+    expect(methods(fake)).toEqual(['OPTIONS', 'POST', 'PATCH'])
+    expect(fake.log.map(bodyOf)).toEqual([undefined, undefined, [0, 500]])
+    expect(up.getFile(id)?.status).toBe('completed')
+  })
+
+  it('a failed OPTIONS means "not offered": no retry, no failure, a POST without body', async () => {
+    for (const fail of ['network', 500] as const) {
+      const fake = createFakeTus()
+      fake.extensions = CWU
+      const send = fake.client.send
+      fake.client.send = async (req) => {
+        if (req.method !== 'OPTIONS') return send(req)
+        if (fail === 'network') throw new NetworkError('OPTIONS reset')
+        return { status: fail, header: () => undefined, body: '' }
+      }
+      const up = createTestUploader(fake)({ endpoint })
+      const retries: unknown[] = []
+      up.on('retry', (e) => retries.push(e))
+      const [id] = up.add(file('a', 500)) as [string]
+      await flush(100)
+      expect(retries).toEqual([])
+      expect(up.getFile(id)?.status).toBe('completed')
+      expect(fake.log.map(bodyOf)).toEqual([undefined, [0, 500]])
+    }
+  })
+
+  it('resuming from a checkpoint sends no OPTIONS and no POST: HEAD, then PATCH', async () => {
+    const fake = createFakeTus()
+    fake.extensions = CWU
+    fake.hold = true
+    const store = createMemoryCheckpointStore()
+    const first = createTestUploader(fake)({ endpoint, chunkSize: 100, checkpointStore: store })
+    const [a] = first.add(file('a', 300)) as [string]
+    await flush(100)
+    expect(first.getFile(a)?.bytesConfirmed).toBe(100) // the POST body; the first PATCH is held
+    await first.destroy()
+    fake.hold = false
+    const before = fake.log.length
+    const second = createTestUploader(fake)({ endpoint, chunkSize: 100, checkpointStore: store })
+    const [b] = second.add(file('a', 300)) as [string]
+    await flush(200)
+    expect(second.getFile(b)?.status).toBe('completed')
+    expect(fake.log.slice(before).map((r) => [r.method, r.headers['Upload-Offset']])).toEqual([
+      ['HEAD', undefined],
+      ['PATCH', '100'],
+      ['PATCH', '200'],
+    ])
+    expect([...(fake.uploads.get(`${endpoint}/1`)?.bytes ?? [])]).toEqual([...file('a', 300).data])
+  })
+
+  it('no valid Upload-Offset in the answer counts as 0; a 409 then resyncs by HEAD', async () => {
+    for (const answered of [undefined, '999999', 'x']) {
+      const fake = createFakeTus()
+      fake.extensions = CWU
+      const send = fake.client.send
+      fake.client.send = async (req) => {
+        const res = await send(req)
+        if (req.method !== 'POST') return res
+        return { ...res, header: (n: string) => (n === 'upload-offset' ? answered : res.header(n)) }
+      }
+      const up = createTestUploader(fake)({ endpoint, creationWithUpload: 400 })
+      const [id] = up.add(file('a', 1000)) as [string]
+      await flush(200)
+      // The fake did store 400 bytes: PATCH from 0 is refused, HEAD says 400, PATCH from there.
+      expect(fake.log.map((r) => [r.method, r.headers['Upload-Offset']])).toEqual([
+        ['OPTIONS', undefined],
+        ['POST', undefined],
+        ['PATCH', '0'],
+        ['HEAD', undefined],
+        ['PATCH', '400'],
+      ])
+      expect(up.getFile(id)?.status).toBe('completed')
+      expect([...(fake.uploads.get(`${endpoint}/1`)?.bytes ?? [])]).toEqual([...file('a', 1000).data])
+    }
+  })
+
+  it('concatenation parts are created without body', async () => {
+    const fake = createFakeTus()
+    fake.extensions = CWU
+    const up = createTestUploader(fake)({ endpoint, parallelUploads: 2 })
+    const [id] = up.add(file('a', 1000)) as [string]
+    await flush(200)
+    const posts = fake.log.filter((r) => r.method === 'POST')
+    expect(posts.map((p) => [p.headers['Upload-Concat']?.split(';')[0], bodyOf(p)])).toEqual([
+      ['partial', undefined],
+      ['partial', undefined],
+      ['final', undefined],
+    ])
+    expect(up.getFile(id)?.status).toBe('completed')
+  })
+
+  it('pause during the POST aborts it; resume creates a fresh upload', async () => {
+    const fake = createFakeTus()
+    fake.extensions = CWU
+    const send = fake.client.send
+    let holdPosts = true
+    fake.client.send = async (req) => {
+      if (req.method === 'POST' && holdPosts) {
+        fake.log.push({ method: 'POST', url: req.url, headers: req.headers })
+        req.onUploadProgress?.(10)
+        await new Promise((_, reject) =>
+          req.signal.addEventListener('abort', () => reject(new UploadError('ERR_ABORTED', 'aborted')), {
+            once: true,
+          }),
+        )
+      }
+      return send(req)
+    }
+    const up = createTestUploader(fake)({ endpoint })
+    const retries: unknown[] = []
+    up.on('retry', (e) => retries.push(e))
+    const [id] = up.add(file('a', 500)) as [string]
+    await flush(50)
+    expect(methods(fake)).toEqual(['OPTIONS', 'POST'])
+    up.pause(id)
+    await flush(50)
+    expect(up.getFile(id)).toMatchObject({ status: 'paused', bytesConfirmed: 0 })
+    expect(up.getFile(id)?.url).toBeUndefined()
+    holdPosts = false
+    up.resume(id)
+    await flush(100)
+    expect(retries).toEqual([])
+    expect(up.getFile(id)?.status).toBe('completed')
+    // No second OPTIONS: the answer is cached for the uploader.
+    expect(methods(fake)).toEqual(['OPTIONS', 'POST', 'POST'])
+    expect(bodyOf(fake.log.at(-1))).toEqual([0, 500])
+  })
+
+  it('a file paused while its OPTIONS is in flight does not fail the others waiting for it', async () => {
+    const fake = createFakeTus()
+    fake.extensions = CWU
+    const send = fake.client.send
+    let holdFirstOptions = true
+    fake.client.send = async (req) => {
+      if (req.method === 'OPTIONS' && holdFirstOptions) {
+        holdFirstOptions = false
+        fake.log.push({ method: 'OPTIONS(held)', url: req.url, headers: req.headers })
+        await new Promise((_, reject) =>
+          req.signal.addEventListener('abort', () => reject(new UploadError('ERR_ABORTED', 'aborted')), {
+            once: true,
+          }),
+        )
+      }
+      return send(req)
+    }
+    const up = createTestUploader(fake)({ endpoint })
+    const retries: unknown[] = []
+    up.on('retry', (e) => retries.push(e))
+    const [a, b, c] = up.add([file('a', 100), file('b', 100), file('c', 100)]) as [string, string, string]
+    await flush(50)
+    expect(methods(fake)).toEqual(['OPTIONS(held)'])
+    up.pause(a)
+    await flush(200)
+    expect(retries).toEqual([])
+    expect([b, c].map((id) => up.getFile(id)?.status)).toEqual(['completed', 'completed'])
+    // b (or c) asked again on its own signal; the other waited for that answer.
+    expect(methods(fake)).toEqual(['OPTIONS(held)', 'OPTIONS', 'POST', 'POST'])
+    expect(fake.log.slice(2).map(bodyOf)).toEqual([
+      [0, 100],
+      [0, 100],
+    ])
   })
 })

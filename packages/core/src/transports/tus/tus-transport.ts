@@ -4,7 +4,7 @@ import { uploadConcatenated } from './concat.js'
 import { patchUntilDone } from './patch-loop.js'
 import {
   createCapabilityCache,
-  createUpload,
+  createUploadWithBody,
   headUpload,
   type ServerCapabilities,
   statusError,
@@ -12,7 +12,8 @@ import {
 } from './tus-http.js'
 
 /**
- * tus 1.0 client: creation, HEAD to resume, chunked or streamed PATCH, termination, checksum and
+ * tus 1.0 client: creation (with the first bytes in the POST when the server offers
+ * creation-with-upload), HEAD to resume, chunked or streamed PATCH, termination, checksum and
  * concatenation (parallelUploads > 1). One `upload()` call is one attempt; the engine retries.
  */
 export function createTusTransport(): Transport {
@@ -24,6 +25,26 @@ export function createTusTransport(): Transport {
     const wantsChecksum = o.checksum !== false && o.chunkSize !== Number.POSITIVE_INFINITY
     if (!wantsChecksum && o.parallelUploads <= 1) return undefined
     return capabilities(ctx)
+  }
+
+  /**
+   * Bytes to send in the creation POST (creation-with-upload): min(size, creationWithUpload,
+   * chunkSize) when the server advertises the extension and no Upload-Checksum is in effect
+   * (checksums stay on PATCH), else 0. OPTIONS is asked once per endpoint; its failure means "not
+   * offered", never a failed attempt.
+   */
+  async function creationBody(ctx: TransportContext, checksum: string | undefined): Promise<number> {
+    const o = ctx.options
+    const n = Math.min(ctx.size, o.creationWithUpload, o.chunkSize)
+    if (n <= 0 || checksum !== undefined) return 0
+    let caps: ServerCapabilities
+    try {
+      caps = await capabilities(ctx)
+    } catch (err) {
+      if (ctx.signal.aborted) throw err // paused or canceled: the attempt ends here
+      return 0
+    }
+    return caps.extensions.has('creation-with-upload') ? n : 0
   }
 
   return {
@@ -40,7 +61,7 @@ export function createTusTransport(): Transport {
           : undefined
       const concat = o.parallelUploads > 1 && caps?.extensions.has('concatenation') === true && ctx.size > 1
       if (concat || ctx.checkpoint?.parts) return uploadConcatenated(ctx, checksum)
-      return uploadSingle(ctx, checksum)
+      return uploadSingle(ctx, checksum, () => creationBody(ctx, checksum))
     },
     async terminate(ctx) {
       const urls = [ctx.checkpoint.url, ...(ctx.checkpoint.parts ?? []).map((p) => p.url)]
@@ -71,6 +92,7 @@ export function newCheckpoint(ctx: TransportContext, patch: Partial<Checkpoint>)
 async function uploadSingle(
   ctx: TransportContext,
   checksum: 'sha1' | 'sha256' | undefined,
+  creationBody: () => Promise<number>,
 ): Promise<TransportResult> {
   let url = ctx.checkpoint?.url
   let offset = 0
@@ -89,7 +111,16 @@ async function uploadSingle(
     }
   }
   if (url === undefined) {
-    url = await createUpload(ctx, { length: ctx.size, metadata: { ...ctx.metadata } })
+    // The URL (and so the checkpoint) is only known once the POST is answered: a POST cut mid-body
+    // is retried as a fresh creation, costing at most those bytes again.
+    const end = await creationBody()
+    const created = await createUploadWithBody(ctx, {
+      length: ctx.size,
+      metadata: { ...ctx.metadata },
+      ...(end > 0 ? { body: { end, onSent: (n: number) => ctx.sent(n) } } : {}),
+    })
+    url = created.url
+    offset = created.offset
     await ctx.saveCheckpoint(newCheckpoint(ctx, { url }))
     ctx.created(url)
   }
