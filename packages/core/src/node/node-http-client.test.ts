@@ -72,7 +72,7 @@ describe('path source', () => {
     })
     expect(reader.describe({ data: new Uint8Array(3), name: 'd' })).toMatchObject({ size: 3 })
     const src = await reader.open({ data: new Uint8Array([1, 2]), name: 'd' }, signal())
-    expect(src.info.contentHash).toMatch(/^[0-9a-f]{64}$/)
+    expect(src.info.contentHash).toMatch(/^xxh128:[0-9a-f]{32}$/)
     expect(() => reader.describe(42)).toThrow(/file path/)
   })
 })
