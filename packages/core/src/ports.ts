@@ -22,8 +22,16 @@ export interface FileSource {
   read(start: number, end: number): Promise<Uint8Array>
   /** Streams [start, end) without buffering it (Node). */
   stream?(start: number, end: number): AsyncIterable<Uint8Array>
+  /** Node files: a positional reader the HttpClient fills its recycled buffers from, one per body. */
+  openReader?(): Promise<PositionalReader>
   /** A platform body for [start, end) that the platform's HttpClient can send as-is (browser Blob). */
   body?(start: number, end: number): unknown
+  close(): Promise<void>
+}
+
+export interface PositionalReader {
+  /** Reads up to `into.length` bytes at `position`; 0 at the end of the file. */
+  read(into: Uint8Array, position: number): Promise<number>
   close(): Promise<void>
 }
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -15,14 +15,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
 
-const sha256 = (path: string) =>
-  new Promise<string>((resolve, reject) => {
-    const h = createHash('sha256')
-    createReadStream(path)
-      .on('data', (c) => h.update(c))
-      .on('end', () => resolve(h.digest('hex')))
-      .on('error', reject)
-  })
+/** sha256 of an upload's bytes on disk: one data file, or (our store's concatenation) its linked segments `<id>.0`, `<id>.1`, …. */
+async function sha256(path: string): Promise<string> {
+  const h = createHash('sha256')
+  const files: string[] = []
+  if (existsSync(path)) files.push(path)
+  else for (let k = 0; existsSync(`${path}.${k}`); k++) files.push(`${path}.${k}`)
+  if (files.length === 0) throw new Error(`nothing stored at ${path}`)
+  for (const f of files) for await (const c of createReadStream(f)) h.update(c as Buffer)
+  return h.digest('hex')
+}
 
 async function listen(handler: Handler) {
   const server = http.createServer(handler)

@@ -1,8 +1,13 @@
 import http from 'node:http'
 import https from 'node:https'
 import { NetworkError, UploadError } from '@shuttle/protocol'
-import type { HttpClient, HttpRequest, HttpResponse, RequestBody } from '../ports.js'
+import type { FileSource, HttpClient, HttpRequest, HttpResponse, RequestBody } from '../ports.js'
+import { type BufferPool, createBufferPool } from './buffer-pool.js'
 import { formBody } from './multipart.js'
+
+// 1 MiB reads halve the syscalls of 64 KiB ones; a few kept buffers serve every request in turn.
+const READ_SIZE = 1024 * 1024
+const pool = createBufferPool(READ_SIZE, 8)
 
 const MAX_RESPONSE_TEXT = 64 * 1024
 
@@ -81,7 +86,7 @@ export function createNodeHttpClient(agents: { http?: http.Agent; https?: https.
             )
           })
         })
-        writeBody(r, body.chunks, req.onUploadProgress).then(
+        writeBody(r, body, req.onUploadProgress).then(
           () => {
             bodyDone = true
             if (!r.destroyed) r.end()
@@ -112,6 +117,8 @@ function aborted(req: HttpRequest): UploadError {
 
 interface NodeBody {
   chunks?: AsyncIterable<Uint8Array>
+  /** Where the chunks' buffers go back once the socket has flushed them. */
+  recycle?: BufferPool
   length?: number
   contentType?: string
 }
@@ -121,6 +128,8 @@ function bodyOf(body: RequestBody | undefined): NodeBody {
   if (body.kind === 'bytes') return { chunks: once(body.bytes), length: body.bytes.byteLength }
   if (body.kind === 'range') {
     const { source, start, end } = body
+    if (source.openReader)
+      return { chunks: pooledRange(source, start, end), recycle: pool, length: end - start }
     const chunks = source.stream ? source.stream(start, end) : readOnce(() => source.read(start, end))
     return { chunks, length: end - start }
   }
@@ -131,20 +140,45 @@ async function* once(bytes: Uint8Array) {
   yield bytes
 }
 
+/** [start, end) of `source` in pool buffers; fails if the file got shorter meanwhile. */
+async function* pooledRange(source: FileSource, start: number, end: number) {
+  const reader = await (source.openReader as NonNullable<FileSource['openReader']>)()
+  try {
+    for (let at = start; at < end; ) {
+      const buf = pool.take()
+      const want = Math.min(buf.length, end - at)
+      let got = 0
+      while (got < want) {
+        const n = await reader.read(buf.subarray(got, want), at + got)
+        if (n === 0) {
+          pool.give(buf)
+          throw new UploadError('ERR_SOURCE_CHANGED', `${source.info.name} got shorter while uploading`)
+        }
+        got += n
+      }
+      at += got
+      yield buf.subarray(0, got)
+    }
+  } finally {
+    await reader.close()
+  }
+}
+
 async function* readOnce(read: () => Promise<Uint8Array>) {
   yield await read()
 }
 
 async function writeBody(
   r: http.ClientRequest,
-  chunks: AsyncIterable<Uint8Array> | undefined,
+  { chunks, recycle }: NodeBody,
   onProgress: ((n: number) => void) | undefined,
 ): Promise<void> {
   if (!chunks) return
   let sent = 0
   for await (const chunk of chunks) {
     if (r.destroyed) return
-    const ok = r.write(chunk)
+    // The callback runs once the socket has taken the bytes (or with an error once it is gone).
+    const ok = recycle ? r.write(chunk, () => recycle.give(chunk)) : r.write(chunk)
     sent += chunk.byteLength
     onProgress?.(sent)
     if (!ok) await drain(r)

@@ -53,6 +53,21 @@ export async function openPathSource(path: string, info: Omit<SourceInfo, 'size'
       if (got !== end - start)
         throw new UploadError('ERR_SOURCE_CHANGED', `${absolute} got shorter while uploading`)
     },
+    async openReader() {
+      const fh = await open(absolute, 'r').catch((cause: unknown) => {
+        throw new UploadError('ERR_SOURCE_READ', `Cannot read ${absolute}`, { cause })
+      })
+      return {
+        async read(into, position) {
+          try {
+            return (await fh.read(into, 0, into.length, position)).bytesRead
+          } catch (cause) {
+            throw new UploadError('ERR_SOURCE_READ', `Reading ${absolute} failed`, { cause })
+          }
+        },
+        close: () => fh.close(),
+      }
+    },
     async close() {},
   }
 }
