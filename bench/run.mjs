@@ -117,10 +117,18 @@ try {
     })
   }
   if (wants('browser')) {
-    log(`[${elapsed()}] Chromium, ${sizes.browser / 2 ** 20} MiB Blob × ${args.reps}`)
+    const input = args.browserInput === 'blob' ? 'in-memory Blob' : 'File'
+    log(`[${elapsed()}] Chromium, ${sizes.browser / 2 ** 20} MiB ${input} × ${args.reps}`)
     const { runBrowser } = await import('./lib/workloads/browser.mjs')
     try {
-      results.browser = await runBrowser({ pairs, reps: args.reps, tmpRoot, size: sizes.browser, log })
+      results.browser = await runBrowser({
+        pairs,
+        reps: args.reps,
+        tmpRoot,
+        size: sizes.browser,
+        input: args.browserInput,
+        log,
+      })
     } catch (err) {
       results.browserError = String(err?.message ?? err)
       log(`  skipped: ${results.browserError}`)

@@ -1,5 +1,7 @@
 // Both browser clients in one page: the Shuttle browser build (ES modules via the import map)
 // and tus-js-client's browser bundle (global `tus`). The tus endpoint is this page's origin.
+// The input is either the disk-backed File the bench put into <input id="file"> (what users
+// upload) or, with --browser-input blob, an in-memory Blob built here on every page load.
 import { createUploader } from '@shuttle/core'
 
 const RETRY_DELAYS = [0, 1000, 3000, 5000]
@@ -12,6 +14,13 @@ function blobOf(size) {
     cached = new Blob([bytes], { type: 'application/octet-stream' })
   }
   return cached
+}
+
+function inputOf(input, size) {
+  if (input === 'blob') return blobOf(size)
+  const file = document.getElementById('file').files[0]
+  if (file?.size !== size) throw new Error(`no ${size}-byte file in <input id="file"> (${file?.size})`)
+  return file
 }
 
 function uploadShuttle(blob, endpoint, chunkSize, parallel) {
@@ -43,18 +52,42 @@ function uploadTus(blob, endpoint, chunkSize, parallel) {
   })
 }
 
-/** Uploads a `size`-byte Blob once; resolves with the elapsed milliseconds. */
-window.benchUpload = async ({ client, size, chunkSize, parallel = 1 }) => {
-  const blob = blobOf(size)
+// The ceiling: what any XHR-based client could do at best. Blob slices as bodies, one after the
+// other, with an upload progress listener attached (both clients attach one; it changes how
+// Chromium feeds the body). The server throws the bytes away.
+function sendSlice(body, offset) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('PATCH', `${location.origin}/discard`)
+    xhr.setRequestHeader('Tus-Resumable', '1.0.0')
+    xhr.setRequestHeader('Upload-Offset', String(offset))
+    xhr.setRequestHeader('Content-Type', 'application/offset+octet-stream')
+    xhr.upload.onprogress = () => {}
+    xhr.onload = () => (xhr.status === 204 ? resolve() : reject(new Error(`sink answered ${xhr.status}`)))
+    xhr.onerror = () => reject(new Error('network error'))
+    xhr.send(body)
+  })
+}
+
+async function uploadRaw(blob, chunkSize) {
+  const step = Number.isFinite(chunkSize) ? chunkSize : blob.size
+  for (let offset = 0; offset < blob.size; offset += step) {
+    await sendSlice(blob.slice(offset, Math.min(blob.size, offset + step)), offset)
+  }
+}
+
+/** Uploads the input once; resolves with the elapsed milliseconds. */
+window.benchUpload = async ({ client, input = 'file', size, chunkSize, parallel = 1 }) => {
+  const blob = inputOf(input, size)
   const chunk = chunkSize === 'Infinity' ? Number.POSITIVE_INFINITY : chunkSize
   const endpoint = `${location.origin}/files/`
   const t0 = performance.now()
-  const upload = client === 'shuttle' ? uploadShuttle : uploadTus
-  await upload(blob, endpoint, chunk, parallel)
+  if (client === 'raw') await uploadRaw(blob, chunk)
+  else await (client === 'shuttle' ? uploadShuttle : uploadTus)(blob, endpoint, chunk, parallel)
   return performance.now() - t0
 }
-window.benchPrepare = ({ size }) => {
-  blobOf(size)
+window.benchPrepare = ({ input = 'file', size }) => {
+  inputOf(input, size)
   return true
 }
 document.getElementById('status').textContent = 'ready'

@@ -7,6 +7,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only <list>        workloads: limits,single,many,resume,browser,rss (default: all)
   --pairs <list>       pairs: shuttle,peer,tusjs-shuttle,shuttle-tus (default: all)
   --modes <list>       single-file modes: stream,chunked,parallel (default: all)
+  --browser-input <file|blob>
+                       Chromium input: a disk-backed File given through <input type=file> (default),
+                       or an in-memory Blob built in the page on every page load
   --profile            write --cpu-prof profiles of every server and client child to bench/results/profiles
   --out <file>         JSON output (default bench/results/latest.json)
   -h, --help`
@@ -21,6 +24,7 @@ export function readArgs(argv = process.argv.slice(2)) {
       pairs: { type: 'string' },
       modes: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'browser-input': { type: 'string', default: 'file' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -33,6 +37,8 @@ export function readArgs(argv = process.argv.slice(2)) {
           .filter(Boolean)
       : undefined
   const quick = values.quick
+  if (!['file', 'blob'].includes(values['browser-input']))
+    throw new Error(`--browser-input must be file or blob, not "${values['browser-input']}"`)
   return {
     help: values.help,
     quick,
@@ -41,6 +47,7 @@ export function readArgs(argv = process.argv.slice(2)) {
     pairs: list(values.pairs),
     modes: list(values.modes),
     profile: values.profile,
+    browserInput: values['browser-input'],
     out: values.out,
     sizes: quick
       ? { big: 64 * MiB, small: 1 * MiB, count: 100, concurrency: 50, browser: 32 * MiB, rssSmall: 16 * MiB }

@@ -1,12 +1,22 @@
-// The browser builds in headless Chromium: a Blob uploaded in one request and in 8 MiB chunks.
-// Each run gets a fresh server child that also serves the page, so page and endpoint share an
-// origin (no CORS preflights for either client).
+// The browser builds in headless Chromium: a disk-backed File (or, with --browser-input blob, an
+// in-memory Blob) uploaded in one request and in 8 MiB chunks. Each run gets a fresh server child
+// that also serves the page, so page and endpoint share an origin (no CORS preflights for either
+// client). In the same run, the "ceiling": the same input sent by raw XHR (Blob slices, progress
+// listener) into a server that discards it, i.e. what Chromium's upload path allows any client;
+// and the same into a server that only appends the bodies to a file.
+// For every run, Chromium's own CPU time (its whole process tree, from /proc) is measured too.
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { cpuBetween, findBrowserPid, KINDS, snapshot } from '../chromium-cpu.mjs'
+import { generateFile } from '../files.mjs'
 import { startServer } from '../node-run.mjs'
 import { unsupported } from '../pairs.mjs'
-import { max, median } from '../stats.mjs'
+import { spawnChild } from '../proc.mjs'
+import { GiB, max, median } from '../stats.mjs'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const DISCARD = new URL('../discard-child.mjs', import.meta.url).pathname
 const MODES = [
   { id: 'stream', label: '1 request', chunkSize: 'Infinity', parallel: 1 },
   { id: 'chunked', label: '8 MiB chunks', chunkSize: 8 * 1024 * 1024, parallel: 1 },
@@ -18,12 +28,52 @@ const MODES = [
     baseline: 'chunked',
   },
 ]
+// The ceilings run in the sequential modes; the 4-parts rows are held against the 8 MiB ones.
+// 'discard' is the ceiling of Chromium's upload path; 'write' adds the cheapest server that stores
+// the bytes (the page-cache copy every tus server pays), on the same cores.
+export const CEILINGS = [
+  { id: 'ceiling', label: 'raw XHR → discarding sink (ceiling)', client: 'raw', sink: 'discard' },
+  { id: 'ceiling-write', label: 'raw XHR → sink writing a file', client: 'raw', sink: 'write' },
+]
+const hasCeiling = (mode) => mode.parallel === 1
 
-export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
+/** A sink child (discard-child.mjs), with the same interface as startServer(). */
+async function startSink(how, tmpRoot) {
+  const directory = how === 'write' ? await mkdtemp(join(tmpRoot, 'sink-')) : undefined
+  const child = spawnChild(DISCARD, directory ? ['write', directory] : [])
+  const { port } = await child.next('ready', 30_000)
+  return {
+    pid: child.pid,
+    origin: `http://127.0.0.1:${port}`,
+    async reset() {
+      child.send({ type: 'reset' })
+      await child.next('reset')
+    },
+    async stats() {
+      child.send({ type: 'stats' })
+      return child.next('stats')
+    },
+    async stop() {
+      child.send({ type: 'stop' })
+      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 5000))])
+      await child.kill()
+      // Deleting the file recycles its page-cache pages for the next run (see limits.mjs).
+      if (directory) await rm(directory, { recursive: true, force: true })
+    },
+  }
+}
+
+const mibs = (size, ms) => (size / (ms / 1000) / 2 ** 20).toFixed(0)
+
+export async function runBrowser({ pairs, reps, tmpRoot, size, input = 'file', log }) {
   if (!existsSync(CHROMIUM)) {
     log(`  skipped: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`)
     return []
   }
+  if (!['file', 'blob'].includes(input)) throw new Error(`--browser-input must be file or blob, not ${input}`)
+  // A File backed by this file: setInputFiles only hands Chromium the path (no copy), so every
+  // page load gets the same File cheaply, and nothing is left in Chromium's blob storage.
+  const path = input === 'file' ? await generateFile(tmpRoot, 'browser.bin', size) : undefined
   const { chromium } = await import('playwright-core')
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -31,6 +81,8 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
   })
   const runs = new Map()
   try {
+    const browserPid = findBrowserPid()
+    if (browserPid === undefined) log("  Chromium's browser process not found: its CPU is not measured")
     const page = await browser.newPage()
     const pageErrors = []
     page.on('pageerror', (err) => pageErrors.push(err.message))
@@ -38,10 +90,13 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
     page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(msg.text()))
     for (let rep = 0; rep < reps; rep++) {
       for (const mode of MODES) {
-        for (const pair of pairs.map((_, i) => pairs[(i + rep) % pairs.length])) {
-          if (unsupported(pair, mode)) continue
+        const entries = [...pairs, ...(hasCeiling(mode) ? CEILINGS : [])]
+        for (const pair of entries.map((_, i) => entries[(i + rep) % entries.length])) {
+          if (!pair.sink && unsupported(pair, mode)) continue
           const key = `${mode.id}/${pair.id}`
-          const server = await startServer(pair.server, tmpRoot, { withStatic: true })
+          const server = pair.sink
+            ? await startSink(pair.sink, tmpRoot)
+            : await startServer(pair.server, tmpRoot, { withStatic: true })
           let run
           try {
             await page.goto(`${server.origin}/bench/browser/index.html`)
@@ -52,22 +107,27 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
                 const why = pageErrors.join('; ') || err.message
                 throw Object.assign(new Error(`the bench page did not load: ${why}`), { fatal: true })
               })
-            await page.evaluate((a) => window.benchPrepare(a), { size })
+            if (path) await page.setInputFiles('#file', path)
+            await page.evaluate((a) => window.benchPrepare(a), { input, size })
             await server.reset()
+            const before = browserPid === undefined ? undefined : snapshot(browserPid)
             const ms = await page.evaluate((a) => window.benchUpload(a), {
               client: pair.client,
+              input,
               size,
               chunkSize: mode.chunkSize,
               parallel: mode.parallel,
             })
-            run = { elapsedMs: ms, server: await server.stats() }
-            log(
-              `  ${mode.label.padEnd(16)} ${pair.label.padEnd(32)} ${(size / (ms / 1000) / 2 ** 20).toFixed(0)} MiB/s`,
-            )
+            const chromeCpu = before && cpuBetween(before, snapshot(browserPid))
+            run = { elapsedMs: ms, server: await server.stats(), chromeCpu }
+            if (pair.sink && run.server.bodyBytes !== size)
+              throw new Error(`the sink received ${run.server.bodyBytes} of ${size} bytes`)
+            const cpu = chromeCpu ? `, Chromium ${(chromeCpu.total / (size / GiB)).toFixed(2)} CPU-s/GiB` : ''
+            log(`  ${mode.label.padEnd(22)} ${pair.label.padEnd(36)} ${mibs(size, ms)} MiB/s${cpu}`)
           } catch (err) {
             if (err?.fatal) throw err
             run = { error: String(err?.message ?? err).split('\n')[0] }
-            log(`  ${mode.label.padEnd(16)} ${pair.label.padEnd(32)} ERROR ${run.error}`)
+            log(`  ${mode.label.padEnd(22)} ${pair.label.padEnd(36)} ERROR ${run.error}`)
           } finally {
             await server.stop()
           }
@@ -79,25 +139,38 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, log }) {
     await browser.close()
   }
   const rows = []
+  const gib = size / GiB
   for (const mode of MODES) {
-    for (const pair of pairs) {
+    for (const pair of [...CEILINGS, ...pairs]) {
       const all = runs.get(`${mode.id}/${pair.id}`)
       if (!all) continue
       const ok = all.filter((r) => !r.error)
+      const samples = ok.map((r) => size / (r.elapsedMs / 1000))
+      const withCpu = ok.filter((r) => r.chromeCpu)
+      const chromeCpuPerGiB = Object.fromEntries(
+        [...KINDS, 'total'].map((k) => [k, median(withCpu.map((r) => r.chromeCpu[k] / gib))]),
+      )
       rows.push({
         mode: mode.id,
         modeLabel: mode.label,
         baseline: mode.baseline,
         pair: pair.id,
         pairLabel: pair.label,
+        sink: pair.sink,
+        input,
         size,
         runs: all.length,
         errors: all.length - ok.length,
         firstError: all.find((r) => r.error)?.error,
-        throughput: median(ok.map((r) => size / (r.elapsedMs / 1000))),
-        serverCpuPerGiB: median(ok.map((r) => r.server.cpuSeconds / (size / 2 ** 30))),
+        throughput: median(samples),
+        // Per column medians over the runs: the kinds need not add up to the total exactly.
+        chromeCpuPerGiB: withCpu.length ? chromeCpuPerGiB : undefined,
+        serverCpuPerGiB: median(ok.map((r) => r.server.cpuSeconds / gib)),
         serverRss: max(ok.map((r) => r.server.peakRss)),
-        samples: ok.map((r) => size / (r.elapsedMs / 1000)),
+        samples,
+        chromeCpuSamplesPerGiB: withCpu.map((r) =>
+          Object.fromEntries([...KINDS, 'total'].map((k) => [k, Number((r.chromeCpu[k] / gib).toFixed(3))])),
+        ),
       })
     }
   }
