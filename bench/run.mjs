@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { readArgs, USAGE } from './lib/args.mjs'
 import { checkDist } from './lib/check-dist.mjs'
 import { generateFile } from './lib/files.mjs'
+import { measureFloor } from './lib/floor.mjs'
 import { measureLimits, warmPageCache } from './lib/limits.mjs'
 import { PAIRS } from './lib/pairs.mjs'
 import { renderMarkdown, targets } from './lib/report.mjs'
@@ -66,6 +67,11 @@ try {
   const needBig = ['single', 'resume', 'rss'].some(wants)
   const bigPath = needBig ? await generateFile(tmpRoot, 'big.bin', sizes.big) : undefined
   if (wants('single')) {
+    log(`[${elapsed()}] Node floor: the same file over raw TCP into a file × ${args.reps}`)
+    results.floor = await measureFloor(bigPath, tmpRoot, args.reps)
+    log(
+      `  ${(results.floor.throughput / 2 ** 20).toFixed(0)} MiB/s, ${results.floor.cpuPerGiB.toFixed(2)} CPU-s/GiB`,
+    )
     log(`[${elapsed()}] one ${sizes.big / 2 ** 20} MiB file × ${args.reps}`)
     results.single = await runSingle({
       pairs,
