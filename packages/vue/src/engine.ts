@@ -71,6 +71,7 @@ export interface EngineOptions {
   endpoint: string
   protocol?: 'tus' | 'form' | 's3'
   chunkSize?: number
+  creationWithUpload?: number
   parallelUploads?: number
   maxConcurrentUploads?: number
   retryDelays?: number[]

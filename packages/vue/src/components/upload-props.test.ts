@@ -48,6 +48,26 @@ describe('ShuttleUpload props (el-upload surface)', () => {
     expect(lastEngine().options.protocol).toBe('form')
   })
 
+  it("creation-with-upload is forwarded (0 included); left out, core's default applies", async () => {
+    const w = mountUpload({ creationWithUpload: 65536 })
+    await pick(w, [makeFile('a.txt')])
+    expect(lastEngine().options).toMatchObject({ protocol: 'tus', creationWithUpload: 65536 })
+    const off = mountUpload({ creationWithUpload: 0 })
+    await pick(off, [makeFile('b.txt')])
+    expect(lastEngine().options.creationWithUpload).toBe(0)
+    const unset = mountUpload()
+    await pick(unset, [makeFile('c.txt')])
+    expect(lastEngine().options).not.toHaveProperty('creationWithUpload')
+    // A changed value reaches the next files once the engine has nothing left to finish.
+    const first = lastEngine()
+    await unset.setProps({ creationWithUpload: 1024 })
+    for (const f of first.getFiles()) first.complete(f.id)
+    await pick(unset, [makeFile('d.txt')])
+    expect(first.destroyed).toBe(true)
+    expect(lastEngine()).not.toBe(first)
+    expect(lastEngine().options.creationWithUpload).toBe(1024)
+  })
+
   it('headers are read on every request (a function handed to the engine)', async () => {
     const w = mountUpload({ headers: { Authorization: 'a' } })
     await pick(w, [makeFile('a.txt')])

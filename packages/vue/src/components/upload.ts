@@ -57,6 +57,12 @@ export interface UploadProps {
   s3?: Record<string, unknown>
   /** Bytes per PATCH request (tus). */
   chunkSize?: number
+  /**
+   * tus creation-with-upload: the most bytes a fresh upload sends in its creation POST when the
+   * server lists the extension (the POST carries min(size, this, chunkSize)). 0 disables it.
+   * Unset: core's default (4 MiB).
+   */
+  creationWithUpload?: number
   /** Parts of one file sent at once (tus concatenation). */
   parallelUploads?: number
   /** Files uploaded at once. Default 3. */
