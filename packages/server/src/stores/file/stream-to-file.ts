@@ -2,11 +2,14 @@ import type { Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 
-// Small batches: pause the request as soon as one socket chunk (64 KiB) is waiting. fs.WriteStream
-// still batches what arrives during a write into one writev, but a 4 MiB batch is copied into the
-// page cache after its bytes have left the CPU cache: `npm run bench` measured 4 MiB -> 64 KiB as
-// 2.8-3.0 -> 1.25-1.3 s of server system time per GiB, and 252-272 -> 381-485 MiB/s (bench/README.md).
-const HIGH_WATER_MARK = 64 * 1024
+// Batches of up to 256 KiB: the request is paused once that much waits for the disk, and what
+// arrives during a write goes out as one writev. Fewer, larger writes mean fewer thread-pool
+// handoffs (perf: futex wakeups and context switches were ~35 % of the server's CPU at 64 KiB),
+// while batches of MiBs are copied into the page cache after their bytes have left the CPU cache
+// (4 MiB cost 2.8-3.0 s of system time per GiB). `npm run bench`, 4 interleaved runs, Shuttle →
+// Shuttle, 1 GiB: 64 -> 256 KiB took one request from 369-470 to 470-551 MiB/s and 8 MiB chunks
+// from 428-449 to 569-662, server CPU 2.0-2.6 -> 1.3-1.9 s/GiB; tus-js-client's uploads unchanged.
+const HIGH_WATER_MARK = 256 * 1024
 
 export interface StreamToFileOptions {
   path: string
