@@ -74,4 +74,16 @@ describe('progress events', () => {
     expect(events.at(-1)).toMatchObject({ bytesSent: 1000, bytesConfirmed: 1000, bytesTotal: 1000 })
     expect(totals.at(-1)).toBe(1000)
   })
+
+  it('many files finishing at once do not each force a total: throttled, plus the final one', async () => {
+    const fake = createFakeTus()
+    const up = createTestUploader(fake)({ endpoint: 'http://tus.test/files', maxConcurrentUploads: 50 })
+    const totals: number[] = []
+    up.on('total-progress', (p) => totals.push(p.bytesConfirmed))
+    const ids = up.add(Array.from({ length: 50 }, (_, i) => file(`f${i}`, 100))) as string[]
+    await flush(2000)
+    expect(ids.every((id) => up.getFile(id)?.status === 'completed')).toBe(true)
+    expect(totals.length).toBeLessThanOrEqual(4)
+    expect(totals.at(-1)).toBe(50 * 100)
+  })
 })
