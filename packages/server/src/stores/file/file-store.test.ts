@@ -15,7 +15,6 @@ let store: FileStore
 
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'shuttle-filestore-'))
-  store = new FileStore({ directory: path.join(root, 'nested', 'uploads') })
 })
 afterEach(async () => {
   await rm(root, { recursive: true, force: true })
@@ -42,7 +41,12 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 const code = (e: unknown) => (isUploadError(e) ? e.code : e)
 
-describe('FileStore', () => {
+// Every behaviour holds whether bytes are written on the main thread or on the thread pool.
+describe.each(['auto', 'thread-pool'] as const)('FileStore (writes: %s)', (writes) => {
+  beforeEach(() => {
+    store = new FileStore({ directory: path.join(root, 'nested', 'uploads'), writes })
+  })
+
   it('creates the directory, a data file and an info file; offset is the data size', async () => {
     const up = await store.create(fresh())
     expect(up.offset).toBe(0)

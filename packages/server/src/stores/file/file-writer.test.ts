@@ -1,0 +1,94 @@
+import { closeSync, openSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createWriteGuard, FileWriter, type WriteGuard } from './file-writer.js'
+
+let dir: string
+let file: string
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'shuttle-writer-'))
+  file = path.join(dir, 'data')
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+const chunks = (n: number, size: number) =>
+  Array.from({ length: n }, (_, i) => Buffer.alloc(size, String.fromCharCode(97 + (i % 26))))
+
+function writerFor(guard: WriteGuard, start = 0, highWaterMark = 1024) {
+  const fd = openSync(file, 'w')
+  const events = { drains: 0, errors: [] as unknown[] }
+  const writer = new FileWriter(fd, start, {
+    guard,
+    highWaterMark,
+    onDrain: () => events.drains++,
+    onError: (err) => events.errors.push(err),
+  })
+  return { fd, writer, events }
+}
+
+describe('createWriteGuard', () => {
+  it("moves to the thread pool for the cool-down after one slow write; 'thread-pool' always", () => {
+    let now = 0
+    const guard = createWriteGuard('auto', { slowMs: 20, coolDownMs: 1000, now: () => now })
+    expect(guard.threadPool()).toBe(false)
+    guard.took(5)
+    expect(guard.threadPool()).toBe(false)
+    guard.took(25)
+    expect(guard.threadPool()).toBe(true)
+    now = 999
+    expect(guard.threadPool()).toBe(true)
+    now = 1001
+    expect(guard.threadPool()).toBe(false)
+    expect(createWriteGuard('thread-pool').threadPool()).toBe(true)
+  })
+})
+
+describe('FileWriter', () => {
+  it('writes on the main thread, in order, from the start position', async () => {
+    const took: number[] = []
+    const { fd, writer, events } = writerFor({ threadPool: () => false, took: (ms) => took.push(ms) }, 3)
+    for (const c of chunks(5, 100)) expect(writer.write(c)).toBe(true)
+    await writer.finished()
+    closeSync(fd)
+    expect(readFileSync(file).subarray(3).toString()).toBe(chunks(5, 100).join(''))
+    expect(took).toHaveLength(5)
+    expect(events.drains).toBe(0)
+  })
+
+  it('on the thread pool: batches, asks for a pause past the high-water mark, drains, keeps order', async () => {
+    const { fd, writer, events } = writerFor(createWriteGuard('thread-pool'), 0, 250)
+    const answers = chunks(6, 100).map((c) => writer.write(c))
+    // The first goes out at once; the rest queue, and the third queued one crosses 250 bytes.
+    expect(answers).toEqual([true, true, true, false, false, false])
+    await writer.finished()
+    closeSync(fd)
+    expect(readFileSync(file).toString()).toBe(chunks(6, 100).join(''))
+    expect(events.drains).toBeGreaterThan(0)
+  })
+
+  it('a slow main-thread write sends the following ones to the thread pool, bytes intact', async () => {
+    const guard = createWriteGuard('auto', { slowMs: -1, coolDownMs: 60_000 })
+    const { fd, writer } = writerFor(guard, 0, 1 << 20)
+    writer.write(Buffer.from('first '))
+    expect(guard.threadPool()).toBe(true)
+    for (const c of chunks(50, 1000)) writer.write(c)
+    await writer.finished()
+    closeSync(fd)
+    expect(readFileSync(file).toString()).toBe(`first ${chunks(50, 1000).join('')}`)
+  })
+
+  for (const mode of ['auto', 'thread-pool'] as const) {
+    it(`${mode}: a failing write reports the error once, refuses more, and finished() rejects`, async () => {
+      const { fd, writer, events } = writerFor(createWriteGuard(mode))
+      closeSync(fd) // every write now fails with EBADF
+      writer.write(Buffer.from('x'))
+      await expect(writer.finished()).rejects.toMatchObject({ code: 'EBADF' })
+      expect(writer.write(Buffer.from('y'))).toBe(false)
+      expect(events.errors).toHaveLength(1)
+    })
+  }
+})

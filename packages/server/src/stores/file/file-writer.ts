@@ -1,0 +1,134 @@
+import { writeSync, writev } from 'node:fs'
+
+/**
+ * Decides where a FileStore writes: on the main thread (a page-cache write of a few hundred KiB
+ * takes tens of µs, and the bytes are still in this core's cache) or on libuv's thread pool (a
+ * handoff per write: `bench/server-io.mjs` measured 1.9–2.6 CPU-s/GiB through fs.WriteStream
+ * against 0.65–0.89 with writeSync, at 2–3× the throughput). nginx buffers request bodies to disk
+ * with blocking writes the same way. The risk is a write that waits for the disk (dirty-page
+ * throttling, network file systems): a write slower than `slowMs` moves every write of this store
+ * to the thread pool for `coolDownMs`, so such a stall hits the event loop at most once per period.
+ */
+export interface WriteGuard {
+  threadPool(): boolean
+  /** A main-thread write took `ms`. */
+  took(ms: number): void
+}
+
+export function createWriteGuard(
+  mode: 'auto' | 'thread-pool' = 'auto',
+  { slowMs = 20, coolDownMs = 30_000, now = () => performance.now() } = {},
+): WriteGuard {
+  let poolUntil = mode === 'thread-pool' ? Number.POSITIVE_INFINITY : 0
+  return {
+    threadPool: () => now() < poolUntil,
+    took(ms) {
+      if (ms > slowMs) poolUntil = Math.max(poolUntil, now() + coolDownMs)
+    },
+  }
+}
+
+/**
+ * Appends buffers to an open file at increasing positions: synchronously while the guard allows,
+ * else through `fs.writev` on the thread pool, batching what arrives during a write (at most
+ * `highWaterMark` queued before `write()` asks the caller to wait for `onDrain`).
+ */
+export class FileWriter {
+  readonly #fd: number
+  readonly #guard: WriteGuard
+  readonly #highWaterMark: number
+  readonly #onDrain: () => void
+  readonly #onError: (err: unknown) => void
+  #position: number
+  #queued: Buffer[] = []
+  #queuedBytes = 0
+  #inFlight = false
+  #error: unknown
+  #idle: Array<() => void> = []
+
+  constructor(
+    fd: number,
+    position: number,
+    o: { guard: WriteGuard; highWaterMark: number; onDrain(): void; onError(err: unknown): void },
+  ) {
+    this.#fd = fd
+    this.#position = position
+    this.#guard = o.guard
+    this.#highWaterMark = o.highWaterMark
+    this.#onDrain = o.onDrain
+    this.#onError = o.onError
+  }
+
+  /** Writes or queues `chunk`; false: stop feeding it until onDrain (or after an error). */
+  write(chunk: Buffer): boolean {
+    if (this.#error !== undefined) return false
+    if (!this.#inFlight && this.#queued.length === 0 && !this.#guard.threadPool()) {
+      const t0 = performance.now()
+      try {
+        for (let at = 0; at < chunk.length; )
+          at += writeSync(this.#fd, chunk, at, chunk.length - at, this.#position + at)
+      } catch (err) {
+        this.#fail(err)
+        return false
+      }
+      this.#position += chunk.length
+      this.#guard.took(performance.now() - t0)
+      return true
+    }
+    this.#queued.push(chunk)
+    this.#queuedBytes += chunk.length
+    if (!this.#inFlight) this.#flush()
+    return this.#queuedBytes < this.#highWaterMark
+  }
+
+  /** Resolves once every accepted byte is written; rejects with the first write error. */
+  finished(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const settle = () => (this.#error !== undefined ? reject(this.#error) : resolve())
+      if (!this.#inFlight && this.#queued.length === 0) settle()
+      else this.#idle.push(settle)
+    })
+  }
+
+  #flush(): void {
+    const buffers = this.#queued
+    const bytes = this.#queuedBytes
+    this.#queued = []
+    this.#queuedBytes = 0
+    this.#inFlight = true
+    writev(this.#fd, buffers, this.#position, (err, written) => {
+      this.#inFlight = false
+      if (err) return this.#fail(err)
+      this.#position += written
+      if (written < bytes) {
+        // A short write (rare on regular files): the rest goes first in the next batch.
+        this.#queued = [...remainder(buffers, written), ...this.#queued]
+        this.#queuedBytes += bytes - written
+      }
+      if (this.#queued.length > 0) this.#flush()
+      else for (const settle of this.#idle.splice(0)) settle()
+      if (this.#queuedBytes < this.#highWaterMark) this.#onDrain()
+    })
+  }
+
+  #fail(err: unknown): void {
+    if (this.#error !== undefined) return
+    this.#error = err
+    this.#queued = []
+    this.#queuedBytes = 0
+    this.#onError(err)
+    if (!this.#inFlight) for (const settle of this.#idle.splice(0)) settle()
+  }
+}
+
+function remainder(buffers: readonly Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = []
+  for (const b of buffers) {
+    if (skip >= b.length) skip -= b.length
+    else {
+      out.push(skip > 0 ? b.subarray(skip) : b)
+      skip = 0
+    }
+  }
+  return out
+}
