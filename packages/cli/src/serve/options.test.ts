@@ -10,6 +10,7 @@ describe('parseServeArgs', () => {
       port: 1080,
       path: '/files/',
       corsOrigins: '*',
+      writes: 'auto',
       quiet: false,
     })
     expect(o.dir).toBe(path.resolve('./uploads'))
@@ -36,6 +37,8 @@ describe('parseServeArgs', () => {
       '24h',
       '--static',
       'apps/demo/dist',
+      '--writes',
+      'thread-pool',
       '--quiet',
     ])
     expect(o).toMatchObject({
@@ -47,6 +50,7 @@ describe('parseServeArgs', () => {
       corsOrigins: ['https://a.example', 'https://b.example'],
       expireAfter: 86_400_000,
       staticDir: path.resolve('apps/demo/dist'),
+      writes: 'thread-pool',
       quiet: true,
     })
   })
@@ -56,6 +60,7 @@ describe('parseServeArgs', () => {
     [['--port', '70000'], /--port/],
     [['--max-size', 'lots'], /--max-size/],
     [['--expire-after', 'soon'], /--expire-after/],
+    [['--writes', 'later'], /--writes/],
     [['--bogus'], /bogus/],
     [['extra'], /extra|positional/i],
   ])('rejects %j with a message naming the flag', (argv, message) => {

@@ -16,6 +16,9 @@ Options:
   --cors-origin ORIGIN   allowed browser origin; repeat for several, * for any (default *)
   --expire-after DUR     delete unfinished uploads idle this long, e.g. 24h (default: never)
   --static DIR           serve this directory at / (e.g. the built demo app)
+  --writes MODE          auto: write bodies on the main thread while writes are fast, falling back
+                         to the thread pool after a slow one; thread-pool: always (NFS, slow disks)
+                         (default auto)
   --s3-bucket NAME       also serve S3 multipart signing routes at /s3/ (Uppy Companion's paths):
                          browsers and 'shuttle upload --protocol s3' send parts straight to NAME
   --s3-endpoint URL      S3-compatible endpoint (env S3_ENDPOINT; default AWS), e.g. http://127.0.0.1:7480
@@ -43,6 +46,8 @@ export interface ServeOptions {
   corsOrigins: '*' | string[]
   expireAfter: number | undefined
   staticDir: string | undefined
+  /** Where the file store writes bodies (FileStoreOptions.writes). */
+  writes: 'auto' | 'thread-pool'
   /** S3 signing routes at /s3/, when --s3-bucket is given. */
   s3: ServeS3Options | undefined
   quiet: boolean
@@ -76,6 +81,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!prefix.startsWith('/')) prefix = `/${prefix}`
   if (!prefix.endsWith('/')) prefix = `${prefix}/`
   const origins = values['cors-origin'] ?? ['*']
+  const writes = values.writes ?? 'auto'
+  if (writes !== 'auto' && writes !== 'thread-pool') {
+    throw new UploadError('ERR_INVALID_OPTIONS', `--writes: "${writes}" is not one of auto, thread-pool`)
+  }
   return {
     host: values.host ?? '127.0.0.1',
     port,
@@ -88,6 +97,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         ? undefined
         : parseDuration(values['expire-after'], 'expire-after'),
     staticDir: values.static === undefined ? undefined : path.resolve(values.static),
+    writes,
     s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
@@ -147,6 +157,7 @@ function parse(argv: string[]) {
       'cors-origin': { type: 'string', multiple: true },
       'expire-after': { type: 'string' },
       static: { type: 'string' },
+      writes: { type: 'string' },
       's3-bucket': { type: 'string' },
       's3-endpoint': { type: 'string' },
       's3-region': { type: 'string' },

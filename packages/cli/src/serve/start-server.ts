@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createTusServer, type TusServer } from '@shuttle/server'
+import { createTusServer, FileStore, type TusServer } from '@shuttle/server'
 import type { S3SigningHandler } from '@shuttle/server/s3'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
@@ -26,7 +26,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const tus = createTusServer({
     path: options.path,
-    directory: options.dir,
+    store: new FileStore({ directory: options.dir, writes: options.writes }),
     maxSize: options.maxSize,
     corsOrigins: options.corsOrigins,
     expireAfter: options.expireAfter,
