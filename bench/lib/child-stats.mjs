@@ -32,3 +32,30 @@ export function reportFailures() {
   process.on('uncaughtException', fail)
   process.on('unhandledRejection', fail)
 }
+
+/**
+ * Answers the parent's reset / stats / stop messages for a child that serves HTTP
+ * (server-child.mjs, discard-child.mjs): CPU since the last reset, peak RSS, plus `stats()`.
+ */
+export function answerParent(server, { reset = () => {}, stats = () => ({}) } = {}) {
+  let cpuBase = process.cpuUsage()
+  process.on('message', (msg) => {
+    if (msg.type === 'reset') {
+      cpuBase = process.cpuUsage()
+      reset()
+      tell({ type: 'reset' })
+    } else if (msg.type === 'stats') {
+      tell({
+        type: 'stats',
+        cpuSeconds: cpuSecondsSince(cpuBase),
+        cpuSplit: cpuSplitSince(cpuBase),
+        peakRss: peakRss(),
+        ...stats(),
+      })
+    } else if (msg.type === 'stop') {
+      server.closeAllConnections()
+      server.close(() => process.exit(0))
+      setTimeout(() => process.exit(0), 2000).unref()
+    }
+  })
+}

@@ -1,14 +1,14 @@
 // The Chromium ceiling's server: serves the bench page (same origin as the uploads) and answers
 // every other request with 204 once its body has been read and thrown away. No tus: what is left
 // is the browser pushing bytes. With `write <directory>`, it appends every body to one file there
-// instead (64 KiB writes, like Shuttle's server): the cheapest server that stores the bytes.
+// instead (64 KiB writes through fs.WriteStream, as a typical Node server stores bytes).
 // Its own process, so its CPU is measured apart.
 // Usage: node discard-child.mjs [write <directory>]. Same messages as server-child.mjs: ready
 // {port}, reset, stats {cpuSeconds, cpuSplit, peakRss, bodyBytes, requests}, stop.
 import { createWriteStream } from 'node:fs'
 import http from 'node:http'
 import { join } from 'node:path'
-import { cpuSecondsSince, cpuSplitSince, peakRss, reportFailures, tell } from './child-stats.mjs'
+import { answerParent, reportFailures, tell } from './child-stats.mjs'
 import { serveStatic } from './static-files.mjs'
 
 reportFailures()
@@ -37,27 +37,12 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 60_000
 server.requestTimeout = 0
 
-let cpuBase = process.cpuUsage()
-process.on('message', (msg) => {
-  if (msg.type === 'reset') {
-    cpuBase = process.cpuUsage()
+answerParent(server, {
+  reset: () => {
     bodyBytes = 0
     requests = 0
-    tell({ type: 'reset' })
-  } else if (msg.type === 'stats') {
-    tell({
-      type: 'stats',
-      cpuSeconds: cpuSecondsSince(cpuBase),
-      cpuSplit: cpuSplitSince(cpuBase),
-      peakRss: peakRss(),
-      bodyBytes,
-      requests,
-    })
-  } else if (msg.type === 'stop') {
-    server.closeAllConnections()
-    server.close(() => process.exit(0))
-    setTimeout(() => process.exit(0), 2000).unref()
-  }
+  },
+  stats: () => ({ bodyBytes, requests }),
 })
 
 server.listen(0, '127.0.0.1', () => tell({ type: 'ready', port: server.address().port }))

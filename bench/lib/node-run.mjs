@@ -22,6 +22,15 @@ export async function startServer(kind, tmpRoot, { profileDir, tag, withStatic =
     execArgv: profileArgs(profileDir, `server-${kind}-${tag ?? 'run'}`),
   })
   const { port } = await child.next('ready', 30_000)
+  return serverHandle(child, port, directory)
+}
+
+/**
+ * reset / stats / stop over the IPC of a child that serves HTTP on `port` (server-child.mjs,
+ * discard-child.mjs). stop() also removes `directory`: deleting the files recycles their
+ * page-cache pages for the next run (see limits.mjs).
+ */
+export function serverHandle(child, port, directory) {
   return {
     pid: child.pid,
     origin: `http://127.0.0.1:${port}`,
@@ -38,7 +47,7 @@ export async function startServer(kind, tmpRoot, { profileDir, tag, withStatic =
       child.send({ type: 'stop' })
       await Promise.race([child.exited, new Promise((r) => setTimeout(r, 5000))])
       await child.kill()
-      await rm(directory, { recursive: true, force: true })
+      if (directory) await rm(directory, { recursive: true, force: true })
     },
   }
 }

@@ -3,7 +3,7 @@
 // Messages out: ready {port}, stats {cpuSeconds, peakRss, bytesIn, headerBytes, requests}.
 // Messages in: reset (start a measurement), stats, stop.
 import http from 'node:http'
-import { cpuSecondsSince, cpuSplitSince, peakRss, reportFailures, tell } from './child-stats.mjs'
+import { answerParent, peakRss, reportFailures, tell } from './child-stats.mjs'
 
 reportFailures()
 const [kind, directory, extra] = process.argv.slice(2)
@@ -76,34 +76,22 @@ setInterval(() => {
   peakHeapUsed = Math.max(peakHeapUsed, m.heapUsed)
 }, 100).unref()
 
-let cpuBase = process.cpuUsage()
 let baselineRss = 0
-process.on('message', (msg) => {
-  if (msg.type === 'reset') {
-    cpuBase = process.cpuUsage()
+answerParent(server, {
+  reset: () => {
     bytesIn = 0
     headerBytes = 0
     requests = 0
     for (const s of sockets) s.countedBytes = s.bytesRead
-    tell({ type: 'reset' })
-  } else if (msg.type === 'stats') {
-    tell({
-      type: 'stats',
-      cpuSeconds: cpuSecondsSince(cpuBase),
-      cpuSplit: cpuSplitSince(cpuBase),
-      peakRss: peakRss(),
-      baselineRss,
-      peakArrayBuffers,
-      peakHeapUsed,
-      bytesIn: liveBytes(),
-      headerBytes,
-      requests,
-    })
-  } else if (msg.type === 'stop') {
-    server.closeAllConnections()
-    server.close(() => process.exit(0))
-    setTimeout(() => process.exit(0), 2000).unref()
-  }
+  },
+  stats: () => ({
+    baselineRss,
+    peakArrayBuffers,
+    peakHeapUsed,
+    bytesIn: liveBytes(),
+    headerBytes,
+    requests,
+  }),
 })
 
 // Peak RSS before any upload: what Node plus the server's modules cost on their own.

@@ -6,11 +6,11 @@
 // and the same into a server that only appends the bodies to a file.
 // For every run, Chromium's own CPU time (its whole process tree, from /proc) is measured too.
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cpuBetween, findBrowserPid, KINDS, snapshot } from '../chromium-cpu.mjs'
 import { generateFile } from '../files.mjs'
-import { startServer } from '../node-run.mjs'
+import { serverHandle, startServer } from '../node-run.mjs'
 import { unsupported } from '../pairs.mjs'
 import { spawnChild } from '../proc.mjs'
 import { GiB, max, median } from '../stats.mjs'
@@ -42,25 +42,7 @@ async function startSink(how, tmpRoot) {
   const directory = how === 'write' ? await mkdtemp(join(tmpRoot, 'sink-')) : undefined
   const child = spawnChild(DISCARD, directory ? ['write', directory] : [])
   const { port } = await child.next('ready', 30_000)
-  return {
-    pid: child.pid,
-    origin: `http://127.0.0.1:${port}`,
-    async reset() {
-      child.send({ type: 'reset' })
-      await child.next('reset')
-    },
-    async stats() {
-      child.send({ type: 'stats' })
-      return child.next('stats')
-    },
-    async stop() {
-      child.send({ type: 'stop' })
-      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 5000))])
-      await child.kill()
-      // Deleting the file recycles its page-cache pages for the next run (see limits.mjs).
-      if (directory) await rm(directory, { recursive: true, force: true })
-    },
-  }
+  return serverHandle(child, port, directory)
 }
 
 const mibs = (size, ms) => (size / (ms / 1000) / 2 ** 20).toFixed(0)
