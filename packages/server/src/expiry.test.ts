@@ -1,4 +1,6 @@
+import { readFile, utimes, writeFile } from 'node:fs/promises'
 import http from 'node:http'
+import path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OCTET, startTus, type Tus } from '../test/helpers/start-tus.js'
 
@@ -34,6 +36,21 @@ describe('expiration', () => {
     expect(expired).toEqual([new URL(url).pathname.split('/').pop()])
     expect((await t.req(url, { method: 'HEAD' })).status).toBe(404)
     expect((await t.req(done, { method: 'HEAD' })).status).toBe(200)
+  })
+})
+
+describe('crash leftovers', () => {
+  it('the sweep also removes files no upload owns once they are an hour old, and keeps uploads', async () => {
+    t = await startTus({ expireAfter: 60_000, expirySweepInterval: 0 })
+    const res = await t.req(t.endpoint, { method: 'POST', headers: { 'Upload-Length': '3' } })
+    const url = res.headers.get('location')!
+    const orphan = path.join(t.dir, 'AAAAAAAAAAAAAAAAAAAAAAAA') // data file whose info was never written
+    await writeFile(orphan, 'abc')
+    const old = new Date(Date.now() - 2 * 3600_000)
+    await utimes(orphan, old, old)
+    expect(await t.tus.sweepExpired()).toBe(0)
+    await expect(readFile(orphan)).rejects.toThrow(/ENOENT/)
+    expect((await t.req(url, { method: 'HEAD' })).status).toBe(200)
   })
 })
 

@@ -3,9 +3,14 @@ import type { Emitter } from './emitter.js'
 import { isExpired } from './handlers/common.js'
 import type { NormalizedOptions } from './options.js'
 
+// A crash leftover is at least this old before the sweep deletes it: creating an upload or
+// linking a concatenation takes milliseconds, so nothing that old is still being written.
+const LEFTOVER_AGE_MS = 60 * 60 * 1000
+
 /**
- * Deletes expired unfinished uploads. Each removal holds the upload's lock, so it never races a
- * PATCH; an upload whose lock is busy is left for the next sweep.
+ * Deletes expired unfinished uploads, then what crashes left behind (store.removeLeftovers). Each
+ * removal holds the upload's lock, so it never races a PATCH; an upload whose lock is busy is left
+ * for the next sweep.
  */
 export async function sweepExpired(
   options: Readonly<NormalizedOptions>,
@@ -34,6 +39,12 @@ export async function sweepExpired(
     } finally {
       await lock.unlock()
     }
+  }
+  try {
+    const leftovers = (await store.removeLeftovers?.(LEFTOVER_AGE_MS)) ?? 0
+    if (leftovers > 0) logger.info?.(`Removed ${leftovers} file(s) left behind by a crash`)
+  } catch (err) {
+    logger.error('Could not remove crash leftovers', err)
   }
   return removed
 }

@@ -73,6 +73,11 @@ export interface DataStore {
   remove(id: string): Promise<void>
   /** Every upload the store holds (used by the expiry sweep). */
   list(): AsyncIterable<UploadInfo>
+  /**
+   * Deletes what a crash can leave behind that belongs to no upload, untouched for `olderThanMs`
+   * (run by the expiry sweep); resolves with how many files it removed.
+   */
+  removeLeftovers?(olderThanMs: number): Promise<number>
 }
 
 /** Asks the current holder of a lock to finish up and unlock. */

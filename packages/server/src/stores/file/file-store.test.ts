@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
@@ -204,6 +204,32 @@ describe.each(['auto', 'thread-pool'] as const)('FileStore (writes: %s)', (write
     expect(code(err)).toBe('ERR_CONCAT')
     expect((await readdir(store.directory)).filter((n) => n.startsWith(final.id))).toEqual([])
     expect((await stat(path.join(store.directory, a.id))).nlink).toBe(1)
+  })
+
+  it('removeLeftovers deletes only old files no upload owns', async () => {
+    const live = await store.create(fresh({ size: 5 }))
+    await store.write(live.id, 0, Readable.from([Buffer.from('hello')]), opts())
+    const dir = store.directory
+    const orphan = newUploadId()
+    const files = {
+      oldData: orphan, // data file whose info was never written
+      oldSegment: `${newUploadId()}.0`, // a linked segment of a final that was never recorded
+      oldTmp: `${live.id}.json.0a1b2c3d4e5f.tmp`, // info temp file never renamed
+      oldChunk: `${live.id}.chunk`, // a checksummed chunk cut by a crash
+      freshData: newUploadId(), // being created right now
+      foreign: 'notes.txt', // not ours
+    }
+    for (const name of Object.values(files)) await writeFile(path.join(dir, name), 'x')
+    const old = new Date(Date.now() - 2 * 3600_000)
+    for (const name of [files.oldData, files.oldSegment, files.oldTmp, files.oldChunk, files.foreign]) {
+      await utimes(path.join(dir, name), old, old)
+    }
+    await utimes(path.join(dir, live.id), old, old) // an old but owned data file stays
+    expect(await store.removeLeftovers(3600_000)).toBe(4)
+    expect((await readdir(dir)).sort()).toEqual(
+      [live.id, `${live.id}.json`, files.freshData, files.foreign].sort(),
+    )
+    expect((await store.getUpload(live.id)).offset).toBe(5)
   })
 
   it('removes data, info and chunk files; lists what remains', async () => {

@@ -270,6 +270,44 @@ export class FileStore implements DataStore {
     }
   }
 
+  /**
+   * Files a crash leaves that no upload owns, untouched for `olderThanMs`: a data file or linked
+   * segments whose info file was never written (killed between the two), an info temp file
+   * (killed before its rename), a checksummed chunk (killed mid-verify; every verified write starts
+   * a fresh one). Anything else in the directory is not ours and stays.
+   */
+  async removeLeftovers(olderThanMs: number): Promise<number> {
+    let names: string[]
+    try {
+      names = await readdir(this.directory)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
+      throw err
+    }
+    const present = new Set(names)
+    const cutoff = Date.now() - olderThanMs
+    let removed = 0
+    for (const name of names) {
+      const m = /^([A-Za-z0-9_-]+)(?:\.(\d+|chunk|json\.[0-9a-f]+\.tmp))?$/.exec(name)
+      const id = m?.[1]
+      if (!m || id === undefined || !isValidUploadId(id)) continue
+      const suffix = m[2]
+      const orphan = suffix === undefined || /^\d+$/.test(suffix) ? !present.has(`${id}.json`) : true
+      if (!orphan) continue
+      try {
+        const st = await stat(join(this.directory, name))
+        if (!st.isFile() || st.mtimeMs > cutoff) continue
+        // The info may have appeared since the listing (a creation that just finished).
+        if ((suffix === undefined || /^\d+$/.test(suffix)) && (await exists(this.#infoPath(id)))) continue
+        await rm(join(this.directory, name), { force: true })
+        removed++
+      } catch {
+        // Gone meanwhile: nothing to do.
+      }
+    }
+    return removed
+  }
+
   #ensureDirectory(): Promise<void> {
     this.#ready ??= mkdir(this.directory, { recursive: true }).then(
       () => undefined,
@@ -293,6 +331,15 @@ export class FileStore implements DataStore {
   }
   #segmentPath(id: string, k: number): string {
     return join(this.directory, `${checkId(id)}.${k}`)
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch {
+    return false
   }
 }
 
