@@ -8,7 +8,7 @@ import { isValidUploadId } from '../../ids.js'
 import type { DataStore, NewUpload, StoreExtension, UploadInfo, WriteOptions } from '../../types.js'
 import { copyInto } from './copy-into.js'
 import { createWriteGuard, type WriteGuard } from './file-writer.js'
-import { readInfo, type StoredInfo, writeInfo } from './info-file.js'
+import { readInfo, writeInfo } from './info-file.js'
 import { readSegments } from './read-segments.js'
 import { streamToFile } from './stream-to-file.js'
 
@@ -63,19 +63,23 @@ export class FileStore implements DataStore {
   }
 
   async getUpload(id: string): Promise<UploadInfo> {
+    return (await this.#load(id)).upload
+  }
+
+  /** The upload and, for a concatenation kept as linked parts, the lengths of its segments. */
+  async #load(id: string): Promise<{ upload: UploadInfo; segments: readonly number[] | undefined }> {
     try {
       const [info, st] = await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
       if (info.status === 'rejected') throw info.reason
       const { segments, ...upload } = info.value
       // Linked parts are complete and never written again: the offset is the recorded size.
-      if (segments) return { ...upload, offset: upload.size ?? 0, lastWriteAt: upload.createdAt }
+      if (segments) {
+        return { upload: { ...upload, offset: upload.size ?? 0, lastWriteAt: upload.createdAt }, segments }
+      }
       if (st.status === 'rejected') throw st.reason
       // The data file's mtime is the last write: no extra I/O on the PATCH path to track activity.
-      return {
-        ...upload,
-        offset: st.value.size,
-        lastWriteAt: Math.max(upload.createdAt, Math.floor(st.value.mtimeMs)),
-      }
+      const lastWriteAt = Math.max(upload.createdAt, Math.floor(st.value.mtimeMs))
+      return { upload: { ...upload, offset: st.value.size, lastWriteAt }, segments }
     } catch (err) {
       throw fsError(err, id)
     }
@@ -219,18 +223,12 @@ export class FileStore implements DataStore {
   }
 
   async read(id: string, range?: { start: number; end: number }): Promise<Readable> {
-    let info: StoredInfo
-    let upload: UploadInfo
-    try {
-      ;[info, upload] = await Promise.all([readInfo(this.#infoPath(id)), this.getUpload(id)])
-    } catch (err) {
-      throw fsError(err, id)
-    }
+    const { upload, segments } = await this.#load(id)
     const start = range?.start ?? 0
     const end = Math.min(range?.end ?? upload.offset, upload.offset)
     if (end <= start) return Readable.from([])
-    if (info.segments) {
-      const files = info.segments.map((length, k) => ({ path: this.#segmentPath(id, k), length }))
+    if (segments) {
+      const files = segments.map((length, k) => ({ path: this.#segmentPath(id, k), length }))
       return readSegments(files, start, end, COPY_HIGH_WATER_MARK)
     }
     return createReadStream(this.#dataPath(id), { start, end: end - 1, highWaterMark: COPY_HIGH_WATER_MARK })
@@ -291,14 +289,14 @@ export class FileStore implements DataStore {
       const m = /^([A-Za-z0-9_-]+)(?:\.(\d+|chunk|json\.[0-9a-f]+\.tmp))?$/.exec(name)
       const id = m?.[1]
       if (!m || id === undefined || !isValidUploadId(id)) continue
-      const suffix = m[2]
-      const orphan = suffix === undefined || /^\d+$/.test(suffix) ? !present.has(`${id}.json`) : true
-      if (!orphan) continue
+      // Bytes (data file, segment) are leftovers only without an info file; temp files and chunks always.
+      const bytes = m[2] === undefined || /^\d+$/.test(m[2])
+      if (bytes && present.has(`${id}.json`)) continue
       try {
         const st = await stat(join(this.directory, name))
         if (!st.isFile() || st.mtimeMs > cutoff) continue
         // The info may have appeared since the listing (a creation that just finished).
-        if ((suffix === undefined || /^\d+$/.test(suffix)) && (await exists(this.#infoPath(id)))) continue
+        if (bytes && (await exists(this.#infoPath(id)))) continue
         await rm(join(this.directory, name), { force: true })
         removed++
       } catch {
@@ -349,24 +347,14 @@ function checkId(id: string): string {
 }
 
 function concatError(err: unknown, id: string): unknown {
-  if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+  const partGone =
+    (err as NodeJS.ErrnoException).code === 'ENOENT' || (err instanceof TusError && err.status === 404)
+  if (partGone) {
     return new TusError(
       'ERR_CONCAT',
       400,
       'A partial upload was removed during concatenation; nothing was created',
-      {
-        cause: err,
-      },
-    )
-  }
-  if (err instanceof TusError && err.status === 404) {
-    return new TusError(
-      'ERR_CONCAT',
-      400,
-      'A partial upload was removed during concatenation; nothing was created',
-      {
-        cause: err,
-      },
+      { cause: err },
     )
   }
   return fsError(err, id)
