@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -10,21 +9,11 @@ import * as shuttleServer from '@shuttle/server'
 import { FileStore } from '@tus/file-store'
 import { Server } from '@tus/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ServerKind, storedSha256 } from './helpers/servers.js'
 
 // One end-to-end check per server: two files, real sockets, bytes on disk compared by sha256.
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
-
-/** sha256 of an upload's bytes on disk: one data file, or (our store's concatenation) its linked segments `<id>.0`, `<id>.1`, …. */
-async function sha256(path: string): Promise<string> {
-  const h = createHash('sha256')
-  const files: string[] = []
-  if (existsSync(path)) files.push(path)
-  else for (let k = 0; existsSync(`${path}.${k}`); k++) files.push(`${path}.${k}`)
-  if (files.length === 0) throw new Error(`nothing stored at ${path}`)
-  for (const f of files) for await (const c of createReadStream(f)) h.update(c as Buffer)
-  return h.digest('hex')
-}
 
 async function listen(handler: Handler) {
   const server = http.createServer(handler)
@@ -33,9 +22,10 @@ async function listen(handler: Handler) {
   return { server, origin: `http://127.0.0.1:${port}` }
 }
 
-const servers: Array<{ name: string; make: (dir: string) => Handler | undefined }> = [
+const servers: Array<{ name: string; kind: ServerKind; make: (dir: string) => Handler | undefined }> = [
   {
     name: '@tus/server',
+    kind: 'tus-node',
     make: (directory) => {
       const tus = new Server({ path: '/files', datastore: new FileStore({ directory }) })
       return (req, res) => void tus.handle(req, res)
@@ -43,6 +33,7 @@ const servers: Array<{ name: string; make: (dir: string) => Handler | undefined 
   },
   {
     name: '@shuttle/server',
+    kind: 'shuttle',
     make: (directory) => {
       const create = (shuttleServer as Record<string, unknown>).createTusServer as
         | ((o: { directory: string }) => { handle: Handler })
@@ -72,7 +63,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-describe.each(servers)('smoke: two files to $name', ({ name, make }) => {
+describe.each(servers)('smoke: two files to $name', ({ name, kind, make }) => {
   it.each([
     ['streamed', Number.POSITIVE_INFINITY, 1],
     ['chunked + checksum', 1024 * 1024, 1],
@@ -106,7 +97,7 @@ describe.each(servers)('smoke: two files to $name', ({ name, make }) => {
         expect(snap?.status).toBe('completed')
         expect(snap?.bytesConfirmed).toBe(files[i]?.size)
         const uploadId = new URL(snap?.url ?? '').pathname.split('/').pop() ?? ''
-        expect(await sha256(join(store, uploadId))).toBe(files[i]?.sha)
+        expect(await storedSha256(kind, store, uploadId)).toBe(files[i]?.sha)
       }
       await up.destroy()
       const patches = seen.filter((r) => r.method === 'PATCH')

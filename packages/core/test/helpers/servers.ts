@@ -64,6 +64,18 @@ function makeHandler(kind: ServerKind, directory: string): Handler {
   }
 }
 
+/**
+ * sha256 of the bytes a store in `dir` keeps for upload `id`: @tus/file-store's one data file; ours
+ * read through its FileStore, since a concatenated upload is its parts' files, linked.
+ */
+export async function storedSha256(kind: ServerKind, dir: string, id: string): Promise<string> {
+  if (kind !== 'shuttle') return sha256OfFile(join(dir, id))
+  const hash = createHash('sha256')
+  for await (const chunk of await new ShuttleFileStore({ directory: dir }).read(id))
+    hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
 /** Starts our tus server or @tus/server with a file store in a fresh temp dir, on 127.0.0.1. */
 export async function startServer(kind: ServerKind, options: StartServerOptions = {}): Promise<TestServer> {
   const dir = await makeTempDir(`store-${kind}`)
@@ -80,22 +92,16 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
   }
   const origin = `http://127.0.0.1:${port}`
   const dataPath = (url: string) => join(dir, uploadIdOf(url))
-  // Our store keeps a concatenated upload as its parts' files, linked: read it the store's way.
-  const ours = kind === 'shuttle' ? new ShuttleFileStore({ directory: dir }) : undefined
-  const storedSha256 = async (url: string) => {
-    if (!ours) return sha256OfFile(dataPath(url))
-    const hash = createHash('sha256')
-    for await (const chunk of await ours.read(uploadIdOf(url))) hash.update(chunk as Buffer)
-    return hash.digest('hex')
-  }
   const storedSize = async (url: string) =>
-    ours ? (await ours.getUpload(uploadIdOf(url))).offset : (await stat(dataPath(url))).size
+    kind === 'shuttle'
+      ? (await new ShuttleFileStore({ directory: dir }).getUpload(uploadIdOf(url))).offset
+      : (await stat(dataPath(url))).size
   return {
     kind,
     origin,
     endpoint: `${origin}${TUS_PATH}`,
     dir,
-    storedSha256,
+    storedSha256: (url) => storedSha256(kind, dir, uploadIdOf(url)),
     storedSize,
     async storedUploads() {
       const entries = await readdir(dir, { withFileTypes: true })
