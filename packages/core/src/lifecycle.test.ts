@@ -1,8 +1,7 @@
-import { UploadError } from '@shuttle/protocol'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryCheckpointStore } from './checkpoints/memory-store.js'
 import type { Checkpoint } from './ports.js'
-import { createFakeTus, flush } from './test-support/fake-tus.js'
+import { createFakeTus, flush, untilAborted } from './test-support/fake-tus.js'
 import { createTestUploader, file } from './test-support/uploader.js'
 
 const endpoint = 'http://tus.test/files'
@@ -179,9 +178,7 @@ describe('form protocol', () => {
       bodies.push(`${req.body.fieldName}:${req.body.filename}:${JSON.stringify(req.body.fields)}`)
       req.onUploadProgress?.(400)
       if (block) {
-        await new Promise((_, reject) =>
-          req.signal.addEventListener('abort', () => reject(new UploadError('ERR_ABORTED', 'aborted'))),
-        )
+        await untilAborted(req.signal)
       }
       return { status: 200, header: () => undefined, body: '{"ok":true}' }
     }

@@ -1,8 +1,17 @@
 import { UploadError } from '@shuttle/protocol'
+import type { AbortSignalLike } from '../platform.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../ports.js'
 
 // An in-memory tus server behind the HttpClient port, for unit tests of the engine. PATCHes can be
 // held open (to observe the scheduler mid-upload) and statuses can be scripted per request.
+
+/** A request that never answers: rejects with ERR_ABORTED once `signal` aborts (pause, cancel). */
+export function untilAborted(signal: AbortSignalLike): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) return reject(new UploadError('ERR_ABORTED', 'aborted'))
+    signal.addEventListener('abort', () => reject(new UploadError('ERR_ABORTED', 'aborted')), { once: true })
+  })
+}
 
 export interface FakeUpload {
   length: number

@@ -1,7 +1,7 @@
-import { NetworkError, UploadError } from '@shuttle/protocol'
+import { NetworkError } from '@shuttle/protocol'
 import { describe, expect, it } from 'vitest'
 import { createMemoryCheckpointStore } from '../../checkpoints/memory-store.js'
-import { createFakeTus, type FakeTus, flush } from '../../test-support/fake-tus.js'
+import { createFakeTus, type FakeTus, flush, untilAborted } from '../../test-support/fake-tus.js'
 import { createTestUploader, file } from '../../test-support/uploader.js'
 import { splitParts } from './concat.js'
 
@@ -466,11 +466,7 @@ describe('creation-with-upload', () => {
       if (req.method === 'POST' && holdPosts) {
         fake.log.push({ method: 'POST', url: req.url, headers: req.headers })
         req.onUploadProgress?.(10)
-        await new Promise((_, reject) =>
-          req.signal.addEventListener('abort', () => reject(new UploadError('ERR_ABORTED', 'aborted')), {
-            once: true,
-          }),
-        )
+        await untilAborted(req.signal)
       }
       return send(req)
     }
@@ -503,11 +499,7 @@ describe('creation-with-upload', () => {
       if (req.method === 'OPTIONS' && holdFirstOptions) {
         holdFirstOptions = false
         fake.log.push({ method: 'OPTIONS(held)', url: req.url, headers: req.headers })
-        await new Promise((_, reject) =>
-          req.signal.addEventListener('abort', () => reject(new UploadError('ERR_ABORTED', 'aborted')), {
-            once: true,
-          }),
-        )
+        await untilAborted(req.signal)
       }
       return send(req)
     }
