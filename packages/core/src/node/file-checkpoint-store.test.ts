@@ -31,6 +31,21 @@ describe('file checkpoint store', () => {
     expect(await store.list?.()).toEqual([])
   })
 
+  it('removes the temp file a killed process left, with the checkpoint, and only that one', async () => {
+    const store = createFileCheckpointStore(dir)
+    await store.set('fp', sampleCheckpoint())
+    await store.set('other', sampleCheckpoint('u2'))
+    const names = await readdir(dir)
+    for (const name of names) await writeFile(join(dir, `${name}.0123456789ab.tmp`), '{"fingerprint":"f')
+    await writeFile(join(dir, 'notes.txt'), 'the user keeps this')
+    await store.delete('fp')
+    const left = (await readdir(dir)).sort()
+    expect(left).toHaveLength(3)
+    expect(left).toContain('notes.txt')
+    expect(await store.get('other')).toEqual(sampleCheckpoint('u2'))
+    expect(left.filter((n) => n.endsWith('.tmp'))).toHaveLength(1)
+  })
+
   it('writes concurrently without losing the last value', async () => {
     const store = createFileCheckpointStore(dir)
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.set('fp', sampleCheckpoint(`u${i}`))))

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { isCheckpoint } from '../checkpoints/memory-store.js'
 import type { Checkpoint, CheckpointStore } from '../ports.js'
 
@@ -11,7 +11,8 @@ interface Entry {
 
 /**
  * One JSON file per fingerprint in `directory`, written to a temp file and renamed into place, so a
- * process killed mid-write leaves the old checkpoint or the new one, never half of one.
+ * process killed mid-write leaves the old checkpoint or the new one, never half of one. The temp
+ * file such a kill leaves behind is removed with the checkpoint, once its upload is done.
  *
  * @example
  * createUploader({ endpoint, checkpointStore: createFileCheckpointStore('.shuttle-checkpoints') })
@@ -26,6 +27,8 @@ export function createFileCheckpointStore(directory: string): CheckpointStore {
     return ready
   }
   const fileOf = (fp: string) => join(directory, `${createHash('sha256').update(fp).digest('hex')}.json`)
+  // Temp files this store is writing right now; any other `<file>.*.tmp` was left by a killed process.
+  const writing = new Set<string>()
 
   async function readEntry(file: string): Promise<Entry | undefined> {
     try {
@@ -46,16 +49,32 @@ export function createFileCheckpointStore(directory: string): CheckpointStore {
       await ensureDir()
       const file = fileOf(fp)
       const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-      await writeFile(tmp, JSON.stringify({ fingerprint: fp, checkpoint } satisfies Entry))
+      writing.add(tmp)
       try {
+        await writeFile(tmp, JSON.stringify({ fingerprint: fp, checkpoint } satisfies Entry))
         await rename(tmp, file)
       } catch (err) {
         await rm(tmp, { force: true })
         throw err
+      } finally {
+        writing.delete(tmp)
       }
     },
     async delete(fp) {
-      await rm(fileOf(fp), { force: true })
+      const file = fileOf(fp)
+      await rm(file, { force: true })
+      const prefix = `${basename(file)}.`
+      let names: string[]
+      try {
+        names = await readdir(directory)
+      } catch {
+        return
+      }
+      const leftovers = names
+        .filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'))
+        .map((n) => join(directory, n))
+        .filter((path) => !writing.has(path))
+      await Promise.all(leftovers.map((path) => rm(path, { force: true })))
     },
     async list() {
       let names: string[]
