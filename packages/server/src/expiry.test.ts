@@ -1,8 +1,11 @@
-import { readFile, utimes, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import http from 'node:http'
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OCTET, startTus, type Tus } from '../test/helpers/start-tus.js'
+import { createTusServer } from './server.js'
 
 let t: Tus | undefined
 afterEach(async () => {
@@ -51,6 +54,44 @@ describe('crash leftovers', () => {
     expect(await t.tus.sweepExpired()).toBe(0)
     await expect(readFile(orphan)).rejects.toThrow(/ENOENT/)
     expect((await t.req(url, { method: 'HEAD' })).status).toBe(200)
+  })
+})
+
+describe('crash leftovers without expiry', () => {
+  async function oldOrphan(dir: string): Promise<string> {
+    await mkdir(dir, { recursive: true })
+    const orphan = path.join(dir, 'BBBBBBBBBBBBBBBBBBBBBBBB')
+    await writeFile(orphan, 'abc')
+    const old = new Date(Date.now() - 2 * 3600_000)
+    await utimes(orphan, old, old)
+    return orphan
+  }
+
+  it('are removed when the server starts, uploads and young files kept', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shuttle-leftovers-'))
+    try {
+      const orphan = await oldOrphan(dir)
+      const young = path.join(dir, 'CCCCCCCCCCCCCCCCCCCCCCCC')
+      await writeFile(young, 'in the middle of a creation')
+      const tus = createTusServer({ path: '/files/', directory: dir })
+      await vi.waitFor(() => expect(existsSync(orphan)).toBe(false), { timeout: 5000 })
+      expect(await readFile(young, 'utf8')).toBe('in the middle of a creation')
+      await tus.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('stay with expirySweepInterval: 0 (no timer of any kind)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shuttle-leftovers-'))
+    try {
+      const orphan = await oldOrphan(dir)
+      const tus = createTusServer({ path: '/files/', directory: dir, expirySweepInterval: 0 })
+      await tus.close() // close() waits for any sweep it started
+      expect(existsSync(orphan)).toBe(true)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
 

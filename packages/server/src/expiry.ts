@@ -5,7 +5,7 @@ import type { NormalizedOptions } from './options.js'
 
 // A crash leftover is at least this old before the sweep deletes it: creating an upload or
 // linking a concatenation takes milliseconds, so nothing that old is still being written.
-const LEFTOVER_AGE_MS = 60 * 60 * 1000
+export const LEFTOVER_AGE_MS = 60 * 60 * 1000
 
 /**
  * Deletes expired unfinished uploads, then what crashes left behind (store.removeLeftovers). Each
@@ -40,11 +40,17 @@ export async function sweepExpired(
       await lock.unlock()
     }
   }
+  await sweepLeftovers(options)
+  return removed
+}
+
+/** Asks the store to remove what crashes left behind, an hour old or more. Logs, never throws. */
+export async function sweepLeftovers(options: Readonly<NormalizedOptions>): Promise<void> {
+  const { store, logger } = options
   try {
     const leftovers = (await store.removeLeftovers?.(LEFTOVER_AGE_MS)) ?? 0
     if (leftovers > 0) logger.info?.(`Removed ${leftovers} file(s) left behind by a crash`)
   } catch (err) {
     logger.error('Could not remove crash leftovers', err)
   }
-  return removed
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TUS_RESUMABLE, TusError } from '@shuttle/protocol'
 import { corsHeaders } from './cors.js'
 import { createEmitter } from './emitter.js'
-import { sweepExpired } from './expiry.js'
+import { LEFTOVER_AGE_MS, sweepExpired, sweepLeftovers } from './expiry.js'
 import { header } from './handlers/common.js'
 import type { HandlerContext } from './handlers/context.js'
 import { handleDelete } from './handlers/delete.js'
@@ -43,13 +43,25 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
     })
     return sweeping
   }
+  let leftovers: Promise<void> | undefined
+  const clearLeftovers = (): Promise<void> => {
+    leftovers ??= sweepLeftovers(options).finally(() => {
+      leftovers = undefined
+    })
+    return leftovers
+  }
   let timer: NodeJS.Timeout | undefined
-  if (options.expireAfter !== undefined && options.expirySweepInterval > 0) {
+  if (options.expirySweepInterval > 0 && options.expireAfter !== undefined) {
     timer = setInterval(() => {
       sweep().catch((err: unknown) => options.logger.error('Expiry sweep failed', err))
     }, options.expirySweepInterval)
-    timer.unref()
+  } else if (options.expirySweepInterval > 0 && options.store.removeLeftovers) {
+    // Nothing expires, yet what a crash left behind still goes: once now (a restart after a crash),
+    // then hourly, without listing the uploads.
+    void clearLeftovers()
+    timer = setInterval(() => void clearLeftovers(), LEFTOVER_AGE_MS)
   }
+  timer?.unref()
 
   async function dispatch(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
     const target = route(requestPath(req), options.basePath)
@@ -102,7 +114,7 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
     close: async () => {
       if (timer) clearInterval(timer)
       timer = undefined
-      await sweeping?.catch(() => undefined)
+      await Promise.all([sweeping?.catch(() => undefined), leftovers])
     },
     store: options.store,
   }
