@@ -21,4 +21,10 @@ describe('shuttle s3-cors arguments', () => {
       credentials: { accessKeyId: 'k', secretAccessKey: 's' },
     })
   })
+  it('checks the connection flags as serve does (one parser for both)', () => {
+    const base = ['--bucket', 'b', '--origin', '*']
+    expect(() => parseS3CorsArgs([...base, '--s3-access-key', 'only'], {})).toThrow(/both/)
+    expect(() => parseS3CorsArgs([...base, '--s3-endpoint', 'ftp://x'], {})).toThrow(/http/)
+    expect(parseS3CorsArgs(base, { S3_FORCE_PATH_STYLE: 'true' }).forcePathStyle).toBe(true)
+  })
 })

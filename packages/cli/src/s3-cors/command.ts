@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util'
 import { UploadError } from '@shuttle/protocol'
 import { createS3Client, setBucketCors } from '@shuttle/server/s3'
+import {
+  S3_CONNECTION_FLAGS,
+  S3_CONNECTION_HELP,
+  type S3Connection,
+  s3ClientOptions,
+  s3Connection,
+} from '../s3-connection.js'
 
 export const S3_CORS_HELP = `Usage: shuttle s3-cors --bucket NAME --origin ORIGIN [options]
 
@@ -12,11 +19,7 @@ Options:
   --bucket NAME          the bucket (required)
   --origin ORIGIN        page origin allowed to upload, e.g. https://app.example.com; repeat for
                          several; * for any (required)
-  --s3-endpoint URL      S3-compatible endpoint (env S3_ENDPOINT; default AWS)
-  --s3-region REGION     (env S3_REGION; default us-east-1)
-  --s3-access-key KEY    (env S3_ACCESS_KEY; default: the AWS SDK's credential chain)
-  --s3-secret-key KEY    (env S3_SECRET_KEY)
-  --s3-force-path-style  http://host/bucket/key addressing (default on when an endpoint is set)
+${S3_CONNECTION_HELP}
   -h, --help             show this help
 
 Example:
@@ -24,13 +27,9 @@ Example:
 
 const usage = (message: string) => new UploadError('ERR_INVALID_OPTIONS', message)
 
-export interface S3CorsOptions {
+export interface S3CorsOptions extends S3Connection {
   bucket: string
   origins: string[]
-  endpoint: string | undefined
-  region: string
-  credentials: { accessKeyId: string; secretAccessKey: string } | undefined
-  forcePathStyle: boolean | undefined
   help: boolean
 }
 
@@ -53,17 +52,7 @@ export function parseS3CorsArgs(argv: string[], env: NodeJS.ProcessEnv = process
       }
     }
   }
-  const accessKeyId = values['s3-access-key'] ?? (env.S3_ACCESS_KEY || undefined)
-  const secretAccessKey = values['s3-secret-key'] ?? (env.S3_SECRET_KEY || undefined)
-  return {
-    bucket,
-    origins,
-    endpoint: values['s3-endpoint'] ?? (env.S3_ENDPOINT || undefined),
-    region: values['s3-region'] ?? (env.S3_REGION || 'us-east-1'),
-    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
-    forcePathStyle: values['s3-force-path-style'],
-    help,
-  }
+  return { bucket, origins, ...s3Connection(values, env), help }
 }
 
 /** `shuttle s3-cors`: one PutBucketCors; 0 on success, 1 when S3 refused. */
@@ -73,12 +62,7 @@ export async function s3CorsCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${S3_CORS_HELP}\n`)
     return 0
   }
-  const client = createS3Client({
-    region: o.region,
-    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
-    ...(o.credentials ? { credentials: o.credentials } : {}),
-    ...(o.forcePathStyle !== undefined ? { forcePathStyle: o.forcePathStyle } : {}),
-  })
+  const client = createS3Client(s3ClientOptions(o))
   try {
     await setBucketCors({ client, bucket: o.bucket, origins: o.origins })
     process.stdout.write(
@@ -104,11 +88,7 @@ function parse(argv: string[]) {
     options: {
       bucket: { type: 'string' },
       origin: { type: 'string', multiple: true },
-      's3-endpoint': { type: 'string' },
-      's3-region': { type: 'string' },
-      's3-access-key': { type: 'string' },
-      's3-secret-key': { type: 'string' },
-      's3-force-path-style': { type: 'boolean' },
+      ...S3_CONNECTION_FLAGS,
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { UploadError } from '@shuttle/protocol'
+import { S3_CONNECTION_FLAGS, S3_CONNECTION_HELP, type S3Connection, s3Connection } from '../s3-connection.js'
 import { parseDuration, parseSize } from '../units.js'
 
 export const SERVE_HELP = `Usage: shuttle serve [options]
@@ -21,11 +22,7 @@ Options:
                          (default auto)
   --s3-bucket NAME       also serve S3 multipart signing routes at /s3/ (Uppy Companion's paths):
                          browsers and 'shuttle upload --protocol s3' send parts straight to NAME
-  --s3-endpoint URL      S3-compatible endpoint (env S3_ENDPOINT; default AWS), e.g. http://127.0.0.1:7480
-  --s3-region REGION     (env S3_REGION; default us-east-1)
-  --s3-access-key KEY    (env S3_ACCESS_KEY; default: the AWS SDK's credential chain)
-  --s3-secret-key KEY    (env S3_SECRET_KEY)
-  --s3-force-path-style  http://host/bucket/key addressing (default on when an endpoint is set)
+${S3_CONNECTION_HELP}
   --s3-url-expires DUR   lifetime of presigned part URLs, e.g. 5m (default 5m)
   --s3-abort-after DUR   abort multipart uploads started this long ago, e.g. 7d (default: never)
   --quiet                no log line per upload event
@@ -54,12 +51,8 @@ export interface ServeOptions {
   help: boolean
 }
 
-export interface ServeS3Options {
+export interface ServeS3Options extends S3Connection {
   bucket: string
-  endpoint: string | undefined
-  region: string
-  credentials: { accessKeyId: string; secretAccessKey: string } | undefined
-  forcePathStyle: boolean | undefined
   urlExpiresIn: number
   /** ms; background sweep of abandoned multipart uploads. */
   abortAfter: number | undefined
@@ -104,24 +97,13 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   }
 }
 
-/** Flags win over S3_* environment variables; a key pair must be complete. */
+/** The signing routes' options: the bucket, how to reach it, presigned URL lifetime, abort sweep. */
 function s3Options(values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv): ServeS3Options {
   const bucket = values['s3-bucket'] ?? ''
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
     throw new UploadError('ERR_INVALID_OPTIONS', `--s3-bucket: "${bucket}" is not a valid bucket name`)
   }
-  const endpoint = values['s3-endpoint'] ?? (env.S3_ENDPOINT || undefined)
-  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) {
-    throw new UploadError('ERR_INVALID_OPTIONS', `--s3-endpoint: "${endpoint}" must be an http(s) URL`)
-  }
-  const accessKeyId = values['s3-access-key'] ?? (env.S3_ACCESS_KEY || undefined)
-  const secretAccessKey = values['s3-secret-key'] ?? (env.S3_SECRET_KEY || undefined)
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    throw new UploadError(
-      'ERR_INVALID_OPTIONS',
-      'give both --s3-access-key and --s3-secret-key (or S3_ACCESS_KEY and S3_SECRET_KEY), or neither',
-    )
-  }
+  const connection = s3Connection(values, env)
   const expires =
     values['s3-url-expires'] === undefined
       ? 300_000
@@ -131,10 +113,7 @@ function s3Options(values: ReturnType<typeof parse>['values'], env: NodeJS.Proce
   }
   return {
     bucket,
-    endpoint,
-    region: values['s3-region'] ?? (env.S3_REGION || 'us-east-1'),
-    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
-    forcePathStyle: values['s3-force-path-style'] ?? (env.S3_FORCE_PATH_STYLE === 'true' ? true : undefined),
+    ...connection,
     urlExpiresIn: Math.round(expires / 1000),
     abortAfter:
       values['s3-abort-after'] === undefined
@@ -159,11 +138,7 @@ function parse(argv: string[]) {
       static: { type: 'string' },
       writes: { type: 'string' },
       's3-bucket': { type: 'string' },
-      's3-endpoint': { type: 'string' },
-      's3-region': { type: 'string' },
-      's3-access-key': { type: 'string' },
-      's3-secret-key': { type: 'string' },
-      's3-force-path-style': { type: 'boolean' },
+      ...S3_CONNECTION_FLAGS,
       's3-url-expires': { type: 'string' },
       's3-abort-after': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },

@@ -2,6 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createTusServer, FileStore, type TusServer } from '@shuttle/server'
 import type { S3SigningHandler } from '@shuttle/server/s3'
+import { s3ClientOptions } from '../s3-connection.js'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
 import type { ServeOptions } from './options.js'
@@ -35,13 +36,10 @@ export async function startServer(
   const s3 = options.s3
     ? (await import('@shuttle/server/s3')).createS3SigningHandler({
         bucket: options.s3.bucket,
-        region: options.s3.region,
+        ...s3ClientOptions(options.s3),
         urlExpiresIn: options.s3.urlExpiresIn,
         ...(options.s3.abortAfter !== undefined ? { abortAfter: options.s3.abortAfter } : {}),
         corsOrigins: options.corsOrigins,
-        ...(options.s3.endpoint ? { endpoint: options.s3.endpoint } : {}),
-        ...(options.s3.credentials ? { credentials: options.s3.credentials } : {}),
-        ...(options.s3.forcePathStyle !== undefined ? { forcePathStyle: options.s3.forcePathStyle } : {}),
       })
     : undefined
   const offLog = options.quiet ? () => {} : logEvents(tus, log)
