@@ -56,7 +56,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           retry: socketRetry,
-          include: ['packages/*/test/**/*.int.test.ts'],
+          include: ['packages/*/test/**/*.int.test.ts', 'bench/test/*.int.test.ts'],
           exclude: [...configDefaults.exclude, 'packages/*/test/**/s3-*.int.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,

@@ -1,6 +1,6 @@
 // One client workload in its own process (so its CPU and memory are measured apart from the
 // server, and so it can be SIGKILLed mid-upload). Usage: node client-child.mjs '<json config>'
-// Messages out: progress {bytes} (about 10 per second), done {elapsedMs, cpuSeconds, peakRss, ...}.
+// Messages out: progress {bytes} (about 10 per second, and at once past config.tellAt), done {elapsedMs, cpuSeconds, peakRss, ...}.
 import { randomFillSync } from 'node:crypto'
 import { cpuSecondsSince, cpuSplitSince, peakRss, reportFailures, tell } from './child-stats.mjs'
 
@@ -10,9 +10,14 @@ const chunkSize = config.chunkSize === 'Infinity' ? Number.POSITIVE_INFINITY : c
 const client = await import(config.client === 'shuttle' ? './clients/shuttle.mjs' : './clients/tus-js.mjs')
 
 let lastTell = 0
+let crossed = false
 const onProgress = (bytes) => {
   const now = performance.now()
-  if (now - lastTell < 100) return
+  // The first report past config.tellAt goes out at once: the parent kills us on it (resume), and a
+  // fast upload would otherwise be done before the next 100 ms report.
+  const crossing = !crossed && config.tellAt !== undefined && bytes >= config.tellAt
+  if (now - lastTell < 100 && !crossing) return
+  crossed ||= crossing
   lastTell = now
   tell({ type: 'progress', bytes })
 }

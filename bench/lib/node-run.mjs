@@ -1,6 +1,9 @@
 // One measured run: a fresh server child and a fresh client child, so peak RSS is per run.
+
+import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { sha256Of } from './files.mjs'
 import { spawnChild } from './proc.mjs'
 
 const SERVER = new URL('./server-child.mjs', import.meta.url).pathname
@@ -58,8 +61,34 @@ export function startClient(config, { profileDir, tag } = {}) {
   })
 }
 
-/** Runs one client workload against a fresh server; returns client and server figures. */
-export async function measureRun({ pair, tmpRoot, config, profileDir, tag, timeoutMs = 300_000 }) {
+/**
+ * GETs the finished upload from the server and compares the sha256 of its bytes with the file's:
+ * a fast run that stored wrong bytes must not count.
+ */
+export async function verifyStored(url, path) {
+  const res = await fetch(url)
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: cannot check the stored bytes`)
+  const hash = createHash('sha256')
+  for await (const chunk of res.body) hash.update(chunk)
+  const got = hash.digest('hex')
+  const want = sha256Of(path)
+  if (got !== want)
+    throw new Error(`the server stored other bytes than the file's (sha256 ${got}, file ${want})`)
+}
+
+/**
+ * Runs one client workload against a fresh server; returns client and server figures. `verify`:
+ * after the measurement, check the stored bytes by hash (costs a GET of the whole file).
+ */
+export async function measureRun({
+  pair,
+  tmpRoot,
+  config,
+  profileDir,
+  tag,
+  verify = false,
+  timeoutMs = 300_000,
+}) {
   const server = await startServer(pair.server, tmpRoot, { profileDir, tag })
   try {
     await server.reset()
@@ -70,6 +99,7 @@ export async function measureRun({ pair, tmpRoot, config, profileDir, tag, timeo
     const done = await client.next('done', timeoutMs)
     await client.exited
     const srv = await server.stats()
+    if (verify) await verifyStored(done.url, config.path)
     return { client: done, server: srv }
   } finally {
     await server.stop()
@@ -87,7 +117,7 @@ export async function measureResume({ pair, tmpRoot, config, killAt = 0.5, timeo
   try {
     await server.reset()
     const base = { ...config, client: pair.client, endpoint: server.endpoint, storeDir }
-    const first = startClient(base)
+    const first = startClient({ ...base, tellAt: Math.ceil(killAt * config.size) })
     let killedAt = 0
     await new Promise((resolve, reject) => {
       first.onMessage((msg) => {
@@ -106,6 +136,7 @@ export async function measureResume({ pair, tmpRoot, config, killAt = 0.5, timeo
     const done = await second.next('done', timeoutMs)
     await second.exited
     const srv = await server.stats()
+    await verifyStored(done.url, config.path)
     const bodyBytes = srv.bytesIn - srv.headerBytes
     return {
       killedAt,

@@ -44,7 +44,9 @@ export async function runSingle({ pairs, modes, reps, tmpRoot, path, size, profi
         const config = { workload: 'file', path, size, chunkSize: mode.chunkSize, parallel: mode.parallel }
         let run
         try {
-          run = await measureRun({ pair, tmpRoot, config, profileDir, tag: `${mode.id}-${rep + 1}` })
+          // The first repetition of every row also checks the stored bytes by sha256.
+          const verify = rep === 0
+          run = await measureRun({ pair, tmpRoot, config, profileDir, tag: `${mode.id}-${rep + 1}`, verify })
           log(
             `  ${mode.label.padEnd(16)} ${pair.label.padEnd(32)} ${(size / (run.client.elapsedMs / 1000) / 2 ** 20).toFixed(0)} MiB/s`,
           )

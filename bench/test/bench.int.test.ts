@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+// `npm run bench` is a deliverable, not a script on the side: a small run of it (Node workloads,
+// Shuttle and the peer pair) must keep working, verify what it stored, and report every figure.
+// Figures are checked for being measured, never for being fast: speed is the bench's to report.
+
+const RUN = fileURLToPath(new URL('../run.mjs', import.meta.url))
+const MiB = 1024 * 1024
+
+interface Row {
+  pair: string
+  mode?: string
+  errors?: number
+  error?: string
+  throughput?: number
+  cpuPerGiB?: number
+  serverRss?: number
+  clientRss?: number
+}
+
+let dir: string
+let stdout = ''
+let code: number | null = null
+let results: {
+  limits: { loopback: number; disk: number; min: number }
+  single: Row[]
+  many: Array<Row & { uploadsPerSecond: number; p50: number; p99: number; count: number }>
+  resume: Array<Row & { resent: number; chunk: number; size: number; killedAt: number }>
+  targets: Array<{ name: string; ok: boolean; detail: string }>
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'shuttle-bench-test-'))
+  const out = join(dir, 'r.json')
+  const args = ['--quick', '--only', 'limits,single,many,resume', '--pairs', 'shuttle,peer']
+  const child = spawn(process.execPath, [RUN, ...args, '--modes', 'stream,chunked', '--out', out], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString()
+  })
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  code = await new Promise((resolve) => child.on('exit', resolve))
+  if (code !== 0) throw new Error(`bench exited ${code}:\n${stderr.slice(-2000)}`)
+  results = JSON.parse(await readFile(out, 'utf8'))
+}, 240_000)
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+describe('npm run bench -- --quick (Node workloads, Shuttle and the peer pair)', () => {
+  it('measures the machine limits', () => {
+    expect(results.limits.loopback).toBeGreaterThan(0)
+    expect(results.limits.disk).toBeGreaterThan(0)
+    expect(results.limits.min).toBe(Math.min(results.limits.loopback, results.limits.disk))
+  })
+
+  it('uploads one file per pair and mode with stored bytes verified by sha256, and reports speed, CPU and RSS', () => {
+    const rows = results.single.map((r) => `${r.mode}/${r.pair}`).sort()
+    expect(rows).toEqual(['chunked/peer', 'chunked/shuttle', 'stream/peer', 'stream/shuttle'])
+    for (const r of results.single) {
+      // A row whose stored bytes differ from the file's counts as an error (bench/lib/node-run.mjs).
+      expect(r.errors, `${r.mode}/${r.pair}: ${r.error ?? ''}`).toBe(0)
+      expect(r.throughput).toBeGreaterThan(0)
+      expect(r.cpuPerGiB).toBeGreaterThan(0)
+      expect(r.serverRss).toBeGreaterThan(10 * MiB)
+      expect(r.clientRss).toBeGreaterThan(10 * MiB)
+    }
+  })
+
+  it('runs the concurrent uploads without errors and reports latency', () => {
+    expect(results.many.map((r) => r.pair).sort()).toEqual(['peer', 'shuttle'])
+    for (const r of results.many) {
+      expect(r.errors, r.pair).toBe(0)
+      expect(r.uploadsPerSecond).toBeGreaterThan(0)
+      expect(r.p50).toBeGreaterThan(0)
+      expect(r.p99).toBeGreaterThanOrEqual(r.p50)
+    }
+  })
+
+  it('kills the client mid-file, resumes it, and counts the bytes sent twice', () => {
+    expect(results.resume.map((r) => r.pair).sort()).toEqual(['peer', 'shuttle'])
+    for (const r of results.resume) {
+      expect(r.error, r.pair).toBeUndefined()
+      expect(r.killedAt).toBeGreaterThan(0)
+      expect(r.killedAt).toBeLessThan(r.size)
+      expect(r.resent).toBeGreaterThanOrEqual(0)
+      expect(r.resent).toBeLessThan(r.size)
+    }
+    // Shuttle's own pair resumes from the offset its checkpoint names: at most one chunk again.
+    const shuttle = results.resume.find((r) => r.pair === 'shuttle')
+    expect(shuttle?.resent).toBeLessThanOrEqual(shuttle?.chunk ?? 0)
+  })
+
+  it('prints the markdown tables and the targets', () => {
+    expect(stdout).toContain('| Shuttle → Shuttle |')
+    expect(stdout).toContain('| tus-js-client → @tus/server |')
+    expect(results.targets.length).toBeGreaterThan(0)
+    for (const t of results.targets) expect(t.detail, t.name).not.toBe('')
+  })
+})
