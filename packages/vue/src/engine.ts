@@ -1,108 +1,55 @@
-// The slice of the @shuttle/core contract this package relies on. Typed here rather than imported
-// so that component tests can hand in a fake engine, and so the UI states exactly what it needs.
+// The slice of the @shuttle/core contract this package relies on, derived from core's own types
+// (type-only imports: nothing of core is bundled for them) so that the two cannot drift. The names
+// are this package's public ones; `Engine` is only the part of core's Uploader the UI calls, so a
+// component test can hand in a fake engine that implements no more than that.
+import type {
+  BrowserInput,
+  FileSnapshot,
+  HeadersOption,
+  UploadError,
+  Uploader,
+  UploaderEventName,
+  UploaderEvents,
+  UploaderOptions,
+} from '@shuttle/core'
 
-export type FileId = string
+export type { FileId, FileSnapshot, ProgressPayload } from '@shuttle/core'
 
-export type EngineStatus =
-  | 'idle'
-  | 'queued'
-  | 'preparing'
-  | 'uploading'
-  | 'paused'
-  | 'retrying'
-  | 'completed'
-  | 'failed'
-  | 'canceled'
+/** A file's lifecycle status (core's UploadStatus). */
+export type EngineStatus = FileSnapshot['status']
 
-export interface EngineError {
-  readonly message: string
-  readonly code?: string
-  readonly retryable?: boolean
-}
+/** Why a file failed or is retrying (core's UploadError: `message`, `code`, `retryable`). */
+export type EngineError = UploadError
 
-/** An immutable view of one engine file (core's FileSnapshot). */
-export interface FileSnapshot {
-  readonly id: FileId
-  readonly name: string
-  readonly size: number | null
-  readonly type: string
-  readonly metadata: Readonly<Record<string, string>>
-  readonly status: EngineStatus
-  readonly url?: string
-  readonly bytesConfirmed: number
-  readonly bytesSent: number
-  readonly percent: number
-  readonly speed: number
-  readonly eta: number | null
-  readonly error?: EngineError
-  readonly attempts: number
-}
+export type EngineEvents = UploaderEvents
 
-export interface ProgressPayload {
-  bytesSent: number
-  bytesConfirmed: number
-  bytesTotal: number
-  speed: number
-  eta: number | null
-}
+export type EngineEventName = UploaderEventName
 
-export interface EngineEvents {
-  'file-added': { file: FileSnapshot }
-  'state-change': { id: FileId; from: unknown; to: unknown }
-  progress: { id: FileId } & ProgressPayload
-  'total-progress': ProgressPayload
-  'upload-created': { id: FileId; url: string }
-  completed: { id: FileId; url: string; response?: { status: number; body: string } }
-  failed: { id: FileId; error: EngineError }
-  retry: { id: FileId; attempt: number; delay: number }
-  canceled: { id: FileId }
-  removed: { id: FileId }
-  'queue-drained': Record<string, never>
-}
+/** What add() takes in a browser: a File, a Blob, or `{ blob, name, type? }`. */
+export type EngineInput = BrowserInput
 
-export type EngineEventName = keyof EngineEvents
+/** Static request headers (the `headers` option may also be a function returning them per request). */
+export type HeadersInit = Exclude<HeadersOption, (...args: never[]) => unknown>
 
-export type EngineInput = File | Blob | { blob: Blob; name: string }
+/** Options forwarded to core's createUploader. */
+export type EngineOptions = UploaderOptions
 
-export type HeadersInit = Record<string, string>
-
-/** Options forwarded to core's createUploader (a subset; unknown keys pass through). */
-export interface EngineOptions {
-  endpoint: string
-  protocol?: 'tus' | 'form' | 's3'
-  chunkSize?: number
-  creationWithUpload?: number
-  parallelUploads?: number
-  maxConcurrentUploads?: number
-  retryDelays?: number[]
-  headers?:
-    | HeadersInit
-    | ((ctx: { id: FileId; method: string; url: string }) => HeadersInit | Promise<HeadersInit>)
-  metadata?: Record<string, string>
-  autoStart?: boolean
-  checkpointStore?: unknown
-  fieldName?: string
-  data?: Record<string, string>
-  withCredentials?: boolean
-  [key: string]: unknown
-}
-
-/** The engine object returned by createUploader. */
-export interface Engine {
-  add(input: EngineInput | EngineInput[], metadata?: Record<string, string>): FileId[]
-  start(): void
-  pause(id: FileId): void
-  resume(id: FileId, opts?: { first?: boolean }): void
-  cancel(id: FileId): Promise<void>
-  remove(id: FileId): Promise<void>
-  retry(id: FileId): void
-  pauseAll(): void
-  resumeAll(): void
-  cancelAll(): Promise<void>
-  /** Moves a waiting file to `index` in the upload order. */
-  move(id: FileId, index: number): void
-  getFiles(): readonly FileSnapshot[]
-  getFile(id: FileId): FileSnapshot | undefined
-  on<E extends EngineEventName>(event: E, fn: (payload: EngineEvents[E]) => void): () => void
-  destroy(): Promise<void>
-}
+/** The engine object returned by createUploader, as far as this package uses it. */
+export type Engine = Pick<
+  Uploader<EngineInput>,
+  | 'add'
+  | 'start'
+  | 'pause'
+  | 'resume'
+  | 'cancel'
+  | 'remove'
+  | 'retry'
+  | 'pauseAll'
+  | 'resumeAll'
+  | 'cancelAll'
+  | 'move'
+  | 'getFiles'
+  | 'getFile'
+  | 'on'
+  | 'destroy'
+>

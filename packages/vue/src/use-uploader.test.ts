@@ -83,6 +83,7 @@ describe('useUploader', () => {
         size: 10,
         type: '',
         metadata: {},
+        state: { status: 'canceled' },
         status: 'canceled',
         bytesConfirmed: 5,
         bytesSent: 5,

@@ -38,7 +38,7 @@ export interface UseUploaderReturn {
   totals: ComputedRef<UploadTotals>
   /** The engine, created on first use so that nothing runs during SSR or before a file exists. */
   getUploader(): Engine
-  add(input: EngineInput | EngineInput[], metadata?: Record<string, string>): FileId[]
+  add(input: EngineInput | readonly EngineInput[], metadata?: Record<string, string>): FileId[]
   start(): void
   pause(id: FileId): void
   resume(id: FileId, opts?: { first?: boolean }): void
@@ -104,7 +104,7 @@ export function absoluteEndpoint(endpoint: string): string {
 }
 
 /** The options that shape an engine, as a comparable string (functions and stores by identity are skipped). */
-function optionsKey(o: Record<string, unknown>): string {
+function optionsKey(o: EngineOptions): string {
   return JSON.stringify(o, (_k, v) =>
     typeof v === 'function' ||
     (v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype)
@@ -150,10 +150,7 @@ export function useUploader(options: UseUploaderOptions | (() => UseUploaderOpti
     const { uploader, ...engineOptions } = resolveOptions()
     engineOptions.endpoint = absoluteEndpoint(engineOptions.endpoint)
     engineKey = optionsKey(engineOptions)
-    // Returned as Engine, not cast to it: vue-tsc fails if core's surface drifts from the slice
-    // of it this package relies on.
-    const fromCore = (): Engine => createUploader(engineOptions as Parameters<typeof createUploader>[0])
-    engine = uploader ?? fromCore()
+    engine = uploader ?? createUploader(engineOptions)
     for (const ev of REFRESH_EVENTS) engine.on(ev, refresh)
     for (const s of subscriptions) s.off = engine.on(s.event, s.fn as never)
     refresh()
@@ -212,7 +209,7 @@ export function useUploader(options: UseUploaderOptions | (() => UseUploaderOpti
     totals,
     getUploader,
     on,
-    add(input: EngineInput | EngineInput[], metadata?: Record<string, string>): FileId[] {
+    add(input: EngineInput | readonly EngineInput[], metadata?: Record<string, string>): FileId[] {
       renewIfOptionsChanged()
       return withEngine((e) => e.add(input, metadata))()
     },

@@ -1,3 +1,4 @@
+import { UploadError } from '@shuttle/protocol'
 import { flushPromises, mount } from '@vue/test-utils'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { engines, lastEngine, makeFile, pick } from '../testing/helpers.js'
@@ -63,7 +64,7 @@ describe('ShuttleUpload events (el-upload on-* hooks, both :on-x and @x)', () =>
     const onError = vi.fn()
     const w = mountUpload({ onError })
     await pick(w, [makeFile('a.txt')])
-    lastEngine().fail(lastList(w)[0]!.id!, { message: 'HTTP 500', code: 'ERR_HTTP_STATUS' })
+    lastEngine().fail(lastList(w)[0]!.id!, new UploadError('ERR_HTTP_STATUS', 'HTTP 500'))
     expect(onError.mock.calls[0]?.[0]).toBeInstanceOf(Error)
     expect(onError.mock.calls[0]?.[0].message).toBe('HTTP 500')
     await flushPromises()

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine.js'
+import type { Engine, EngineOptions } from '../engine.js'
 import type { LocaleMessages, LocaleOption } from '../locale/index.js'
 import type {
   Awaitable,
@@ -54,7 +54,7 @@ export interface UploadProps {
    */
   protocol?: 'tus' | 'form' | 's3'
   /** protocol 's3': the engine's `s3` options (part size, or client-side signing with getCredentials). */
-  s3?: Record<string, unknown>
+  s3?: EngineOptions['s3']
   /** Bytes per PATCH request (tus). */
   chunkSize?: number
   /**
@@ -69,7 +69,7 @@ export interface UploadProps {
   maxConcurrentUploads?: number
   retryDelays?: number[]
   /** Where resume points are kept (core's localStorage / IndexedDB / memory stores). */
-  checkpointStore?: unknown
+  checkpointStore?: EngineOptions['checkpointStore']
   /** Drive an existing engine instead of creating one. */
   uploader?: Engine
   /** Pick folders instead of files in the dialog (folders can always be dropped). */

@@ -1,7 +1,7 @@
 import { toRaw } from 'vue'
 import type { FileSnapshot } from '../engine.js'
 import { PHASE_TO_STATUS, type UploadFile } from '../types.js'
-import { useUploader } from '../use-uploader.js'
+import { type UseUploaderOptions, useUploader } from '../use-uploader.js'
 import { headersRecord, type ListState, stringRecord, toError, toResponse } from './list-state.js'
 import type { UploadProps } from './upload.js'
 import type { Emit } from './use-handlers.js'
@@ -12,8 +12,8 @@ import type { Emit } from './use-handlers.js'
  */
 export function useEngineSync(props: UploadProps & { name: string }, emit: Emit, ls: ListState) {
   const { list, commit, patch, byId } = ls
-  const engine = useUploader(() => {
-    const opts: Record<string, unknown> = {
+  const engine = useUploader((): UseUploaderOptions => {
+    const opts: UseUploaderOptions = {
       endpoint: props.endpoint ?? props.action ?? '',
       protocol: props.protocol ?? (props.endpoint ? 'tus' : 'form'),
       s3: props.s3 && toRaw(props.s3),
@@ -31,8 +31,10 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       // Stores and engines are used as they are, never through a reactive proxy.
       checkpointStore: props.checkpointStore && toRaw(props.checkpointStore),
     }
-    for (const k of Object.keys(opts)) if (opts[k] === undefined) delete opts[k]
-    return opts as never
+    // Unset props stay unset, so core applies its defaults and the options key ignores them.
+    for (const k of Object.keys(opts) as (keyof UseUploaderOptions)[])
+      if (opts[k] === undefined) delete opts[k]
+    return opts
   })
 
   function fromSnapshot(f: UploadFile, s: FileSnapshot): UploadFile {

@@ -1,9 +1,12 @@
+import type { UploadState } from '@shuttle/core'
+import { UploadError } from '@shuttle/protocol'
 import type {
   Engine,
   EngineError,
   EngineEventName,
   EngineEvents,
   EngineInput,
+  EngineOptions,
   EngineStatus,
   FileId,
   FileSnapshot,
@@ -11,9 +14,32 @@ import type {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
+/** The lifecycle state core would hold for a file in `status` (snapshots carry both). */
+function stateOf(status: EngineStatus, f: Mutable<FileSnapshot>): UploadState {
+  const position = { offset: f.bytesConfirmed, ...(f.url === undefined ? {} : { url: f.url }) }
+  const error = f.error ?? new UploadError('ERR_NETWORK', 'fake engine error')
+  switch (status) {
+    case 'idle':
+    case 'canceled':
+      return { status }
+    case 'completed':
+      return { status, url: f.url ?? '', offset: f.bytesConfirmed }
+    case 'failed':
+      return { status, error, ...position }
+    case 'retrying':
+      return { status, attempt: f.attempts, retryAt: 0, error, ...position }
+    default:
+      return { status, ...position }
+  }
+}
+
+const isList = (input: EngineInput | readonly EngineInput[]): input is readonly EngineInput[] =>
+  Array.isArray(input)
+
 /**
  * An in-memory engine with core's contract, driven by hand from tests (component tests only; the
- * e2e suite runs the real engine against the real server).
+ * e2e suite runs the real engine against the real server). It implements only `Engine`, the part
+ * of core's Uploader this package uses.
  */
 export class FakeEngine implements Engine {
   readonly calls: Array<[string, ...unknown[]]> = []
@@ -23,8 +49,9 @@ export class FakeEngine implements Engine {
   private seq = 0
   destroyed = false
 
-  readonly options: Record<string, unknown>
-  constructor(options: Record<string, unknown> = {}) {
+  /** What createUploader() was called with (empty for an engine built by hand). */
+  readonly options: Partial<EngineOptions>
+  constructor(options: Partial<EngineOptions> = {}) {
     this.options = options
   }
 
@@ -32,12 +59,14 @@ export class FakeEngine implements Engine {
     for (const fn of [...(this.listeners.get(event) ?? [])]) fn(payload)
   }
 
-  private set(id: FileId, status: EngineStatus, extra: Partial<Mutable<FileSnapshot>> = {}): void {
+  /** Replaces the file's snapshot; emits 'state-change' when the status changed. */
+  private update(id: FileId, status: EngineStatus, extra: Partial<Mutable<FileSnapshot>> = {}): void {
     const f = this.files.get(id)
     if (!f) throw new Error(`no file ${id}`)
-    const from = f.status
-    this.files.set(id, { ...f, status, ...extra })
-    this.emit('state-change', { id, from: { status: from }, to: { status } })
+    const next = { ...f, ...extra, status }
+    next.state = stateOf(status, next)
+    this.files.set(id, next)
+    if (f.status !== status) this.emit('state-change', { id, from: f.state, to: next.state })
   }
 
   on<E extends EngineEventName>(event: E, fn: (payload: EngineEvents[E]) => void): () => void {
@@ -47,20 +76,21 @@ export class FakeEngine implements Engine {
     return () => set.delete(fn as (p: unknown) => void)
   }
 
-  add(input: EngineInput | EngineInput[], metadata?: Record<string, string>): FileId[] {
+  add(input: EngineInput | readonly EngineInput[], metadata?: Record<string, string>): FileId[] {
     this.calls.push(['add', input, metadata])
-    const list = Array.isArray(input) ? input : [input]
+    const list = isList(input) ? input : [input]
     return list.map((inp) => {
       const id = `f${++this.seq}`
-      const blob = 'blob' in inp && !(inp instanceof Blob) ? inp.blob : (inp as Blob)
-      const name = 'name' in inp ? String(inp.name) : 'blob'
+      const blob = inp instanceof Blob ? inp : inp.blob
+      const name = inp instanceof File ? inp.name : inp instanceof Blob ? 'blob' : inp.name
       this.inputs.set(id, { input: inp, metadata })
       const snap: Mutable<FileSnapshot> = {
         id,
         name,
         size: blob.size,
-        type: blob.type,
+        type: inp instanceof Blob ? inp.type : (inp.type ?? blob.type),
         metadata: metadata ?? {},
+        state: { status: 'queued', offset: 0 },
         status: 'queued',
         bytesConfirmed: 0,
         bytesSent: 0,
@@ -77,28 +107,23 @@ export class FakeEngine implements Engine {
 
   // ---- test drivers ----
   progress(id: FileId, bytes: number, speed = 1000): void {
-    const f = this.files.get(id)!
-    const size = f.size ?? 0
-    this.files.set(id, {
-      ...f,
-      status: 'uploading',
+    const size = this.files.get(id)?.size ?? 0
+    this.update(id, 'uploading', {
       bytesSent: bytes,
       bytesConfirmed: bytes,
       percent: size ? (bytes / size) * 100 : 0,
       speed,
       eta: speed ? (size - bytes) / speed : null,
     })
-    if (f.status !== 'uploading')
-      this.emit('state-change', { id, from: { status: f.status }, to: { status: 'uploading' } })
     this.emit('progress', { id, bytesSent: bytes, bytesConfirmed: bytes, bytesTotal: size, speed, eta: null })
   }
   complete(id: FileId, url = `http://x/files/${id}`, response?: { status: number; body: string }): void {
     const size = this.files.get(id)?.size ?? 0
-    this.set(id, 'completed', { url, percent: 100, bytesSent: size, bytesConfirmed: size, speed: 0 })
+    this.update(id, 'completed', { url, percent: 100, bytesSent: size, bytesConfirmed: size, speed: 0 })
     this.emit('completed', response ? { id, url, response } : { id, url })
   }
-  fail(id: FileId, error: EngineError = { message: 'boom', code: 'ERR_HTTP_STATUS' }): void {
-    this.set(id, 'failed', { error })
+  fail(id: FileId, error: EngineError = new UploadError('ERR_HTTP_STATUS', 'boom')): void {
+    this.update(id, 'failed', { error })
     this.emit('failed', { id, error })
   }
 
@@ -108,19 +133,19 @@ export class FakeEngine implements Engine {
   }
   pause(id: FileId): void {
     this.calls.push(['pause', id])
-    this.set(id, 'paused', { speed: 0 })
+    this.update(id, 'paused', { speed: 0 })
   }
   resume(id: FileId, opts?: { first?: boolean }): void {
     this.calls.push(['resume', id, opts])
-    this.set(id, 'queued')
+    this.update(id, 'queued')
   }
   retry(id: FileId): void {
     this.calls.push(['retry', id])
-    this.set(id, 'queued', { error: undefined })
+    this.update(id, 'queued', { error: undefined })
   }
   async cancel(id: FileId): Promise<void> {
     this.calls.push(['cancel', id])
-    this.set(id, 'canceled', { speed: 0 })
+    this.update(id, 'canceled', { speed: 0 })
     this.emit('canceled', { id })
   }
   async remove(id: FileId): Promise<void> {

@@ -1,10 +1,11 @@
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
+import type { EngineOptions } from '../engine.js'
 import { FakeEngine } from './fake-engine.js'
 
 export const engines: FakeEngine[] = []
 
 /** For vi.mock('@shuttle/core'): every createUploader() call yields a recorded FakeEngine. */
-export function fakeCreateUploader(options: Record<string, unknown>): FakeEngine {
+export function fakeCreateUploader(options: EngineOptions): FakeEngine {
   const e = new FakeEngine(options)
   engines.push(e)
   return e
