@@ -31,7 +31,7 @@ function uploadShuttle(blob, endpoint, chunkSize, parallel) {
       parallelUploads: parallel,
       retryDelays: RETRY_DELAYS,
     })
-    uploader.on('completed', () => resolve(uploader.destroy()))
+    uploader.on('completed', ({ url }) => resolve(uploader.destroy().then(() => url)))
     uploader.on('failed', ({ error }) => reject(error))
     uploader.add({ blob, name: 'bench.bin' })
   })
@@ -43,12 +43,13 @@ function uploadTus(blob, endpoint, chunkSize, parallel) {
       endpoint,
       retryDelays: RETRY_DELAYS,
       metadata: { filename: 'bench.bin' },
-      onSuccess: resolve,
+      onSuccess: () => resolve(upload.url),
       onError: reject,
     }
     if (Number.isFinite(chunkSize)) options.chunkSize = chunkSize
     if (parallel > 1) options.parallelUploads = parallel
-    new window.tus.Upload(blob, options).start()
+    const upload = new window.tus.Upload(blob, options)
+    upload.start()
   })
 }
 
@@ -76,15 +77,16 @@ async function uploadRaw(blob, chunkSize) {
   }
 }
 
-/** Uploads the input once; resolves with the elapsed milliseconds. */
+/** Uploads the input once; resolves with the elapsed milliseconds and the upload's URL (not raw). */
 window.benchUpload = async ({ client, input = 'file', size, chunkSize, parallel = 1 }) => {
   const blob = inputOf(input, size)
   const chunk = chunkSize === 'Infinity' ? Number.POSITIVE_INFINITY : chunkSize
   const endpoint = `${location.origin}/files/`
   const t0 = performance.now()
+  let url
   if (client === 'raw') await uploadRaw(blob, chunk)
-  else await (client === 'shuttle' ? uploadShuttle : uploadTus)(blob, endpoint, chunk, parallel)
-  return performance.now() - t0
+  else url = await (client === 'shuttle' ? uploadShuttle : uploadTus)(blob, endpoint, chunk, parallel)
+  return { ms: performance.now() - t0, url }
 }
 window.benchPrepare = ({ input = 'file', size }) => {
   inputOf(input, size)

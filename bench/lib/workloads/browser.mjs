@@ -10,7 +10,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cpuBetween, findBrowserPid, KINDS, snapshot } from '../chromium-cpu.mjs'
 import { generateFile } from '../files.mjs'
-import { serverHandle, startServer } from '../node-run.mjs'
+import { serverHandle, startServer, verifyStored } from '../node-run.mjs'
 import { unsupported } from '../pairs.mjs'
 import { spawnChild } from '../proc.mjs'
 import { GiB, max, median } from '../stats.mjs'
@@ -93,7 +93,7 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, input = 'file', l
             await page.evaluate((a) => window.benchPrepare(a), { input, size })
             await server.reset()
             const before = browserPid === undefined ? undefined : snapshot(browserPid)
-            const ms = await page.evaluate((a) => window.benchUpload(a), {
+            const { ms, url } = await page.evaluate((a) => window.benchUpload(a), {
               client: pair.client,
               input,
               size,
@@ -104,6 +104,8 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, input = 'file', l
             run = { elapsedMs: ms, server: await server.stats(), chromeCpu }
             if (pair.sink && run.server.bodyBytes !== size)
               throw new Error(`the sink received ${run.server.bodyBytes} of ${size} bytes`)
+            // The first repetition of every tus row checks the stored bytes (the disk-backed File).
+            if (!pair.sink && path && rep === 0) await verifyStored(url, path)
             const cpu = chromeCpu ? `, Chromium ${(chromeCpu.total / (size / GiB)).toFixed(2)} CPU-s/GiB` : ''
             log(`  ${mode.label.padEnd(22)} ${pair.label.padEnd(36)} ${mibs(size, ms)} MiB/s${cpu}`)
           } catch (err) {
