@@ -19,7 +19,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const collect = async (chunks: AsyncIterable<Uint8Array>) => {
+const collect = async (chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>) => {
   const parts: Uint8Array[] = []
   for await (const c of chunks) parts.push(c)
   return parts
