@@ -1,10 +1,9 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createAuthGate } from './helpers/auth.js'
 import { type Uploader, waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, sleep, type TestFile, writeRandomFiles } from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { startServer, type TestServer } from './helpers/servers.js'
+import { MiB, sleep } from './helpers/files.js'
+import { useSourceFiles } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // Tokens are `Bearer <issuedAtMs>` and live TTL ms. The first token is issued so that it expires
 // EXPIRES_AFTER ms into the run, while three 12 MiB files (4 MiB/s each) are all mid-upload.
@@ -14,40 +13,17 @@ const RATE = 4 * MiB
 const TTL = 10_000
 const EXPIRES_AFTER = 1_500
 
-let srcDir: string | undefined
-let files: TestFile[] = []
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('auth-src')
-  files = await writeRandomFiles(srcDir, [SIZE, SIZE, SIZE])
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const files = useSourceFiles('auth-src', [SIZE, SIZE, SIZE])
 
 describe.each([401, 403])('expiring credentials answered %i', (status: number) => {
   const gate = createAuthGate(TTL, status)
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer('shuttle', { wrap: gate.wrap })
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack('shuttle', { wrap: gate.wrap, bytesPerSecond: RATE })
 
   it('three files hitting an expired token at once cause one refresh and no restart', async () => {
+    const { server, proxy } = stack
     let token = String(Date.now() - TTL + EXPIRES_AFTER)
     const refreshes: Array<{ id: string; status: number; states: string[]; confirmed: number[] }> = []
-    const u: Uploader = createUploader({
+    const u: Uploader = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 3,
@@ -65,7 +41,6 @@ describe.each([401, 403])('expiring credentials answered %i', (status: number) =
         token = String(Date.now())
       },
     })
-    up = u
     const authEvents: number[] = []
     const restarts: string[] = []
     u.on('auth-expired', ({ status }) => authEvents.push(status))
@@ -108,25 +83,12 @@ describe.each([401, 403])('expiring credentials answered %i', (status: number) =
 
 describe('credentials that never become valid', () => {
   const gate = createAuthGate(-1) // every token is already too old
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer('shuttle', { wrap: gate.wrap })
-    proxy = await startRecordingProxy(server.endpoint)
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack('shuttle', { wrap: gate.wrap })
 
   it('gives up after a bounded number of refreshes and fails the file with the 401', async () => {
+    const { proxy } = stack
     let calls = 0
-    const u = createUploader({
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       retryDelays: [0, 50, 100],
@@ -135,7 +97,6 @@ describe('credentials that never become valid', () => {
         calls++
       },
     })
-    up = u
     const [id] = u.add(files[0]!.path) as [string]
     const started = Date.now()
     await expect(waitForCompletion(u, [id], 10_000)).rejects.toThrow(/ended failed/)
@@ -148,7 +109,8 @@ describe('credentials that never become valid', () => {
   })
 
   it('a refresh that throws fails the file instead of retrying forever', async () => {
-    const u = createUploader({
+    const { proxy } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       headers: () => ({ Authorization: 'Bearer 0' }),
@@ -156,7 +118,6 @@ describe('credentials that never become valid', () => {
         throw new Error('refresh endpoint down')
       },
     })
-    up = u
     const [id] = u.add(files[0]!.path) as [string]
     await expect(waitForCompletion(u, [id], 10_000)).rejects.toThrow(/ended failed/)
     expect(proxy.log.length).toBeLessThanOrEqual(3)

@@ -1,18 +1,11 @@
-import { createFileCheckpointStore, createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createFileCheckpointStore } from '@shuttle/core'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { recordingHttpClient, statusOf, type Uploader, waitForCompletion } from './helpers/engine.js'
 import { createFaultGate } from './helpers/fault.js'
-import {
-  MiB,
-  makeTempDir,
-  removeDir,
-  sleep,
-  type TestFile,
-  waitUntil,
-  writeRandomFile,
-} from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { MiB, sleep, waitUntil } from './helpers/files.js'
+import { rawRequest, withOrigin } from './helpers/servers.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // A file waiting out a long backoff ('retrying') is paused, canceled or added twice. The backoff
 // timer must not fire a request afterwards, and the file must not wait the timer out.
@@ -20,50 +13,25 @@ const SIZE = 4 * MiB
 const CHUNK = 1 * MiB
 const LONG = 3_000
 
-let srcDir: string | undefined
-let file: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('backoff-src')
-  file = await writeRandomFile(srcDir, 'backoff.bin', SIZE)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const file = useSourceFile('backoff-src', 'backoff.bin', SIZE)
 
 describe('operations during a retry backoff', () => {
   const fault = createFaultGate()
-  let server: TestServer
-  let proxy: RecordingProxy
-  let ckDir: string | undefined
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
+  beforeEach(() => {
     fault.failPatchesWith = null
-    server = await startServer('shuttle', { wrap: fault.wrap })
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: 4 * MiB })
-    ckDir = await makeTempDir('backoff-ck')
   })
 
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-    await removeDir(ckDir)
-  })
+  const stack = useStack('shuttle', { wrap: fault.wrap, bytesPerSecond: 4 * MiB, checkpoints: 'backoff-ck' })
 
   async function intoBackoff(): Promise<{ u: Uploader; id: string; sends: () => number }> {
     const http = recordingHttpClient()
-    const u = createUploader({
-      endpoint: proxy.endpoint,
+    const u = stack.uploader({
+      endpoint: stack.proxy.endpoint,
       chunkSize: CHUNK,
       retryDelays: [LONG, LONG],
       httpClient: http.client,
-      checkpointStore: createFileCheckpointStore(ckDir!),
+      checkpointStore: createFileCheckpointStore(stack.checkpointDir),
     })
-    up = u
     const [id] = u.add(file.path) as [string]
     await waitUntil(() => (u.getFile(id)?.bytesConfirmed ?? 0) >= CHUNK, 20_000, 'a confirmed chunk')
     fault.failPatchesWith = 503
@@ -73,6 +41,7 @@ describe('operations during a retry backoff', () => {
   }
 
   it('pause during the backoff: no request when the timer would fire; resume goes at once', async () => {
+    const { server, proxy } = stack
     const { u, id, sends } = await intoBackoff()
     u.pause(id)
     expect(statusOf(u, id)).toBe('paused')
@@ -90,6 +59,7 @@ describe('operations during a retry backoff', () => {
   })
 
   it('cancel during the backoff resolves promptly, deletes the upload, and the timer stays silent', async () => {
+    const { server } = stack
     const { u, id, sends } = await intoBackoff()
     const url = u.getFile(id)!.url!
     const t0 = Date.now()
@@ -103,6 +73,7 @@ describe('operations during a retry backoff', () => {
   })
 
   it('retry() during the backoff is refused or starts at once, never twice', async () => {
+    const { server, proxy } = stack
     const { u, id } = await intoBackoff()
     try {
       u.retry(id)

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { createUploader } from '@shuttle/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { recordingHttpClient, type Uploader, waitForCompletion } from './helpers/engine.js'
+import { describe, expect, it } from 'vitest'
+import { recordingHttpClient, waitForCompletion } from './helpers/engine.js'
 import { seededRandom, sha256OfBytes, sleep, waitUntil } from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { rawRequest, withOrigin } from './helpers/servers.js'
+import { useStack } from './helpers/stack.js'
 
 // 60 in-memory files and 3 s of seeded random pause / resume / move / cancel while they upload.
 // Whatever the order of operations: the slot limit holds, nothing gets stuck, every file that was
@@ -15,37 +14,23 @@ const CHUNK = 128 * 1024
 const SEED = Number(process.env.SHUTTLE_CHAOS_SEED ?? 20261121)
 
 describe('random queue operations', () => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer('shuttle')
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: 2 * 1024 * 1024 })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack('shuttle', { bytesPerSecond: 2 * 1024 * 1024 })
 
   it('keeps every invariant under random pause/resume/move/cancel', async () => {
+    const { server, proxy } = stack
     const random = seededRandom(SEED)
     const inputs = Array.from({ length: FILES }, (_, i) => {
       const data = new Uint8Array(randomBytes(1024 + Math.floor(random() * 600 * 1024)))
       return { data, name: `mem-${i}.bin`, sha256: sha256OfBytes(data) }
     })
     const http = recordingHttpClient()
-    const u = createUploader({
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: MAX_CONCURRENT,
       retryDelays: [0, 100],
       httpClient: http.client,
     })
-    up = u
     let maxActive = 0
     u.on('state-change', () => {
       const active = u.getFiles().filter((f) => f.status === 'preparing' || f.status === 'uploading').length

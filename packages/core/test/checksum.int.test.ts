@@ -1,9 +1,8 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Uploader, waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFile } from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { startServer, type TestServer } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { waitForCompletion } from './helpers/engine.js'
+import { MiB, waitUntil } from './helpers/files.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // The proxy flips one byte of one PATCH body. With checksum on, our server refuses that chunk
 // (460) and the engine sends it again; with checksum off the damage lands on disk (the control).
@@ -11,38 +10,14 @@ const SIZE = 6 * MiB
 const CHUNK = 1 * MiB
 const RATE = 8 * MiB
 
-let srcDir: string | undefined
-let file: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('checksum-src')
-  file = await writeRandomFile(srcDir, 'checked.bin', SIZE)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const file = useSourceFile('checksum-src', 'checked.bin', SIZE)
 
 describe('checksum extension against shuttle', () => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer('shuttle')
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack('shuttle', { bytesPerSecond: RATE })
 
   async function uploadWithCorruption(checksum: 'sha256' | false): Promise<{ url: string; retries: number }> {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, checksum, retryDelays: [0, 100] })
-    up = u
+    const { proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, checksum, retryDelays: [0, 100] })
     let retries = 0
     u.on('retry', () => retries++)
     const [id] = u.add(file.path) as [string]
@@ -54,6 +29,7 @@ describe('checksum extension against shuttle', () => {
   }
 
   it('a chunk damaged in transit is refused and sent again; the file arrives intact', async () => {
+    const { server, proxy } = stack
     const { url, retries } = await uploadWithCorruption('sha256')
     const patches = proxy.requestsFor(url).filter((e) => e.method === 'PATCH')
     for (const p of patches) expect(p.checksum).toMatch(/^sha256 [A-Za-z0-9+/]+=*$/)
@@ -66,6 +42,7 @@ describe('checksum extension against shuttle', () => {
   })
 
   it('control: without checksum the same damage is stored silently', async () => {
+    const { server, proxy } = stack
     const { url } = await uploadWithCorruption(false)
     expect(proxy.requestsFor(url).every((e) => e.checksum === null)).toBe(true)
     expect(await server.storedSha256(url)).not.toBe(file.sha256)

@@ -1,57 +1,25 @@
 import { randomBytes } from 'node:crypto'
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Uploader, waitForCompletion } from './helpers/engine.js'
-import {
-  MiB,
-  makeTempDir,
-  removeDir,
-  sha256OfBytes,
-  sleep,
-  type TestFile,
-  waitUntil,
-  writeRandomFile,
-} from './helpers/files.js'
+import { describe, expect, it } from 'vitest'
+import { waitForCompletion } from './helpers/engine.js'
+import { MiB, sha256OfBytes, sleep, waitUntil } from './helpers/files.js'
 import { startFlakyProxy } from './helpers/flaky-proxy.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { type ServerKind, startServer, type TestServer } from './helpers/servers.js'
+import { startRecordingProxy } from './helpers/recording-proxy.js'
+import type { ServerKind } from './helpers/servers.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // creation-with-upload: the first min(size, creationWithUpload = 4 MiB, chunkSize) bytes ride in the
 // creation POST, so a small file is one request. Counted at the wire (a recording proxy), checked
 // by the sha256 of what each server stored on disk, against our server and @tus/server.
 
-let srcDir: string | undefined
-let big: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('cwu-src')
-  big = await writeRandomFile(srcDir, 'ten.bin', 10 * MiB)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const big = useSourceFile('cwu-src', 'ten.bin', 10 * MiB)
 
 describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s', (kind: ServerKind) => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer(kind)
-    proxy = await startRecordingProxy(server.endpoint)
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack(kind)
 
   it('the server advertises it', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint })
-    up = u
+    const { proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint })
     const [id] = u.add(randomBytes(1000))
     await waitForCompletion(u, [id!], 10_000)
     const options = proxy.log.find((e) => e.method === 'OPTIONS')
@@ -60,8 +28,8 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
   })
 
   it('ten 1 MiB buffers: one OPTIONS for the uploader, one POST each carrying all bytes, no PATCH', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, maxConcurrentUploads: 10 })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, maxConcurrentUploads: 10 })
     const buffers = Array.from({ length: 10 }, () => randomBytes(MiB))
     const ids = u.add(buffers.map((data, i) => ({ data, name: `b${i}.bin` })))
     await waitForCompletion(u, ids, 30_000)
@@ -81,8 +49,8 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
   })
 
   it('a 10 MiB file with chunkSize 8 MiB: the POST carries 4 MiB, one PATCH the other 6 MiB', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: 8 * MiB })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: 8 * MiB })
     const [id] = u.add(big.path) as [string]
     await waitForCompletion(u, [id], 30_000)
     const url = u.getFile(id)!.url!
@@ -94,20 +62,21 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
   })
 
   it('a server that does not list it (stripped from OPTIONS) gets a POST without body, then a PATCH', async () => {
-    await proxy.close()
-    proxy = await startRecordingProxy(server.endpoint, {
-      mapResponseHeaders: (method, headers) => {
-        if (method !== 'OPTIONS') return
-        const list = String(headers['tus-extension'] ?? '')
-        expect(list).toContain('creation-with-upload') // the real server does offer it
-        headers['tus-extension'] = list
-          .split(',')
-          .filter((x) => x.trim() !== 'creation-with-upload')
-          .join(',')
-      },
-    })
-    const u = createUploader({ endpoint: proxy.endpoint, maxConcurrentUploads: 3 })
-    up = u
+    const { server } = stack
+    const proxy = await stack.replaceProxy(() =>
+      startRecordingProxy(server.endpoint, {
+        mapResponseHeaders: (method, headers) => {
+          if (method !== 'OPTIONS') return
+          const list = String(headers['tus-extension'] ?? '')
+          expect(list).toContain('creation-with-upload') // the real server does offer it
+          headers['tus-extension'] = list
+            .split(',')
+            .filter((x) => x.trim() !== 'creation-with-upload')
+            .join(',')
+        },
+      }),
+    )
+    const u = stack.uploader({ endpoint: proxy.endpoint, maxConcurrentUploads: 3 })
     const buffers = [randomBytes(MiB), randomBytes(MiB), randomBytes(MiB)]
     const ids = u.add(buffers)
     await waitForCompletion(u, ids, 30_000)
@@ -120,8 +89,8 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
   })
 
   it('creationWithUpload: 0 sends no OPTIONS and a POST without body', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, creationWithUpload: 0 })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, creationWithUpload: 0 })
     const data = randomBytes(MiB)
     const [id] = u.add(data) as [string]
     await waitForCompletion(u, [id], 30_000)
@@ -134,8 +103,8 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
   })
 
   it('a 0-byte buffer is one POST without body and completes', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint })
     const [id] = u.add({ data: new Uint8Array(0), name: 'empty.bin' }) as [string]
     await waitForCompletion(u, [id], 10_000)
     expect(proxy.log.map((e) => [e.method, e.bytes, e.status])).toEqual([['POST', 0, 201]])
@@ -143,6 +112,7 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
   })
 
   it('a connection cut during the POST body is retried as a fresh creation and arrives intact', async () => {
+    const { server } = stack
     // One cut, 300-600 KiB into the connection: inside the body of the 1 MiB POST (the OPTIONS
     // before it on the same keep-alive socket is a few hundred bytes).
     const flaky = await startFlakyProxy(server.endpoint, {
@@ -152,8 +122,7 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
       maxBytes: 600 * 1024,
     })
     try {
-      const u = createUploader({ endpoint: flaky.endpoint, retryDelays: [0, 100, 200] })
-      up = u
+      const u = stack.uploader({ endpoint: flaky.endpoint, retryDelays: [0, 100, 200] })
       const retries: string[] = []
       u.on('retry', ({ error }) => retries.push(`${error.code} ${error.message}`))
       const created: string[] = []
@@ -174,9 +143,9 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
   })
 
   it('pause during the POST body aborts it and sends nothing until resumed; resume creates afresh', async () => {
+    const { server, proxy } = stack
     proxy.setRate(2 * MiB) // the 4 MiB POST takes ~2 s
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: 8 * MiB })
-    up = u
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: 8 * MiB })
     const [id] = u.add(big.path) as [string]
     await waitUntil(
       () => proxy.log.some((e) => e.method === 'POST' && e.bytes >= MiB),

@@ -1,9 +1,9 @@
-import { createFileCheckpointStore, createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { recordingHttpClient, type Uploader, waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, writeRandomFile } from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { startServer, type TestServer } from './helpers/servers.js'
+import { createFileCheckpointStore } from '@shuttle/core'
+import { describe, expect, it } from 'vitest'
+import { recordingHttpClient, waitForCompletion } from './helpers/engine.js'
+import { MiB } from './helpers/files.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // The same file added twice (same fingerprint, same checkpoint store), both uploading at once.
 // Whatever the engine decides, the two must not write into one upload at the same time, and
@@ -11,49 +11,22 @@ import { startServer, type TestServer } from './helpers/servers.js'
 const SIZE = 8 * MiB
 const CHUNK = 1 * MiB
 
-let srcDir: string | undefined
-let file: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('duplicate-src')
-  file = await writeRandomFile(srcDir, 'twice.bin', SIZE)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const file = useSourceFile('duplicate-src', 'twice.bin', SIZE)
 
 describe('the same file added twice', () => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let ckDir: string | undefined
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer('shuttle')
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: 4 * MiB })
-    ckDir = await makeTempDir('duplicate-ck')
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-    await removeDir(ckDir)
-  })
+  const stack = useStack('shuttle', { bytesPerSecond: 4 * MiB, checkpoints: 'duplicate-ck' })
 
   it('uploads both copies completely, never two writers on one upload', async () => {
+    const { server, proxy, checkpointDir } = stack
     const http = recordingHttpClient()
-    const u = createUploader({
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 2,
       retryDelays: [0, 100, 200],
-      checkpointStore: createFileCheckpointStore(ckDir!),
+      checkpointStore: createFileCheckpointStore(checkpointDir),
       httpClient: http.client,
     })
-    up = u
     const ids = u.add([file.path, file.path])
     await waitForCompletion(u, ids, 30_000)
     expect(http.maxInFlightPerUrl()).toBe(1)

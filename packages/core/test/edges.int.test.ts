@@ -1,61 +1,23 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  firstEntries,
-  recordTransitions,
-  statusOf,
-  type Uploader,
-  waitForCompletion,
-} from './helpers/engine.js'
-import {
-  MiB,
-  makeTempDir,
-  removeDir,
-  sleep,
-  type TestFile,
-  waitUntil,
-  writeRandomFiles,
-} from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { firstEntries, recordTransitions, statusOf, waitForCompletion } from './helpers/engine.js'
+import { MiB, sleep, waitUntil } from './helpers/files.js'
+import { rawRequest, withOrigin } from './helpers/servers.js'
+import { useSourceFiles } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // Edges of the lifecycle that lose data or stall a queue when they go wrong.
 const SIZE = 6 * MiB
 const CHUNK = 1 * MiB
 const RATE = 6 * MiB
 
-let srcDir: string | undefined
-let files: TestFile[] = []
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('edges-src')
-  files = await writeRandomFiles(srcDir, [SIZE, SIZE, SIZE])
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const files = useSourceFiles('edges-src', [SIZE, SIZE, SIZE])
 
 describe('lifecycle edges', () => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer('shuttle')
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack('shuttle', { bytesPerSecond: RATE })
 
   it('cancel and remove of a completed file never delete the finished upload', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK })
     const [a, b] = u.add([files[0]!.path, files[1]!.path]) as [string, string]
     await waitForCompletion(u, [a, b], 30_000)
     const urlA = u.getFile(a)!.url!
@@ -82,8 +44,8 @@ describe('lifecycle edges', () => {
   })
 
   it('pausing a queued file lets the queue pass it, and it uploads once resumed', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
     const transitions = recordTransitions(u)
     const [a, b, c] = u.add(files.map((f) => f.path)) as [string, string, string]
     await waitUntil(() => statusOf(u, a) === 'uploading', 5_000, 'A to start')
@@ -99,8 +61,8 @@ describe('lifecycle edges', () => {
   })
 
   it('cancel of a paused file deletes its upload on the server', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK })
     const [a] = u.add(files[0]!.path) as [string]
     await waitUntil(() => (u.getFile(a)?.bytesConfirmed ?? 0) >= 2 * CHUNK, 20_000, 'two confirmed chunks')
     u.pause(a)
@@ -113,8 +75,8 @@ describe('lifecycle edges', () => {
   })
 
   it('progress never goes backwards across pause and resume, and queue-drained fires once at the end', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 2 })
-    up = u
+    const { proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 2 })
     const confirmed = new Map<string, number[]>()
     u.on('progress', ({ id, bytesConfirmed, bytesSent, bytesTotal }) => {
       expect(bytesConfirmed).toBeLessThanOrEqual(bytesSent)
@@ -145,12 +107,12 @@ describe('lifecycle edges', () => {
   })
 
   it('sends the chosen name, options metadata and per-add metadata in Upload-Metadata', async () => {
-    const u = createUploader({
+    const { server, proxy } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       metadata: { owner: 'ops', album: 'default' },
     })
-    up = u
     const [id] = u.add({ path: files[0]!.path, name: 'renamed ü.bin' }, { album: 'holidays' }) as [string]
     expect(u.getFile(id)?.name).toBe('renamed ü.bin')
     await waitForCompletion(u, [id], 30_000)

@@ -1,23 +1,9 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  recordingHttpClient,
-  recordTransitions,
-  statusOf,
-  type Uploader,
-  waitForCompletion,
-} from './helpers/engine.js'
-import {
-  MiB,
-  makeTempDir,
-  removeDir,
-  sleep,
-  type TestFile,
-  waitUntil,
-  writeRandomFiles,
-} from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, type ServerKind, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { recordingHttpClient, recordTransitions, statusOf, waitForCompletion } from './helpers/engine.js'
+import { MiB, sleep, waitUntil } from './helpers/files.js'
+import { rawRequest, type ServerKind, withOrigin } from './helpers/servers.js'
+import { useSourceFiles } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // Five 20 MiB files, two at a time, through a proxy that limits each request to 8 MiB/s, so a
 // file takes ~2.5 s and a pause lands in the middle of it. Same block for both servers.
@@ -25,45 +11,21 @@ const SIZE = 20 * MiB
 const CHUNK = 2 * MiB
 const RATE = 8 * MiB
 
-let srcDir: string | undefined
-let files: TestFile[] = []
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('engine-src')
-  files = await writeRandomFiles(srcDir, [SIZE, SIZE, SIZE, SIZE, SIZE])
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const files = useSourceFiles('engine-src', [SIZE, SIZE, SIZE, SIZE, SIZE])
 
 describe.each(['shuttle', 'tus-node'] as const)('engine against %s', (kind: ServerKind) => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer(kind)
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack(kind, { bytesPerSecond: RATE })
 
   it('pausing one file frees its slot, sends nothing while paused, and resumes from the server offset', async () => {
+    const { server, proxy } = stack
     const { client, sends } = recordingHttpClient()
-    const u = createUploader({
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 2,
       retryDelays: [0, 200, 500],
       httpClient: client,
     })
-    up = u
     const transitions = recordTransitions(u)
     const ids = u.add(files.map((f) => f.path))
     expect(ids).toHaveLength(5)
@@ -166,8 +128,8 @@ describe.each(['shuttle', 'tus-node'] as const)('engine against %s', (kind: Serv
   })
 
   it('files 2-5 complete while file 1 stays paused, then file 1 completes after resume', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 2 })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 2 })
     const ids = u.add(files.map((f) => f.path))
     const [id1, ...rest] = ids as [string, ...string[]]
     await waitUntil(() => (u.getFile(id1)?.bytesConfirmed ?? 0) >= CHUNK, 30_000, 'file 1 to confirm a chunk')

@@ -1,9 +1,10 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Uploader, waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, writeRandomFiles } from './helpers/files.js'
-import { type FlakyProxy, startFlakyProxy } from './helpers/flaky-proxy.js'
-import { type ServerKind, startServer, type TestServer } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { waitForCompletion } from './helpers/engine.js'
+import { MiB } from './helpers/files.js'
+import { startFlakyProxy } from './helpers/flaky-proxy.js'
+import { type ServerKind, startServer } from './helpers/servers.js'
+import { useSourceFiles } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // Ten files of 2-8 MiB through a TCP proxy that cuts connections after a random 256 KiB-8 MiB
 // of client bytes (seeded), at most MAX_CUTS times. Every file must arrive byte-identical.
@@ -12,43 +13,22 @@ const MAX_CUTS = 10
 const SEED = Number(process.env.SHUTTLE_FLAKY_SEED ?? 0x5eed)
 const CHUNK = 4 * MiB
 
-let srcDir: string | undefined
-let files: TestFile[] = []
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('flaky-src')
-  files = await writeRandomFiles(srcDir, SIZES)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const files = useSourceFiles('flaky-src', SIZES)
 
 describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kind: ServerKind) => {
-  let server: TestServer
-  let proxy: FlakyProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer(kind)
-    proxy = await startFlakyProxy(server.endpoint, { seed: SEED, maxCuts: MAX_CUTS })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
+  const stack = useStack({
+    server: () => startServer(kind),
+    proxy: (server) => startFlakyProxy(server.endpoint, { seed: SEED, maxCuts: MAX_CUTS }),
   })
 
   it('completes 10 files byte-identical through random connection cuts, retrying from the server offset', async () => {
-    const u = createUploader({
+    const { server, proxy } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 3,
       retryDelays: [0, 100, 200, 400, 800],
     })
-    up = u
     const retries: Array<{ id: string; attempt: number; delay: number }> = []
     const restarts: string[] = []
     u.on('retry', ({ id, attempt, delay }) => retries.push({ id, attempt, delay }))
@@ -76,21 +56,22 @@ describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kin
   })
 
   it('loses responses after the server acted, and resyncs by HEAD instead of resending', async () => {
-    await proxy.close()
-    proxy = await startFlakyProxy(server.endpoint, {
-      seed: SEED + 1,
-      maxCuts: MAX_CUTS,
-      minBytes: 1024 * MiB, // never cut a request body: only responses go missing
-      maxBytes: 1025 * MiB,
-      dropResponseRate: 0.2,
-    })
-    const u = createUploader({
+    const { server } = stack
+    const proxy = await stack.replaceProxy(() =>
+      startFlakyProxy(server.endpoint, {
+        seed: SEED + 1,
+        maxCuts: MAX_CUTS,
+        minBytes: 1024 * MiB, // never cut a request body: only responses go missing
+        maxBytes: 1025 * MiB,
+        dropResponseRate: 0.2,
+      }),
+    )
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: MiB, // many responses to lose
       maxConcurrentUploads: 3,
       retryDelays: [0, 100, 200, 400, 800],
     })
-    up = u
     const ids = u.add(files.map((f) => f.path))
     await waitForCompletion(u, ids, 100_000)
     const stats = JSON.stringify({ dropped: proxy.droppedResponses, bytesIn: proxy.bytesIn })
@@ -114,16 +95,17 @@ describe.each(['shuttle', 'tus-node'] as const)('flaky network against %s', (kin
   })
 
   it('parallel parts (concatenation where supported) survive random cuts byte-identical', async () => {
-    await proxy.close()
-    proxy = await startFlakyProxy(server.endpoint, { seed: SEED + 2, maxCuts: MAX_CUTS, maxBytes: 2 * MiB })
-    const u = createUploader({
+    const { server } = stack
+    const proxy = await stack.replaceProxy(() =>
+      startFlakyProxy(server.endpoint, { seed: SEED + 2, maxCuts: MAX_CUTS, maxBytes: 2 * MiB }),
+    )
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       parallelUploads: 3,
       maxConcurrentUploads: 2,
       retryDelays: [0, 100, 200, 400, 800],
     })
-    up = u
     const retries: string[] = []
     u.on('retry', ({ error }) => retries.push(error.code))
     const big = files.filter((f) => f.size >= 6 * MiB)

@@ -1,61 +1,33 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { statusOf, type Uploader, waitForCompletion } from './helpers/engine.js'
-import {
-  MiB,
-  makeTempDir,
-  removeDir,
-  sleep,
-  type TestFile,
-  waitUntil,
-  writeRandomFile,
-} from './helpers/files.js'
-import { type FormServer, startFormServer } from './helpers/form-server.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
+import { describe, expect, it } from 'vitest'
+import { statusOf, waitForCompletion } from './helpers/engine.js'
+import { MiB, sleep, waitUntil } from './helpers/files.js'
+import { startFormServer } from './helpers/form-server.js'
+import { startRecordingProxy } from './helpers/recording-proxy.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // el-upload's protocol: one multipart/form-data POST per file. Not resumable, so pause aborts
 // the request and resume sends the whole file again from byte 0.
 const SIZE = 8 * MiB
 const RATE = 4 * MiB
 
-let srcDir: string | undefined
-let file: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('form-src')
-  file = await writeRandomFile(srcDir, 'photo.bin', SIZE)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const file = useSourceFile('form-src', 'photo.bin', SIZE)
 
 describe('form protocol', () => {
-  let server: FormServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startFormServer('/upload')
-    proxy = await startRecordingProxy(server.url, { bytesPerSecond: RATE })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
+  const stack = useStack({
+    server: () => startFormServer('/upload'),
+    proxy: (server) => startRecordingProxy(server.url, { bytesPerSecond: RATE }),
   })
 
   it('posts the file with extra fields and headers; pause aborts, resume starts over at 0', async () => {
-    const u = createUploader({
+    const { server, proxy } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       protocol: 'form',
       fieldName: 'upfile',
       data: { album: 'holidays', note: 'héllo wörld' },
       headers: { 'X-Custom': 'shuttle-test' },
     })
-    up = u
     const [id] = u.add(file.path) as [string]
     expect(proxy.endpoint).toMatch(/\/upload$/)
 
@@ -88,12 +60,12 @@ describe('form protocol', () => {
   })
 
   it('a failing form endpoint marks the file failed after the retry budget', async () => {
-    const u = createUploader({
+    const { server, proxy } = stack
+    const u = stack.uploader({
       endpoint: `${proxy.origin}/nope`,
       protocol: 'form',
       retryDelays: [0, 50],
     })
-    up = u
     const retries: number[] = []
     u.on('retry', ({ attempt }) => retries.push(attempt))
     const [id] = u.add({ data: new Uint8Array([1, 2, 3]), name: 'tiny.bin' }) as [string]
@@ -110,9 +82,9 @@ describe('form protocol', () => {
   })
 
   it('a 503 is retried from byte 0, the file arrives once, and completed carries the response', async () => {
+    const { server, proxy } = stack
     server.failNext(1, 503)
-    const u = createUploader({ endpoint: proxy.endpoint, protocol: 'form', retryDelays: [0, 50] })
-    up = u
+    const u = stack.uploader({ endpoint: proxy.endpoint, protocol: 'form', retryDelays: [0, 50] })
     const completed: Array<{ status: number; body: string } | undefined> = []
     u.on('completed', ({ response }) => completed.push(response))
     const [id] = u.add(file.path) as [string]

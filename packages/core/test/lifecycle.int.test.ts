@@ -1,27 +1,19 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createFileCheckpointStore, createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createFileCheckpointStore } from '@shuttle/core'
+import { beforeEach, describe, expect, it } from 'vitest'
 import {
   firstEntries,
   recordingHttpClient,
   recordTransitions,
   statusOf,
-  type Uploader,
   waitForCompletion,
 } from './helpers/engine.js'
 import { createFaultGate } from './helpers/fault.js'
-import {
-  MiB,
-  makeTempDir,
-  removeDir,
-  sleep,
-  type TestFile,
-  waitUntil,
-  writeRandomFiles,
-} from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, type ServerKind, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { MiB, sleep, waitUntil } from './helpers/files.js'
+import { rawRequest, type ServerKind, withOrigin } from './helpers/servers.js'
+import { useSourceFiles } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // pauseAll/resumeAll, cancelAll, retry() of a failed file and resume(id, { first }), against both
 // servers, through a proxy limiting each request to 4 MiB/s.
@@ -29,49 +21,25 @@ const SIZE = 8 * MiB
 const CHUNK = 1 * MiB
 const RATE = 4 * MiB
 
-let srcDir: string | undefined
-let files: TestFile[] = []
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('lifecycle-src')
-  files = await writeRandomFiles(srcDir, [SIZE, SIZE, SIZE, MiB, MiB])
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const files = useSourceFiles('lifecycle-src', [SIZE, SIZE, SIZE, MiB, MiB])
 
 describe.each(['shuttle', 'tus-node'] as const)('lifecycle against %s', (kind: ServerKind) => {
   const fault = createFaultGate()
-  let server: TestServer
-  let proxy: RecordingProxy
-  let ckDir: string | undefined
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
+  beforeEach(() => {
     fault.failPatchesWith = null
-    server = await startServer(kind, { wrap: fault.wrap })
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-    ckDir = await makeTempDir('lifecycle-ck')
   })
 
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-    await removeDir(ckDir)
-  })
+  const stack = useStack(kind, { wrap: fault.wrap, bytesPerSecond: RATE, checkpoints: 'lifecycle-ck' })
 
   it('pauseAll stops every file at once, resumeAll finishes them without resending confirmed bytes', async () => {
+    const { server, proxy } = stack
     const { client, sends } = recordingHttpClient()
-    const u = createUploader({
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 2,
       httpClient: client,
     })
-    up = u
     const ids = u.add(files.slice(0, 4).map((f) => f.path))
     await waitUntil(
       () => ids.slice(0, 2).every((id) => (u.getFile(id)?.bytesConfirmed ?? 0) >= CHUNK),
@@ -96,13 +64,13 @@ describe.each(['shuttle', 'tus-node'] as const)('lifecycle against %s', (kind: S
   })
 
   it('cancelAll deletes every started upload and every checkpoint, and nothing starts after it', async () => {
-    const u = createUploader({
+    const { server, proxy, checkpointDir } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 2,
-      checkpointStore: createFileCheckpointStore(ckDir!),
+      checkpointStore: createFileCheckpointStore(checkpointDir),
     })
-    up = u
     const ids = u.add(files.slice(0, 3).map((f) => f.path))
     await waitUntil(
       () => ids.slice(0, 2).every((id) => (u.getFile(id)?.bytesConfirmed ?? 0) >= CHUNK),
@@ -117,7 +85,7 @@ describe.each(['shuttle', 'tus-node'] as const)('lifecycle against %s', (kind: S
       expect([404, 410]).toContain((await rawRequest('HEAD', withOrigin(url, server.origin))).status)
     }
     expect(await server.storedUploads()).toEqual([])
-    const names = await readdir(ckDir!, { recursive: true, withFileTypes: true })
+    const names = await readdir(checkpointDir, { recursive: true, withFileTypes: true })
     const texts = await Promise.all(
       names.filter((e) => e.isFile()).map((e) => readFile(join(e.parentPath, e.name), 'utf8')),
     )
@@ -128,8 +96,8 @@ describe.each(['shuttle', 'tus-node'] as const)('lifecycle against %s', (kind: S
   })
 
   it('retry() of a failed file continues from the confirmed offset with the same upload', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, retryDelays: [0, 50] })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, retryDelays: [0, 50] })
     const [id] = u.add(files[0]!.path) as [string]
     await waitUntil(() => (u.getFile(id)?.bytesConfirmed ?? 0) >= 2 * CHUNK, 20_000, 'two confirmed chunks')
     fault.failPatchesWith = 503
@@ -158,8 +126,8 @@ describe.each(['shuttle', 'tus-node'] as const)('lifecycle against %s', (kind: S
   })
 
   it('resume(id, { first: true }) puts a paused file ahead of the queued ones', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
-    up = u
+    const { proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
     const transitions = recordTransitions(u)
     const [a, b, c] = u.add([files[0]!.path, files[3]!.path, files[4]!.path]) as [string, string, string]
     await waitUntil(() => (u.getFile(a)?.bytesConfirmed ?? 0) >= CHUNK, 20_000, 'A to confirm a chunk')
@@ -178,13 +146,13 @@ describe.each(['shuttle', 'tus-node'] as const)('lifecycle against %s', (kind: S
   })
 
   it('a file that fails frees its slot at once for the next one', async () => {
-    const u = createUploader({
+    const { proxy } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 1,
       retryDelays: [],
     })
-    up = u
     const transitions = recordTransitions(u)
     const [a, b] = u.add([files[0]!.path, files[3]!.path]) as [string, string]
     await waitUntil(() => (u.getFile(a)?.bytesConfirmed ?? 0) >= CHUNK, 20_000, 'A to confirm a chunk')

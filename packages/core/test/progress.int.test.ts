@@ -1,47 +1,22 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Uploader, waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFiles } from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { startServer, type TestServer } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { waitForCompletion } from './helpers/engine.js'
+import { MiB, waitUntil } from './helpers/files.js'
+import { useSourceFiles } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // Speed, ETA and totals over a real socket whose rate the proxy fixes at 8 MiB/s per request.
 const SIZE = 24 * MiB
 const CHUNK = 2 * MiB
 const RATE = 8 * MiB
 
-let srcDir: string | undefined
-let files: TestFile[] = []
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('progress-src')
-  files = await writeRandomFiles(srcDir, [SIZE, SIZE / 2])
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const files = useSourceFiles('progress-src', [SIZE, SIZE / 2])
 
 describe('progress numbers against a known rate', () => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer('shuttle')
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack('shuttle', { bytesPerSecond: RATE })
 
   it('speed tracks the wire rate, eta follows from it, and totals add up', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
-    up = u
+    const { proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
     const totals: Array<{ bytesConfirmed: number; bytesSent: number; bytesTotal: number }> = []
     u.on('total-progress', (p) => totals.push(p))
     const [id] = u.add(files[0]!.path) as [string]

@@ -1,36 +1,20 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createFileCheckpointStore, createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  firstEntries,
-  recordTransitions,
-  statusOf,
-  type Uploader,
-  waitForCompletion,
-} from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFiles } from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, type ServerKind, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { createFileCheckpointStore } from '@shuttle/core'
+import { describe, expect, it } from 'vitest'
+import { firstEntries, recordTransitions, statusOf, waitForCompletion } from './helpers/engine.js'
+import { MiB, waitUntil } from './helpers/files.js'
+import { rawRequest, type ServerKind, withOrigin } from './helpers/servers.js'
+import { useSourceFiles } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // cancel, remove and move/priority against both servers, through a proxy limiting each request
 // to 4 MiB/s so files are still uploading when the test acts on them.
 const CHUNK = 1 * MiB
 const RATE = 4 * MiB
 
-let srcDir: string | undefined
-let big: TestFile[] = []
-let small: TestFile[] = []
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('queue-src')
-  big = await writeRandomFiles(srcDir, [8 * MiB, 8 * MiB], 'big')
-  small = await writeRandomFiles(srcDir, [MiB, MiB, MiB, MiB], 'small')
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const big = useSourceFiles('queue-src', [8 * MiB, 8 * MiB], 'big')
+const small = useSourceFiles('queue-src', [MiB, MiB, MiB, MiB], 'small')
 
 /** Every file under `dir`, read as text, joined: to look for a URL without knowing the store's layout. */
 async function checkpointText(dir: string): Promise<string> {
@@ -42,39 +26,22 @@ async function checkpointText(dir: string): Promise<string> {
 }
 
 describe.each(['shuttle', 'tus-node'] as const)('queue operations against %s', (kind: ServerKind) => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let ckDir: string | undefined
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer(kind)
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-    ckDir = await makeTempDir('checkpoints')
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-    await removeDir(ckDir)
-  })
+  const stack = useStack(kind, { bytesPerSecond: RATE, checkpoints: 'checkpoints' })
 
   it('cancel deletes the upload on the server and its checkpoint', async () => {
-    const u = createUploader({
+    const { server, proxy, checkpointDir } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
-      checkpointStore: createFileCheckpointStore(ckDir!),
+      checkpointStore: createFileCheckpointStore(checkpointDir),
     })
-    up = u
     const canceled: string[] = []
     u.on('canceled', ({ id }) => canceled.push(id))
     const [id] = u.add(big[0]!.path) as [string]
     await waitUntil(() => (u.getFile(id)?.bytesConfirmed ?? 0) >= 2 * CHUNK, 20_000, 'two confirmed chunks')
     const url = u.getFile(id)?.url
     if (!url) throw new Error('no upload URL')
-    expect(await checkpointText(ckDir!)).toContain(new URL(url).pathname)
+    expect(await checkpointText(checkpointDir)).toContain(new URL(url).pathname)
     expect((await rawRequest('HEAD', withOrigin(url, server.origin))).status).toBe(200)
 
     await u.cancel(id)
@@ -83,7 +50,7 @@ describe.each(['shuttle', 'tus-node'] as const)('queue operations against %s', (
     expect(canceled).toEqual([id])
     const head = await rawRequest('HEAD', withOrigin(url, server.origin))
     expect([404, 410]).toContain(head.status)
-    expect(await checkpointText(ckDir!)).not.toContain(new URL(url).pathname)
+    expect(await checkpointText(checkpointDir)).not.toContain(new URL(url).pathname)
     expect((await server.storedUploads()).map((s) => s.id)).not.toContain(
       new URL(url).pathname.split('/').pop(),
     )
@@ -93,8 +60,8 @@ describe.each(['shuttle', 'tus-node'] as const)('queue operations against %s', (
   })
 
   it('remove cancels an uploading file, drops it from the list, and the next file starts', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
     const transitions = recordTransitions(u)
     const removed: string[] = []
     u.on('removed', ({ id }) => removed.push(id))
@@ -127,13 +94,13 @@ describe.each(['shuttle', 'tus-node'] as const)('queue operations against %s', (
   })
 
   it('move puts the last file first when nothing has started (autoStart off)', async () => {
-    const u = createUploader({
+    const { server, proxy } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 1,
       autoStart: false,
     })
-    up = u
     const transitions = recordTransitions(u)
     const ids = u.add(small.map((f) => f.path)) as [string, string, string, string]
     expect(u.getFiles().map((f) => f.status)).toEqual(['idle', 'idle', 'idle', 'idle'])
@@ -148,8 +115,8 @@ describe.each(['shuttle', 'tus-node'] as const)('queue operations against %s', (
   })
 
   it('move of a queued file behind a running one makes it the next to start', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
-    up = u
+    const { proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, maxConcurrentUploads: 1 })
     const transitions = recordTransitions(u)
     const ids = u.add([big[0]!.path, small[0]!.path, small[1]!.path, small[2]!.path]) as [
       string,

@@ -1,17 +1,10 @@
-import { createFileCheckpointStore, createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { recordingHttpClient, type Uploader, waitForCompletion } from './helpers/engine.js'
-import {
-  MiB,
-  makeTempDir,
-  removeDir,
-  sleep,
-  type TestFile,
-  waitUntil,
-  writeRandomFile,
-} from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, type ServerKind, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { createFileCheckpointStore } from '@shuttle/core'
+import { describe, expect, it } from 'vitest'
+import { recordingHttpClient, waitForCompletion } from './helpers/engine.js'
+import { MiB, sleep, waitUntil } from './helpers/files.js'
+import { rawRequest, type ServerKind, withOrigin } from './helpers/servers.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // destroy() is what a page unload or a CLI exit does: it must stop all traffic but keep the
 // server's upload and the checkpoint, so a new uploader with the same store picks up from there.
@@ -19,49 +12,22 @@ const SIZE = 12 * MiB
 const CHUNK = 1 * MiB
 const RATE = 6 * MiB
 
-let srcDir: string | undefined
-let file: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('reload-src')
-  file = await writeRandomFile(srcDir, 'reload.bin', SIZE)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const file = useSourceFile('reload-src', 'reload.bin', SIZE)
 
 describe.each(['shuttle', 'tus-node'] as const)(
   'destroy and a new uploader against %s',
   (kind: ServerKind) => {
-    let server: TestServer
-    let proxy: RecordingProxy
-    let ckDir: string | undefined
-    let up: Uploader | undefined
-
-    beforeEach(async () => {
-      server = await startServer(kind)
-      proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-      ckDir = await makeTempDir('reload-ck')
-    })
-
-    afterEach(async () => {
-      await up?.destroy()
-      up = undefined
-      await proxy.close()
-      await server.close()
-      await removeDir(ckDir)
-    })
+    const stack = useStack(kind, { bytesPerSecond: RATE, checkpoints: 'reload-ck' })
 
     it('destroy stops traffic, keeps the upload and checkpoint; the next uploader resumes it', async () => {
+      const { server, proxy, checkpointDir } = stack
       const { client, sends } = recordingHttpClient()
-      const first = createUploader({
+      const first = stack.uploader({
         endpoint: proxy.endpoint,
         chunkSize: CHUNK,
-        checkpointStore: createFileCheckpointStore(ckDir!),
+        checkpointStore: createFileCheckpointStore(checkpointDir),
         httpClient: client,
       })
-      up = first
       const [id1] = first.add(file.path) as [string]
       await waitUntil(
         () => (first.getFile(id1)?.bytesConfirmed ?? 0) >= 3 * CHUNK,
@@ -70,7 +36,6 @@ describe.each(['shuttle', 'tus-node'] as const)(
       )
       const url = first.getFile(id1)!.url!
       await first.destroy()
-      up = undefined
       const destroyedAt = Date.now()
       await sleep(500)
       expect(sends.filter((s) => s.at >= destroyedAt)).toEqual([])
@@ -81,12 +46,11 @@ describe.each(['shuttle', 'tus-node'] as const)(
       expect(offset).toBeGreaterThanOrEqual(3 * CHUNK)
 
       const resumedAt = Date.now()
-      const second = createUploader({
+      const second = stack.uploader({
         endpoint: proxy.endpoint,
         chunkSize: CHUNK,
-        checkpointStore: createFileCheckpointStore(ckDir!),
+        checkpointStore: createFileCheckpointStore(checkpointDir),
       })
-      up = second
       const created: string[] = []
       second.on('upload-created', ({ url: u }) => created.push(u))
       const [id2] = second.add(file.path) as [string]

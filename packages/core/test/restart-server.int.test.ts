@@ -1,9 +1,9 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Uploader, waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFiles } from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { type ServerKind, startServer, type TestServer } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { waitForCompletion } from './helpers/engine.js'
+import { MiB, waitUntil } from './helpers/files.js'
+import type { ServerKind } from './helpers/servers.js'
+import { useSourceFiles } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // The server process dies mid-upload (connections dropped, its locks and memory gone) and comes
 // back 700 ms later over the same directory. Uploads continue from what reached the disk.
@@ -11,43 +11,19 @@ const SIZE = 16 * MiB
 const CHUNK = 2 * MiB
 const RATE = 8 * MiB
 
-let srcDir: string | undefined
-let files: TestFile[] = []
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('server-restart-src')
-  files = await writeRandomFiles(srcDir, [SIZE, SIZE, SIZE])
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const files = useSourceFiles('server-restart-src', [SIZE, SIZE, SIZE])
 
 describe.each(['shuttle', 'tus-node'] as const)('server restart mid-upload with %s', (kind: ServerKind) => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer(kind)
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack(kind, { bytesPerSecond: RATE })
 
   it('rides out the outage with retries and completes every file without restarting it', async () => {
-    const u = createUploader({
+    const { server, proxy } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       maxConcurrentUploads: 3,
       retryDelays: [0, 200, 400, 800, 1600],
     })
-    up = u
     const retries: string[] = []
     const restarts: string[] = []
     u.on('retry', ({ error }) => retries.push(error.code))

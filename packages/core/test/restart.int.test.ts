@@ -1,9 +1,9 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { statusOf, type Uploader, waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFile } from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, type ServerKind, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { statusOf, waitForCompletion } from './helpers/engine.js'
+import { MiB, waitUntil } from './helpers/files.js'
+import { rawRequest, type ServerKind, withOrigin } from './helpers/servers.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // The upload disappears on the server while its file is paused (expired, or deleted by an admin).
 // Resume must notice the 404/410, start a new upload, say so, and deliver the bytes intact.
@@ -11,38 +11,14 @@ const SIZE = 12 * MiB
 const CHUNK = 1 * MiB
 const RATE = 6 * MiB
 
-let srcDir: string | undefined
-let file: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('restart-src')
-  file = await writeRandomFile(srcDir, 'vanishing.bin', SIZE)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const file = useSourceFile('restart-src', 'vanishing.bin', SIZE)
 
 describe.each(['shuttle', 'tus-node'] as const)('upload gone on resume against %s', (kind: ServerKind) => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer(kind)
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack(kind, { bytesPerSecond: RATE })
 
   it('restarts with a new upload when the old one was deleted while paused', async () => {
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, retryDelays: [0, 100, 200] })
-    up = u
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, retryDelays: [0, 100, 200] })
     const restarted: Array<{ id: string; reason: string; oldUrl: string }> = []
     u.on('upload-restarted', (e) => restarted.push({ id: e.id, reason: String(e.reason), oldUrl: e.oldUrl }))
     const [id] = u.add(file.path) as [string]

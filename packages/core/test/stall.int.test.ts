@@ -1,9 +1,9 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Uploader, waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFile } from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { type ServerKind, startServer, type TestServer } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { waitForCompletion } from './helpers/engine.js'
+import { MiB, waitUntil } from './helpers/files.js'
+import type { ServerKind } from './helpers/servers.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // The network goes silent mid-PATCH (the proxy stops reading, the socket stays open). The engine
 // must notice within stallTimeout, abort, and continue from the server's offset.
@@ -12,43 +12,19 @@ const CHUNK = 2 * MiB
 const RATE = 4 * MiB
 const STALL_TIMEOUT = 1_000
 
-let srcDir: string | undefined
-let file: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('stall-src')
-  file = await writeRandomFile(srcDir, 'stalled.bin', SIZE)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const file = useSourceFile('stall-src', 'stalled.bin', SIZE)
 
 describe.each(['shuttle', 'tus-node'] as const)('stalled connection against %s', (kind: ServerKind) => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer(kind)
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack(kind, { bytesPerSecond: RATE })
 
   it('aborts a request that makes no progress for stallTimeout and resumes', async () => {
-    const u = createUploader({
+    const { server, proxy } = stack
+    const u = stack.uploader({
       endpoint: proxy.endpoint,
       chunkSize: CHUNK,
       stallTimeout: STALL_TIMEOUT,
       retryDelays: [0, 100, 200],
     })
-    up = u
     const retries: Array<{ at: number; code: unknown }> = []
     u.on('retry', ({ error }) => {
       retries.push({ at: Date.now(), code: (error as { code?: unknown }).code })

@@ -1,17 +1,9 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { recordingHttpClient, statusOf, type Uploader, waitForCompletion } from './helpers/engine.js'
-import {
-  MiB,
-  makeTempDir,
-  removeDir,
-  sleep,
-  type TestFile,
-  waitUntil,
-  writeRandomFile,
-} from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { rawRequest, type ServerKind, startServer, type TestServer, withOrigin } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { recordingHttpClient, statusOf, waitForCompletion } from './helpers/engine.js'
+import { MiB, sleep, waitUntil } from './helpers/files.js'
+import { rawRequest, type ServerKind, withOrigin } from './helpers/servers.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // Node's default: no chunkSize, so one PATCH streams the whole file. A pause cuts that PATCH in
 // the middle; the server keeps what arrived and the engine continues from there, not from 0.
@@ -20,41 +12,17 @@ const RATE = 8 * MiB
 // Bytes the engine wrote before the pause that may still be in loopback socket buffers.
 const SOCKET_SLACK = 4 * MiB
 
-let srcDir: string | undefined
-let file: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('stream-src')
-  file = await writeRandomFile(srcDir, 'streamed.bin', SIZE)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const file = useSourceFile('stream-src', 'streamed.bin', SIZE)
 
 describe.each(['shuttle', 'tus-node'] as const)(
   'one streamed PATCH per file against %s',
   (kind: ServerKind) => {
-    let server: TestServer
-    let proxy: RecordingProxy
-    let up: Uploader | undefined
-
-    beforeEach(async () => {
-      server = await startServer(kind)
-      proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: RATE })
-    })
-
-    afterEach(async () => {
-      await up?.destroy()
-      up = undefined
-      await proxy.close()
-      await server.close()
-    })
+    const stack = useStack(kind, { bytesPerSecond: RATE })
 
     it('pause keeps the partial PATCH on the server; resume continues from its offset', async () => {
+      const { server, proxy } = stack
       const http = recordingHttpClient()
-      const u = createUploader({ endpoint: proxy.endpoint, httpClient: http.client })
-      up = u
+      const u = stack.uploader({ endpoint: proxy.endpoint, httpClient: http.client })
       const [id] = u.add(file.path) as [string]
       await waitUntil(() => u.getFile(id)?.url !== undefined, 10_000, 'the upload to be created')
       const url = u.getFile(id)!.url!

@@ -1,56 +1,24 @@
-import { createUploader } from '@shuttle/core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { recordingHttpClient, type Uploader, waitForCompletion } from './helpers/engine.js'
-import {
-  MiB,
-  makeTempDir,
-  removeDir,
-  sleep,
-  type TestFile,
-  waitUntil,
-  writeRandomFile,
-} from './helpers/files.js'
-import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
-import { type ServerKind, startServer, type TestServer } from './helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { recordingHttpClient, waitForCompletion } from './helpers/engine.js'
+import { MiB, sleep, waitUntil } from './helpers/files.js'
+import type { ServerKind } from './helpers/servers.js'
+import { useSourceFile } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
 
 // pause() and resume() in quick succession, 40 times, while a file uploads. Each resume finds
 // the server possibly still holding the lock of the PATCH the pause just aborted.
 const SIZE = 6 * MiB
 const CHUNK = 1 * MiB
 
-let srcDir: string | undefined
-let file: TestFile
-
-beforeAll(async () => {
-  srcDir = await makeTempDir('toggle-src')
-  file = await writeRandomFile(srcDir, 'toggle.bin', SIZE)
-})
-
-afterAll(async () => {
-  await removeDir(srcDir)
-})
+const file = useSourceFile('toggle-src', 'toggle.bin', SIZE)
 
 describe.each(['shuttle', 'tus-node'] as const)('rapid pause/resume against %s', (kind: ServerKind) => {
-  let server: TestServer
-  let proxy: RecordingProxy
-  let up: Uploader | undefined
-
-  beforeEach(async () => {
-    server = await startServer(kind)
-    proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: 6 * MiB })
-  })
-
-  afterEach(async () => {
-    await up?.destroy()
-    up = undefined
-    await proxy.close()
-    await server.close()
-  })
+  const stack = useStack(kind, { bytesPerSecond: 6 * MiB })
 
   it('never runs one file twice at once, and the file arrives intact', async () => {
+    const { server, proxy } = stack
     const http = recordingHttpClient()
-    const u = createUploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, httpClient: http.client })
-    up = u
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: CHUNK, httpClient: http.client })
     const failed: unknown[] = []
     u.on('failed', ({ error }) => failed.push(error))
     const [id] = u.add(file.path) as [string]
