@@ -1,44 +1,24 @@
-import type { S3Client } from '@aws-sdk/client-s3'
 import { createUploader, type S3TemporaryCredentials } from '@shuttle/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  adminClient,
-  createTestBucket,
-  dropTestBucket,
-  objectSha256,
-  s3Env,
-} from '../../server/test/helpers/s3-env.js'
-import { type S3Proxy, startS3Proxy } from '../../server/test/helpers/s3-proxy.js'
+import { describe, expect, it } from 'vitest'
+import { objectSha256, s3Env } from '../../server/test/helpers/s3-env.js'
 import { startSigningServer } from '../../server/test/helpers/s3-signing-server.js'
 import { waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, writeRandomFiles } from './helpers/files.js'
+import { MiB } from './helpers/files.js'
 import { recordS3Uploads } from './helpers/s3.js'
+import { useS3Stack } from './helpers/s3-stack.js'
+import { useSourceFiles } from './helpers/source-files.js'
 
 // Expiring signatures never fail an upload: short-lived presigned URLs are signed again, and
 // client-side temporary credentials are refreshed once per expiry for all files and parts.
 
 const PART = 5 * MiB
-let client: S3Client
-let bucket: string
-let proxy: S3Proxy
-let dir: string
-let files: TestFile[]
 
-beforeAll(async () => {
-  client = adminClient()
-  bucket = await createTestBucket(client, 'expiry')
-  proxy = await startS3Proxy(s3Env().endpoint)
-  dir = await makeTempDir('s3-expiry')
-  files = await writeRandomFiles(dir, [30 * MiB, 30 * MiB])
-})
-afterAll(async () => {
-  await proxy?.close()
-  if (bucket) await dropTestBucket(client, bucket)
-  await removeDir(dir)
-})
+const s3 = useS3Stack('expiry')
+const files = useSourceFiles('s3-expiry', [30 * MiB, 30 * MiB])
 
 describe('S3 signatures that expire mid-upload', () => {
   it('presigned URLs living 2 s on a throttled upload: expired parts are re-signed and the file completes', async () => {
+    const { client, bucket, proxy } = s3
     const signing = await startSigningServer(s3Env(), { bucket, s3Endpoint: proxy.endpoint, urlExpiresIn: 2 })
     const firstTry = new Set<number>()
     // Throttled, and the first PUT of every part waits 2.5 s before it reaches S3 (a queue, a slow
@@ -81,6 +61,7 @@ describe('S3 signatures that expire mid-upload', () => {
   })
 
   it('client-side signing: credentials expiring every 3 s are refreshed once per expiry, single-flight', async () => {
+    const { client, bucket, proxy } = s3
     const env = s3Env()
     let calls = 0
     let concurrent = 0
@@ -131,6 +112,7 @@ describe('S3 signatures that expire mid-upload', () => {
   })
 
   it('an ExpiredToken 403 refreshes the credentials once and retries the part, never restarting the file', async () => {
+    const { client, bucket, proxy } = s3
     const env = s3Env()
     let calls = 0
     const getCredentials = async (): Promise<S3TemporaryCredentials> => {

@@ -1,48 +1,25 @@
-import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3'
+import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3'
 import { createFileCheckpointStore, createUploader } from '@shuttle/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  adminClient,
-  createTestBucket,
-  dropTestBucket,
-  objectSha256,
-  s3Env,
-} from '../../server/test/helpers/s3-env.js'
-import { type S3Proxy, startS3Proxy } from '../../server/test/helpers/s3-proxy.js'
-import { type SigningServer, startSigningServer } from '../../server/test/helpers/s3-signing-server.js'
+import { describe, expect, it } from 'vitest'
+import { objectSha256 } from '../../server/test/helpers/s3-env.js'
 import { statusOf, waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFiles } from './helpers/files.js'
+import { MiB, waitUntil } from './helpers/files.js'
 import { listedParts, recordS3Uploads } from './helpers/s3.js'
+import { useS3Stack } from './helpers/s3-stack.js'
+import { useSourceFiles } from './helpers/source-files.js'
 
 // S3 multipart straight to Ceph RGW, signed part by part by our server. A recording proxy in front
 // of RGW counts part PUTs at the wire (presigned URLs name the proxy).
 
 const PART = 5 * MiB
-let client: S3Client
-let bucket: string
-let proxy: S3Proxy
-let signing: SigningServer
-let dir: string
-let files: TestFile[]
 
-beforeAll(async () => {
-  client = adminClient()
-  bucket = await createTestBucket(client, 'multipart')
-  proxy = await startS3Proxy(s3Env().endpoint)
-  signing = await startSigningServer(s3Env(), { bucket, s3Endpoint: proxy.endpoint })
-  dir = await makeTempDir('s3-multipart')
-  files = await writeRandomFiles(dir, [40 * MiB, 40 * MiB, 40 * MiB])
-})
-afterAll(async () => {
-  await signing?.close()
-  await proxy?.close()
-  if (bucket) await dropTestBucket(client, bucket)
-  await removeDir(dir)
-})
+const s3 = useS3Stack('multipart', { signing: true })
+const files = useSourceFiles('s3-multipart', [40 * MiB, 40 * MiB, 40 * MiB])
 
 describe('S3 multipart through the signing server', () => {
   it('3 × 40 MiB, two parts in flight each: pause one mid-file, the others finish, resume sends only missing parts', async () => {
-    const store = createFileCheckpointStore(`${dir}/checkpoints`)
+    const { client, bucket, proxy, signing } = s3
+    const store = createFileCheckpointStore(`${files.dir}/checkpoints`)
     const up = createUploader({
       protocol: 's3',
       endpoint: signing.base,
@@ -133,6 +110,7 @@ describe('S3 multipart through the signing server', () => {
   })
 
   it('a paused upload aborted meanwhile (a sweep) starts over once on resume and completes', async () => {
+    const { client, bucket, proxy, signing } = s3
     const up = createUploader({
       protocol: 's3',
       endpoint: signing.base,
@@ -166,7 +144,8 @@ describe('S3 multipart through the signing server', () => {
   })
 
   it('cancel aborts the multipart upload (ListParts: 404) and deletes the checkpoint', async () => {
-    const store = createFileCheckpointStore(`${dir}/checkpoints-cancel`)
+    const { client, bucket, proxy, signing } = s3
+    const store = createFileCheckpointStore(`${files.dir}/checkpoints-cancel`)
     const up = createUploader({
       protocol: 's3',
       endpoint: signing.base,
