@@ -17,7 +17,13 @@ import { runResume } from './lib/workloads/resume.mjs'
 import { MODES, runRssScaling, runSingle } from './lib/workloads/single.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const args = readArgs()
+let args
+try {
+  args = readArgs()
+} catch (err) {
+  console.error(`bench: ${err.message}\n\n${USAGE}`)
+  process.exit(2)
+}
 if (args.help) {
   console.log(USAGE)
   process.exit(0)

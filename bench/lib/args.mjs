@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util'
+import { PAIRS } from './pairs.mjs'
 import { GiB, MiB } from './stats.mjs'
+import { MODES } from './workloads/single.mjs'
+
+const WORKLOADS = ['limits', 'single', 'many', 'resume', 'browser', 'rss']
 
 export const USAGE = `Usage: npm run bench -- [options]
   --quick              small sizes, 1 repetition (development, CI smoke)
@@ -29,23 +33,41 @@ export function readArgs(argv = process.argv.slice(2)) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
-  const list = (s) =>
-    s
-      ? s
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean)
-      : undefined
+  // A misspelt name would otherwise select nothing and print empty tables.
+  const list = (flag, s, known) => {
+    if (s === undefined) return undefined
+    const names = s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+    const unknown = names.filter((n) => !known.includes(n))
+    if (names.length === 0 || unknown.length > 0)
+      throw new Error(
+        `--${flag}: ${unknown.length ? `unknown "${unknown.join('", "')}"` : 'empty'}; one or more of ${known.join(',')}`,
+      )
+    return names
+  }
   const quick = values.quick
+  const reps = values.reps === undefined ? (quick ? 1 : 5) : Number(values.reps)
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new Error(`--reps must be a whole number ≥ 1, not "${values.reps}"`)
   if (!['file', 'blob'].includes(values['browser-input']))
     throw new Error(`--browser-input must be file or blob, not "${values['browser-input']}"`)
   return {
     help: values.help,
     quick,
-    reps: values.reps ? Number(values.reps) : quick ? 1 : 5,
-    only: list(values.only),
-    pairs: list(values.pairs),
-    modes: list(values.modes),
+    reps,
+    only: list('only', values.only, WORKLOADS),
+    pairs: list(
+      'pairs',
+      values.pairs,
+      PAIRS.map((p) => p.id),
+    ),
+    modes: list(
+      'modes',
+      values.modes,
+      MODES.map((m) => m.id),
+    ),
     profile: values.profile,
     browserInput: values['browser-input'],
     out: values.out,

@@ -108,3 +108,23 @@ describe('npm run bench -- --quick (Node workloads, Shuttle and the peer pair)',
     for (const t of results.targets) expect(t.detail, t.name).not.toBe('')
   })
 })
+
+describe('npm run bench with a mistaken option', () => {
+  it.each([
+    [['--only', 'singel'], /--only: unknown "singel"; one or more of limits,single/],
+    [['--pairs', 'shuttle,tus'], /--pairs: unknown "tus"/],
+    [['--reps', '0'], /--reps must be a whole number ≥ 1/],
+    [['--frob'], /Unknown option '--frob'/],
+  ])('%j stops before measuring anything, names the option and shows the usage', async (args, message) => {
+    const child = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    const exit = await new Promise((resolve) => child.on('exit', resolve))
+    expect(exit).toBe(2)
+    expect(stderr).toMatch(message)
+    expect(stderr).toContain('Usage: npm run bench')
+    expect(stderr).not.toContain('machine limits')
+  })
+})
