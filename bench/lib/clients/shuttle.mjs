@@ -21,7 +21,7 @@ function whenSettled(uploader, ids, onSettled) {
 }
 
 /** Uploads one file from disk; with storeDir, checkpoints go to (and resume from) that directory. */
-export async function uploadFile({ endpoint, path, chunkSize, parallel, storeDir, onProgress }) {
+export async function uploadFile({ endpoint, path, chunkSize, parallel, storeDir, onProgress, tellAt }) {
   const uploader = core.createUploader({
     endpoint,
     chunkSize,
@@ -42,8 +42,15 @@ export async function uploadFile({ endpoint, path, chunkSize, parallel, storeDir
       resolve()
     })
   })
-  uploader.add({ path })
+  const [id] = uploader.add({ path })
+  // The engine reports progress every 100 ms; a kill near tellAt (resume) needs a finer look, or a
+  // small fast file is done before the first report past it. Only when asked: it costs CPU.
+  const poll =
+    tellAt === undefined
+      ? undefined
+      : setInterval(() => onProgress?.(uploader.getFile(id)?.bytesSent ?? 0), 2)
   await done
+  clearInterval(poll)
   await uploader.destroy()
   if (result.error) throw result.error
   return result
