@@ -47,14 +47,23 @@ export async function measureDisk(dir, bytes) {
  * On this VM, the first write into never-touched page-cache memory costs ~15x more kernel time than
  * a write into recycled pages (measured: 2.3 s vs 0.16-0.4 s of system time per GiB). The first
  * probe sees the cold figure; it then deletes its file, which recycles those pages for the runs
- * that follow, so every measured upload (and the second probe) writes into warm pages.
+ * that follow, so every measured upload (and the warm probes) writes into warm pages.
  */
 export async function measureLimits(dir, { quick }) {
-  const loopback = await measureLoopback(quick ? 512 * MiB : 4 * GiB)
   const diskBytes = quick ? 128 * MiB : 2 * GiB
   const diskCold = await measureDisk(dir, diskBytes)
-  const disk = await measureDisk(dir, diskBytes)
+  // A limit is what the machine can do: the best of three probes, since a probe that a neighbour
+  // slowed down (one full run's single probe read 843 MiB/s, others 1.45-1.59 GiB/s) would make
+  // every "% of limit" look better than it is.
+  const loopback = await bestOf(3, () => measureLoopback(quick ? 512 * MiB : 4 * GiB))
+  const disk = await bestOf(3, () => measureDisk(dir, diskBytes))
   return { loopback, diskCold, disk, min: Math.min(loopback, disk) }
+}
+
+async function bestOf(n, probe) {
+  let best = 0
+  for (let i = 0; i < n; i++) best = Math.max(best, await probe())
+  return best
 }
 
 /** Without the limits probe: still recycle page-cache memory once before the measured runs. */

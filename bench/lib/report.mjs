@@ -226,7 +226,7 @@ export function renderMarkdown(results) {
   )
   if (limits) {
     parts.push(
-      `Machine limits (same run): loopback TCP ${mibs(limits.loopback)} MiB/s · sequential write + fdatasync ${mibs(limits.disk)} MiB/s (${mibs(limits.diskCold)} MiB/s into cold page-cache memory, first probe) · min ${mibs(limits.min)} MiB/s`,
+      `Machine limits (same run, best of 3 probes): loopback TCP ${mibs(limits.loopback)} MiB/s · sequential write + fdatasync ${mibs(limits.disk)} MiB/s (${mibs(limits.diskCold)} MiB/s into cold page-cache memory, first probe) · min ${mibs(limits.min)} MiB/s`,
     )
   }
   if (single.length) {
