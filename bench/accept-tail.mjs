@@ -46,6 +46,8 @@ function serve() {
   })
   server.on('connection', (socket) => accepted.set(socket.remotePort, now()))
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }))
+  // Never outlive the parent, even if it crashed before saying 'exit'.
+  process.on('disconnect', () => process.exit(0))
   process.on('message', (msg) => {
     if (msg === 'report') process.send({ seen, accepted: [...accepted] })
     if (msg === 'exit') {
