@@ -5,18 +5,22 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-// `npm run bench` is a deliverable, not a script on the side: a small run of it (Node workloads,
-// Shuttle and the peer pair) must keep working, verify what it stored, and report every figure.
-// Figures are checked for being measured, never for being fast: speed is the bench's to report.
+// `npm run bench` is a deliverable, not a script on the side: its quick run (every workload, pair
+// and mode, Chromium included, small sizes) must keep working, verify what it stored, and report
+// every figure. Figures are checked for being measured, never for being fast: speed is the bench's
+// to report.
 
 const RUN = fileURLToPath(new URL('../run.mjs', import.meta.url))
 const MiB = 1024 * 1024
+
+const PAIRS = ['peer', 'shuttle', 'shuttle-tus', 'tusjs-shuttle']
 
 interface Row {
   pair: string
   mode?: string
   errors?: number
   error?: string
+  unsupported?: string
   throughput?: number
   cpuPerGiB?: number
   serverRss?: number
@@ -28,7 +32,11 @@ let stdout = ''
 let code: number | null = null
 let results: {
   limits: { loopback: number; disk: number; min: number }
+  floor: { throughput: number; cpuPerGiB: number }
   single: Row[]
+  rss: Array<{ mode: string; serverRss: number; clientRss: number }>
+  browser?: Row[]
+  browserError?: string
   many: Array<Row & { uploadsPerSecond: number; p50: number; p99: number; count: number }>
   resume: Array<Row & { resent: number; chunk: number; size: number; killedAt: number }>
   targets: Array<{ name: string; ok: boolean; detail: string }>
@@ -37,8 +45,7 @@ let results: {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'shuttle-bench-test-'))
   const out = join(dir, 'r.json')
-  const args = ['--quick', '--only', 'limits,single,many,resume', '--pairs', 'shuttle,peer']
-  const child = spawn(process.execPath, [RUN, ...args, '--modes', 'stream,chunked', '--out', out], {
+  const child = spawn(process.execPath, [RUN, '--quick', '--out', out], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
@@ -57,17 +64,26 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-describe('npm run bench -- --quick (Node workloads, Shuttle and the peer pair)', () => {
-  it('measures the machine limits', () => {
+describe('npm run bench -- --quick', () => {
+  it('measures the machine limits and the Node floor', () => {
     expect(results.limits.loopback).toBeGreaterThan(0)
     expect(results.limits.disk).toBeGreaterThan(0)
     expect(results.limits.min).toBe(Math.min(results.limits.loopback, results.limits.disk))
+    expect(results.floor.throughput).toBeGreaterThan(0)
+    expect(results.floor.cpuPerGiB).toBeGreaterThan(0)
   })
 
   it('uploads one file per pair and mode with stored bytes verified by sha256, and reports speed, CPU and RSS', () => {
-    const rows = results.single.map((r) => `${r.mode}/${r.pair}`).sort()
-    expect(rows).toEqual(['chunked/peer', 'chunked/shuttle', 'stream/peer', 'stream/shuttle'])
-    for (const r of results.single) {
+    const rows = results.single.map((r) => `${r.mode}/${r.pair}${r.unsupported ? ' (n/a)' : ''}`).sort()
+    expect(rows).toEqual([
+      ...PAIRS.map((p) => `chunked/${p}`),
+      'parallel/peer (n/a)', // @tus/server has no concatenation
+      'parallel/shuttle',
+      'parallel/shuttle-tus (n/a)',
+      'parallel/tusjs-shuttle',
+      ...PAIRS.map((p) => `stream/${p}`),
+    ])
+    for (const r of results.single.filter((row) => !row.unsupported)) {
       // A row whose stored bytes differ from the file's counts as an error (bench/lib/node-run.mjs).
       expect(r.errors, `${r.mode}/${r.pair}: ${r.error ?? ''}`).toBe(0)
       expect(r.throughput).toBeGreaterThan(0)
@@ -75,10 +91,11 @@ describe('npm run bench -- --quick (Node workloads, Shuttle and the peer pair)',
       expect(r.serverRss).toBeGreaterThan(10 * MiB)
       expect(r.clientRss).toBeGreaterThan(10 * MiB)
     }
+    expect(results.rss.map((r) => r.mode).sort()).toEqual(['chunked', 'parallel', 'stream'])
   })
 
   it('runs the concurrent uploads without errors and reports latency', () => {
-    expect(results.many.map((r) => r.pair).sort()).toEqual(['peer', 'shuttle'])
+    expect(results.many.map((r) => r.pair).sort()).toEqual(PAIRS)
     for (const r of results.many) {
       expect(r.errors, r.pair).toBe(0)
       expect(r.uploadsPerSecond).toBeGreaterThan(0)
@@ -88,7 +105,7 @@ describe('npm run bench -- --quick (Node workloads, Shuttle and the peer pair)',
   })
 
   it('kills the client mid-file, resumes it, and counts the bytes sent twice', () => {
-    expect(results.resume.map((r) => r.pair).sort()).toEqual(['peer', 'shuttle'])
+    expect(results.resume.map((r) => r.pair).sort()).toEqual(PAIRS)
     for (const r of results.resume) {
       expect(r.error, r.pair).toBeUndefined()
       expect(r.killedAt).toBeGreaterThan(0)
@@ -101,9 +118,28 @@ describe('npm run bench -- --quick (Node workloads, Shuttle and the peer pair)',
     expect(shuttle?.resent).toBeLessThanOrEqual(shuttle?.chunk ?? 0)
   })
 
+  it('uploads the same File in Chromium with both clients and the raw-XHR ceilings, stored bytes verified', () => {
+    expect(results.browserError).toBeUndefined()
+    const rows = (results.browser ?? []).map((r) => `${r.mode}/${r.pair}`).sort()
+    const withCeilings = [...PAIRS, 'ceiling', 'ceiling-write'].sort()
+    expect(rows).toEqual([
+      ...withCeilings.map((p) => `chunked/${p}`),
+      'parallel/shuttle',
+      'parallel/tusjs-shuttle',
+      ...withCeilings.map((p) => `stream/${p}`),
+    ])
+    for (const r of results.browser ?? []) {
+      expect(r.errors, `${r.mode}/${r.pair}: ${r.error ?? ''}`).toBe(0)
+      expect(r.throughput).toBeGreaterThan(0)
+    }
+  })
+
   it('prints the markdown tables and the targets', () => {
     expect(stdout).toContain('| Shuttle → Shuttle |')
     expect(stdout).toContain('| tus-js-client → @tus/server |')
+    expect(stdout).toContain('| Shuttle client → @tus/server |')
+    expect(stdout).toContain('| tus-js-client → Shuttle server |')
+    expect(stdout).toContain('### Chromium (headless)')
     expect(results.targets.length).toBeGreaterThan(0)
     for (const t of results.targets) expect(t.detail, t.name).not.toBe('')
   })
