@@ -6,7 +6,7 @@ import { configDefaults, defineConfig } from 'vitest/config'
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url))
 const alias = {
   '@shuttle/protocol': src('./packages/protocol/src/index.ts'),
-  '@shuttle/server/s3': src('./packages/server/src/s3/index.ts'),
+  '@shuttle/s3-signing': src('./packages/s3-signing/src/index.ts'),
   '@shuttle/server': src('./packages/server/src/index.ts'),
   '@shuttle/core': src('./packages/core/src/node/index.ts'),
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { UploadError } from '@shuttle/protocol'
-import { createS3Client, setBucketCors } from '@shuttle/server/s3'
+import { createS3Client, setBucketCors } from '@shuttle/s3-signing'
 import {
   S3_CONNECTION_FLAGS,
   S3_CONNECTION_HELP,

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createTusServer, FileStore, type TusServer } from '@shuttle/server'
-import type { S3SigningHandler } from '@shuttle/server/s3'
+import type { S3SigningHandler } from '@shuttle/s3-signing'
 import { s3ClientOptions } from '../s3-connection.js'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
@@ -34,7 +34,7 @@ export async function startServer(
   })
   // Loaded only with --s3-bucket: the AWS SDK costs ~12 MB of RSS and start-up time.
   const s3 = options.s3
-    ? (await import('@shuttle/server/s3')).createS3SigningHandler({
+    ? (await import('@shuttle/s3-signing')).createS3SigningHandler({
         bucket: options.s3.bucket,
         ...s3ClientOptions(options.s3),
         urlExpiresIn: options.s3.urlExpiresIn,

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createS3SigningHandler, type S3SigningHandler, type S3SigningOptions } from '@shuttle/server/s3'
+import { createS3SigningHandler, type S3SigningHandler, type S3SigningOptions } from '@shuttle/s3-signing'
 import type { S3TestEnv } from './s3-env.js'
 
 export interface SigningServer {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TusError } from '@shuttle/protocol'
-import { allowOrigin } from '../cors.js'
+import { allowOrigin } from '@shuttle/server'
 
 /** Reads a JSON request body of at most `limit` bytes; an empty body is `{}`. */
 export async function readJson(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { TusError } from '@shuttle/protocol'
-import type { NextFunction } from '../types.js'
+import type { NextFunction } from '@shuttle/server'
 import {
   abortUpload,
   completeUpload,

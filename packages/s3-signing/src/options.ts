@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { UploadError } from '@shuttle/protocol'
-import type { Logger } from '../types.js'
+import type { Logger } from '@shuttle/server'
 import { createS3Client } from './client.js'
 
 /** What a signing request wants to do; `authorize` decides per action and key. */
