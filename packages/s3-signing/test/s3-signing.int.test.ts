@@ -6,7 +6,13 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminClient, createTestBucket, dropTestBucket, objectSha256, s3Env } from '../../server/test/helpers/s3-env.js'
+import {
+  adminClient,
+  createTestBucket,
+  dropTestBucket,
+  objectSha256,
+  s3Env,
+} from '../../server/test/helpers/s3-env.js'
 import { type SigningServer, startSigningServer } from '../../server/test/helpers/s3-signing-server.js'
 
 // The signing routes against Ceph RGW: Companion's paths and JSON shapes (what @uppy/aws-s3 reads),

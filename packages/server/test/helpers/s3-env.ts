@@ -9,8 +9,8 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import { inject } from 'vitest'
 import { createS3Client } from '@shuttle/s3-signing'
+import { inject } from 'vitest'
 
 /** The S3 engine the 'integration-s3' project's globalSetup provides (Ceph RGW on 127.0.0.1). */
 export interface S3TestEnv {
