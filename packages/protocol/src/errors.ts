@@ -38,6 +38,8 @@ export type UploadErrorCode =
   | 'ERR_HOOK_REJECTED'
   | 'ERR_FINISHED'
   | 'ERR_INCOMPLETE'
+  | 'ERR_DAMAGED'
+  | 'ERR_LEASE_LOST'
   // S3 multipart (direct uploads): an S3-compatible store or the signing server refused or failed
   | 'ERR_S3'
   | 'ERR_INTERNAL'
@@ -113,18 +115,47 @@ export class NetworkError extends UploadError {
 }
 
 /**
- * An error the tus server turns into an HTTP response: `status` and a message the client can act on.
+ * The server's one HTTP error class: a status, a message the client can act on, and response
+ * headers to send with it (e.g. `Location` after a failed creation-with-upload, `Retry-After`).
+ * Every server route (tus handler, S3 signing routes) throws it; one function per server turns it
+ * into a response.
+ *
+ * @example
+ * throw new HttpError('ERR_FORBIDDEN', 403, 'You may not delete this upload')
+ */
+export class HttpError extends UploadError {
+  override name = 'HttpError'
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  constructor(
+    code: UploadErrorCode,
+    status: number,
+    message: string,
+    opts: UploadErrorOptions & { headers?: Record<string, string> } = {},
+  ) {
+    super(code, message, { cause: opts.cause, retryable: opts.retryable ?? isRetryableStatus(status) })
+    this.status = status
+    this.headers = { ...opts.headers }
+  }
+
+  /** The same error with more response headers (a new object: errors are not mutated). */
+  withHeaders(headers: Record<string, string>): HttpError {
+    return new (this.constructor as typeof HttpError)(this.code, this.status, this.message, {
+      cause: this.cause,
+      retryable: this.retryable,
+      headers: { ...this.headers, ...headers },
+    })
+  }
+}
+
+/**
+ * An HttpError thrown by the tus handlers (the name tus users look for; same fields).
  *
  * @example
  * throw new TusError('ERR_NOT_FOUND', 404, 'Upload not found')
  */
-export class TusError extends UploadError {
+export class TusError extends HttpError {
   override name = 'TusError'
-  readonly status: number
-  constructor(code: UploadErrorCode, status: number, message: string, opts: UploadErrorOptions = {}) {
-    super(code, message, { cause: opts.cause, retryable: opts.retryable ?? isRetryableStatus(status) })
-    this.status = status
-  }
 }
 
 /** Statuses worth retrying: server trouble, lock contention, rate limits, timeouts. */

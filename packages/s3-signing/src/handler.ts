@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
-import { TusError } from '@shuttle/protocol'
-import type { NextFunction } from '@shuttle/server'
+import { HttpError, TusError } from '@shuttle/protocol'
+import { checkAuthorized, describeError, type NextFunction } from '@shuttle/server'
 import {
   abortUpload,
   completeUpload,
@@ -71,8 +71,8 @@ export function createS3SigningHandler(signingOptions: S3SigningOptions): S3Sign
       const result = await run(o, req, route, url.searchParams)
       sendJson(res, 200, result, cors)
     } catch (err) {
-      const { status, message } = describe(err, o)
-      sendJson(res, status, { error: message }, cors)
+      const { status, headers, message } = describeError(fromS3Error(err), req, o.logger)
+      sendJson(res, status, { error: message }, { ...cors, ...headers })
     }
   }
 
@@ -145,14 +145,8 @@ function routeOf(method: string, rest: string, query: URLSearchParams): Route {
   return { action: 'sign', uploadId, partNumbers: [parsePartNumber(tail)], batch: false }
 }
 
-async function authorize(o: NormalizedS3Options, req: IncomingMessage, action: S3Action, key: string) {
-  let ok = false
-  try {
-    ok = (await o.authorize(req, action, key)) === true
-  } catch {
-    ok = false
-  }
-  if (!ok) throw new TusError('ERR_FORBIDDEN', 403, `Not allowed to ${action} this upload`)
+function authorize(o: NormalizedS3Options, req: IncomingMessage, action: S3Action, key: string) {
+  return checkAuthorized(o.authorize, req, { action, key }, `${action} this upload`)
 }
 
 async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, query: URLSearchParams) {
@@ -191,17 +185,23 @@ async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, q
   }
 }
 
-/** The one place errors become responses: ours keep their status; S3's "gone" is 404; the rest 502/500. */
-function describe(err: unknown, o: NormalizedS3Options): { status: number; message: string } {
-  if (err instanceof TusError) return { status: err.status, message: err.message }
-  if (isGone(err))
-    return { status: 404, message: 'The upload does not exist (aborted, completed or expired)' }
-  const s3 = err as { name?: string; $metadata?: { httpStatusCode?: number } }
-  const status = s3?.$metadata?.httpStatusCode
-  if (status !== undefined && status >= 400 && status < 500) {
-    // InvalidPart, EntityTooSmall, …: the client sent something S3 refuses; tell it which.
-    if (status !== 403) return { status: 400, message: `S3 refused the request: ${s3.name ?? status}` }
+/**
+ * S3's answers as HttpErrors, for the server's one error-to-response mapping (`describeError`):
+ * "gone" is 404; a request S3 refuses (InvalidPart, EntityTooSmall, …) is 400 naming it; S3 failing
+ * is 502 (logged there, as every 5xx). Anything else passes through unchanged.
+ */
+function fromS3Error(err: unknown): unknown {
+  if (err instanceof HttpError) return err
+  if (isGone(err)) {
+    return new HttpError('ERR_NOT_FOUND', 404, 'The upload does not exist (aborted, completed or expired)', {
+      cause: err,
+    })
   }
-  o.logger.error('S3 request failed', err)
-  return { status: status === undefined ? 500 : 502, message: 'The storage service failed; retry later' }
+  const s3 = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined
+  const status = s3?.$metadata?.httpStatusCode
+  if (status === undefined) return err
+  if (status >= 400 && status < 500 && status !== 403) {
+    return new HttpError('ERR_S3', 400, `S3 refused the request: ${s3?.name ?? status}`, { cause: err })
+  }
+  return new HttpError('ERR_S3', 502, 'The storage service failed; retry later', { cause: err })
 }

@@ -30,7 +30,7 @@ beforeAll(async () => {
     bucket,
     keyPrefix: 'up/',
     // Requests carrying "x-deny: <action>" are refused for that action.
-    authorize: (req, action) => req.headers['x-deny'] !== action,
+    authorize: (req, { action }) => req.headers['x-deny'] !== action,
   })
 })
 afterAll(async () => {

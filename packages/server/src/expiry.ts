@@ -1,7 +1,8 @@
-import { TusError } from '@shuttle/protocol'
+import { HttpError } from '@shuttle/protocol'
 import type { Emitter } from './emitter.js'
-import { isExpired } from './handlers/common.js'
 import type { NormalizedOptions } from './options.js'
+import type { Lease } from './types.js'
+import { isExpired } from './upload-state.js'
 
 // A crash leftover is at least this old before the sweep deletes it: creating an upload or
 // linking a concatenation takes milliseconds, so nothing that old is still being written.
@@ -19,22 +20,25 @@ export async function sweepExpired(
   const { store, locker, logger } = options
   const now = Date.now()
   let removed = 0
-  for await (const candidate of store.list()) {
+  // expireAfter is only accepted for stores that offer expiration, which means list() (options.ts).
+  for await (const candidate of store.list?.() ?? []) {
     if (!isExpired(candidate, now)) continue
     const lock = locker.newLock(candidate.id)
+    let lease: Lease
     try {
-      await lock.lock(AbortSignal.timeout(options.lockTimeout), () => {})
+      lease = await lock.lock(AbortSignal.timeout(options.lockTimeout), () => {})
     } catch {
       continue
     }
     try {
       const upload = await store.getUpload(candidate.id)
       if (!isExpired(upload, now)) continue
+      lease.assertHeld()
       await store.remove(upload.id)
       removed++
       emit('upload-expired', { upload })
     } catch (err) {
-      if (err instanceof TusError && err.status === 404) continue // removed meanwhile
+      if (err instanceof HttpError && err.status === 404) continue // removed meanwhile
       logger.error(`Could not remove expired upload ${candidate.id}`, err)
     } finally {
       await lock.unlock()

@@ -1,5 +1,6 @@
 import { UploadError } from '@shuttle/protocol'
 import { MemoryLocker } from './lockers/memory-locker.js'
+import { checkStore } from './store-check.js'
 import { FileStore } from './stores/file/file-store.js'
 import type { DataStore, Locker, Logger, ServerOptions } from './types.js'
 
@@ -47,12 +48,14 @@ export function normalizeOptions(o: ServerOptions): Readonly<NormalizedOptions> 
       throw new UploadError('ERR_INVALID_OPTIONS', `'${key}' must be a non-negative integer, got ${v}`)
     }
   }
-  const store: DataStore = o.store ?? new FileStore({ directory: o.directory! })
+  const store: DataStore = o.store ?? new FileStore({ directory: o.directory as string })
+  checkStore(store, o.expireAfter)
   return {
     ...o,
     basePath: path.replace(/\/+$/, ''),
     store,
-    locker: o.locker ?? new MemoryLocker(),
+    // The store knows which locker keeps it safe (FileStore: one that works across processes).
+    locker: o.locker ?? store.defaultLocker?.() ?? new MemoryLocker(),
     lockTimeout: o.lockTimeout ?? 3000,
     expirySweepInterval: o.expirySweepInterval ?? 60_000,
     relativeLocation: o.relativeLocation ?? false,

@@ -1,41 +1,70 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { isUploadError, TUS_RESUMABLE, TUS_VERSION, TusError } from '@shuttle/protocol'
-import type { Logger } from './types.js'
+import {
+  HttpError,
+  isUploadError,
+  STATUS_CHECKSUM_MISMATCH,
+  TUS_RESUMABLE,
+  TUS_VERSION,
+} from '@shuttle/protocol'
+import type { ByteSource, Logger } from './types.js'
 
 /** What a handler answers; the server adds Tus-Resumable and CORS headers and sends it. */
 export interface Reply {
   status: number
   headers?: Record<string, string>
-  /** A string is sent as text/plain; a stream is piped (GET downloads). */
-  body?: string | Readable
+  /** A string is sent as text/plain; a byte stream is piped (GET downloads). */
+  body?: string | ByteSource
 }
 
-const kHeaders = Symbol('shuttle.reply.headers')
-
-/** Adds response headers to an error on its way to toReply (e.g. Location after a failed creation-with-upload). */
-export function withReplyHeaders(err: unknown, headers: Record<string, string>): unknown {
-  if (typeof err === 'object' && err !== null) Object.assign(err, { [kHeaders]: headers })
-  return err
+/** What an error becomes on the wire, before each route formats the body (text for tus, JSON for S3). */
+export interface ErrorAnswer {
+  status: number
+  headers: Record<string, string>
+  message: string
 }
 
 /**
- * The one place errors become responses. TusErrors keep their status and message; anything
- * unexpected is logged and becomes a generic 500, so internals never leak to clients.
+ * The one place errors become answers, for the tus handler and the S3 signing routes alike.
+ * HttpErrors (TusError included) keep their status, headers and message (5xx ones are logged);
+ * a lock timeout is 423; anything unexpected is logged and becomes a generic 500, so internals
+ * never leak to clients.
  */
-export function toReply(err: unknown, req: IncomingMessage, logger: Logger): Reply {
-  if (err instanceof TusError) {
-    const headers = { ...(err as { [kHeaders]?: Record<string, string> })[kHeaders] }
+export function describeError(err: unknown, req: IncomingMessage, logger: Logger): ErrorAnswer {
+  if (err instanceof HttpError) {
+    // The server's own trouble (out of space, storage failing) is the operator's business too;
+    // damaged uploads are reported once per upload by the server instead.
+    if (err.status >= 500 && err.code !== 'ERR_DAMAGED') {
+      logger.error(`${req.method} ${req.url}: ${err.message}`, err.cause)
+    }
+    const headers = { ...err.headers }
     if (err.code === 'ERR_TUS_VERSION') headers['Tus-Version'] = TUS_VERSION.join(',')
-    return { status: err.status, headers, body: err.message }
+    return { status: err.status, headers, message: err.message }
   }
   if (isUploadError(err) && err.code === 'ERR_LOCK_TIMEOUT') {
-    return { status: 423, body: 'The upload is busy with another request. Retry in a moment.' }
+    return {
+      status: 423,
+      headers: {},
+      message: 'The upload is busy with another request. Retry in a moment.',
+    }
   }
   logger.error(`${req.method} ${req.url} failed unexpectedly`, err)
-  return { status: 500, body: 'Internal server error. Retry later; HEAD the upload to learn its offset.' }
+  return {
+    status: 500,
+    headers: {},
+    message: 'Internal server error. Retry later; HEAD the upload to learn its offset.',
+  }
 }
+
+/** The tus handler's error reply: a text body. */
+export function toReply(err: unknown, req: IncomingMessage, logger: Logger): Reply {
+  const { status, headers, message } = describeError(err, req, logger)
+  return { status, headers, body: message }
+}
+
+// Node knows no reason phrase for tus's own status.
+const REASONS: Record<number, string> = { [STATUS_CHECKSUM_MISMATCH]: 'Checksum Mismatch' }
 
 /** Sends a reply. A request whose body was not read to the end gets `Connection: close`. */
 export function send(
@@ -67,9 +96,11 @@ export function send(
   const bodyExpected =
     (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined
   if (bodyExpected && !req.complete) headers.Connection = 'close'
-  res.writeHead(reply.status, headers)
+  const reason = REASONS[reply.status]
+  if (reason) res.writeHead(reply.status, reason, headers)
+  else res.writeHead(reply.status, headers)
   if (body === undefined || typeof body === 'string' || req.method === 'HEAD') {
-    if (body !== undefined && typeof body !== 'string') body.destroy()
+    if (body instanceof Readable) body.destroy()
     res.end(typeof body === 'string' ? body : undefined)
     return
   }

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { TUS_RESUMABLE, TusError } from '@shuttle/protocol'
+import { isUploadError, TUS_RESUMABLE, TusError } from '@shuttle/protocol'
 import { corsHeaders } from './cors.js'
 import { createEmitter } from './emitter.js'
 import { LEFTOVER_AGE_MS, sweepExpired, sweepLeftovers } from './expiry.js'
-import { header } from './handlers/common.js'
 import type { HandlerContext } from './handlers/context.js'
 import { handleDelete } from './handlers/delete.js'
 import { handleGet } from './handlers/get.js'
@@ -11,9 +10,10 @@ import { handleHead } from './handlers/head.js'
 import { handleOptions } from './handlers/options.js'
 import { handlePatch } from './handlers/patch.js'
 import { handlePost } from './handlers/post.js'
+import { header } from './handlers/request-headers.js'
 import { normalizeOptions } from './options.js'
 import { type Reply, send, toReply } from './reply.js'
-import type { NextFunction, ServerOptions, TusServer } from './types.js'
+import type { NextFunction, ServerOptions, TusServer, UploadInfo } from './types.js'
 import { type Route, requestPath, route, uploadUrl } from './urls.js'
 
 type Handler = (ctx: HandlerContext) => Promise<Reply>
@@ -63,6 +63,18 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
   }
   timer?.unref()
 
+  const headReads = new Map<string, Promise<UploadInfo>>()
+  // A damaged upload is reported once, in one line, however often clients ask for it.
+  const damagedReported = new Set<string>()
+  const reportDamaged = (err: unknown) => {
+    if (!isUploadError(err) || err.code !== 'ERR_DAMAGED') return
+    const detail = err.cause instanceof Error ? ` (${err.cause.message})` : ''
+    if (damagedReported.size >= 10_000) damagedReported.clear()
+    if (damagedReported.has(err.message)) return
+    damagedReported.add(err.message)
+    options.logger.error(`${err.message}${detail}`)
+  }
+
   async function dispatch(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
     const target = route(requestPath(req), options.basePath)
     if (target.kind === 'outside') {
@@ -83,12 +95,14 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
       options,
       signal: client.signal,
       emit: emitter.emit,
+      headReads,
       urlFor: (id) => uploadUrl(req, id, options),
     }
     let reply: Reply
     try {
       reply = await routeRequest(ctx, target, method)
     } catch (err) {
+      reportDamaged(err)
       reply = toReply(err, req, options.logger)
       if (options.onResponseError) {
         try {

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createTusServer, FileStore, type TusServer } from '@shuttle/server'
 import type { S3SigningHandler } from '@shuttle/s3-signing'
+import { createTusServer, FileStore, type TusServer } from '@shuttle/server'
 import { s3ClientOptions } from '../s3-connection.js'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'

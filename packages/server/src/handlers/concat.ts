@@ -1,11 +1,14 @@
-import { TusError, type UploadMetadata } from '@shuttle/protocol'
+import { HttpError, TusError, type UploadMetadata } from '@shuttle/protocol'
+import { checkAuthorized } from '../authorize.js'
 import { newUploadId } from '../ids.js'
 import type { Reply } from '../reply.js'
 import type { UploadInfo } from '../types.js'
+import { isExpired, isFinished } from '../upload-state.js'
 import { urlsTo } from '../urls.js'
-import { finish, header, isExpired, isFinished } from './common.js'
 import type { HandlerContext } from './context.js'
 import { runCreateHook } from './create-hook.js'
+import { finish } from './finish.js'
+import { header } from './request-headers.js'
 
 /** POST with `Upload-Concat: final;…`: a finished upload made of finished partial uploads. */
 export async function createFinal(
@@ -42,8 +45,15 @@ export async function createFinal(
     expiresAt: undefined, // complete on creation: nothing to expire
     concat: { kind: 'final', parts: ids },
   }
+  await checkAuthorized(
+    ctx.options.authorize,
+    ctx.req,
+    { action: 'create', id: upload.id, upload },
+    'create an upload',
+  )
   upload = await runCreateHook(ctx, upload)
-  upload = await store.concatenate(upload, ids)
+  // Only stores that offer concatenation get here (handlePost checks the extension).
+  upload = await store.concatenate!(upload, ids)
   ctx.emit('upload-created', { upload })
   await finish(ctx, upload)
   return { status: 201, headers: { Location: ctx.urlFor(upload.id), 'Upload-Offset': String(upload.offset) } }
@@ -54,11 +64,17 @@ async function loadPart(ctx: HandlerContext, id: string): Promise<UploadInfo> {
   try {
     part = await ctx.options.store.getUpload(id)
   } catch (err) {
-    if (err instanceof TusError && err.status === 404) {
+    if (err instanceof HttpError && err.status === 404) {
       throw new TusError('ERR_CONCAT', 400, `Upload-Concat lists upload ${id}, which does not exist`)
     }
     throw err
   }
+  await checkAuthorized(
+    ctx.options.authorize,
+    ctx.req,
+    { action: 'concatenate', id, upload: part },
+    `concatenate upload ${id}`,
+  )
   if (part.concat?.kind !== 'partial') {
     throw new TusError('ERR_CONCAT', 400, `Upload ${id} was not created with Upload-Concat: partial`)
   }

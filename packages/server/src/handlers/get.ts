@@ -1,9 +1,11 @@
 import { TusError } from '@shuttle/protocol'
 import { contentDisposition, safeContentType } from '../content-disposition.js'
 import type { Reply } from '../reply.js'
-import { header, isFinished } from './common.js'
+import { isFinished } from '../upload-state.js'
+import { authorizeUpload } from './authorize-upload.js'
 import type { HandlerContext } from './context.js'
 import { parseRange } from './range.js'
+import { header } from './request-headers.js'
 
 /**
  * GET: download a finished upload, whole or one byte range. Unfinished ones answer 409: their
@@ -11,7 +13,13 @@ import { parseRange } from './range.js'
  */
 export async function handleGet(ctx: HandlerContext): Promise<Reply> {
   const { store } = ctx.options
-  const upload = await store.getUpload(ctx.id)
+  const read = store.read?.bind(store)
+  if (!read) {
+    throw new TusError('ERR_METHOD_NOT_ALLOWED', 405, 'This server does not serve downloads', {
+      headers: { Allow: 'HEAD, PATCH, DELETE, OPTIONS' },
+    })
+  }
+  const upload = (await authorizeUpload(ctx, 'read')) ?? (await store.getUpload(ctx.id))
   if (!isFinished(upload)) {
     throw new TusError(
       'ERR_INCOMPLETE',
@@ -40,7 +48,7 @@ export async function handleGet(ctx: HandlerContext): Promise<Reply> {
     return {
       status: 200,
       headers: { ...headers, 'Content-Length': String(size) },
-      body: await store.read(ctx.id),
+      body: await read(ctx.id),
     }
   }
   return {
@@ -50,6 +58,6 @@ export async function handleGet(ctx: HandlerContext): Promise<Reply> {
       'Content-Length': String(range.end - range.start),
       'Content-Range': `bytes ${range.start}-${range.end - 1}/${size}`,
     },
-    body: await store.read(ctx.id, range),
+    body: await read(ctx.id, range),
   }
 }

@@ -1,26 +1,22 @@
 import {
+  HttpError,
   type ParsedConcat,
   parseConcatHeader,
   parseMetadata,
   parseNonNegativeInt,
   TusError,
 } from '@shuttle/protocol'
+import { checkAuthorized } from '../authorize.js'
 import { newUploadId } from '../ids.js'
-import { type Reply, withReplyHeaders } from '../reply.js'
+import type { Reply } from '../reply.js'
 import type { UploadInfo } from '../types.js'
-import {
-  expiresHeader,
-  finish,
-  hasBody,
-  header,
-  isFinished,
-  isOffsetStream,
-  parseUploadChecksum,
-  withLock,
-} from './common.js'
+import { expiresHeader, isFinished } from '../upload-state.js'
 import { createFinal } from './concat.js'
 import type { HandlerContext } from './context.js'
 import { runCreateHook } from './create-hook.js'
+import { finish } from './finish.js'
+import { hasBody, header, isOffsetStream, parseUploadChecksum } from './request-headers.js'
+import { withLock } from './with-lock.js'
 import { assertFits, writeBody } from './write-body.js'
 
 /** POST (creation, creation-with-upload, creation-defer-length, concatenation). */
@@ -58,6 +54,12 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
     concat: concat?.kind === 'partial' ? { kind: 'partial' } : undefined,
   }
   if (withData) assertFits(ctx, upload)
+  await checkAuthorized(
+    options.authorize,
+    req,
+    { action: 'create', id: upload.id, upload },
+    'create an upload',
+  )
   upload = await runCreateHook(ctx, upload)
   upload = await options.store.create(upload)
   ctx.emit('upload-created', { upload })
@@ -69,13 +71,13 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
       upload = await withLock(
         { ...ctx, id: upload.id },
         () => release.abort(),
-        () => writeBody(ctx, created, release.signal),
+        (lease) => writeBody(ctx, created, release.signal, lease),
       )
     } catch (err) {
       // An upload that kept no byte (checksum mismatch, body refused) is removed: nothing to resume.
       // One that kept bytes is named in the error reply's Location, so the client can HEAD and resume.
       if (await removeIfEmpty(ctx, created.id)) throw err
-      throw withReplyHeaders(err, { Location: ctx.urlFor(created.id) })
+      throw err instanceof HttpError ? err.withHeaders({ Location: ctx.urlFor(created.id) }) : err
     }
   } else if (isFinished(upload)) {
     await finish(ctx, upload) // a 0-byte upload is complete the moment it exists

@@ -1,7 +1,9 @@
 import { isUploadError, TusError } from '@shuttle/protocol'
-import type { UploadInfo } from '../types.js'
-import { contentLength, finish, isFinished, parseUploadChecksum } from './common.js'
+import type { Lease, UploadInfo } from '../types.js'
+import { isFinished } from '../upload-state.js'
 import type { HandlerContext } from './context.js'
+import { finish } from './finish.js'
+import { contentLength, parseUploadChecksum } from './request-headers.js'
 
 /** Bytes this upload may still take: up to its length, or up to maxSize while deferred. */
 export function remainingBytes(ctx: HandlerContext, upload: UploadInfo): number | undefined {
@@ -30,6 +32,7 @@ export async function writeBody(
   ctx: HandlerContext,
   upload: UploadInfo,
   releaseSignal: AbortSignal,
+  lease: Lease,
 ): Promise<UploadInfo> {
   const { store } = ctx.options
   const checksum = parseUploadChecksum(ctx.req)
@@ -38,6 +41,7 @@ export async function writeBody(
   try {
     offset = await store.write(upload.id, upload.offset, ctx.req, {
       signal,
+      lease,
       maxBytes: remainingBytes(ctx, upload),
       checksum,
       onProgress: (o) => ctx.emit('upload-progress', { upload: { ...upload, offset: o }, offset: o }),

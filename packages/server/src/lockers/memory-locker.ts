@@ -1,5 +1,6 @@
 import { UploadError } from '@shuttle/protocol'
 import type { Lock, Locker, RequestRelease } from '../types.js'
+import { createLease } from './lease.js'
 
 interface Waiter {
   grant: () => void
@@ -14,11 +15,13 @@ interface Entry {
 /**
  * In-process locks, one per upload id. A newcomer asks the holder to release (the holder's
  * request stops reading and keeps the bytes it stored), then gets the lock in arrival order.
- * Good for one server process; several processes need a shared locker.
+ * Good for one server process; several processes need a shared locker (FileLocker on one
+ * directory, or a Redis locker).
  *
  * @example
  * const lock = new MemoryLocker().newLock(id)
- * await lock.lock(AbortSignal.timeout(3000), () => abortMyWrite())
+ * const lease = await lock.lock(AbortSignal.timeout(3000), () => abortMyWrite())
+ * lease.assertHeld() // before each change to the upload
  * try { … } finally { await lock.unlock() }
  */
 export class MemoryLocker implements Locker {
@@ -26,16 +29,21 @@ export class MemoryLocker implements Locker {
 
   newLock(id: string): Lock {
     let held = false
+    let current: ReturnType<typeof createLease> | undefined
     return {
       lock: (signal, requestRelease) => {
         if (held) return Promise.reject(new UploadError('ERR_INVALID_OPTIONS', 'This lock is already held'))
         return this.#acquire(id, signal, requestRelease).then(() => {
           held = true
+          // One process: nobody else can take this lock, so the lease is only lost by unlocking.
+          current = createLease(id)
+          return current.lease
         })
       },
       unlock: async () => {
         if (!held) return
         held = false
+        current?.lose('unlocked')
         this.#release(id)
       },
     }

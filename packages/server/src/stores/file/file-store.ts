@@ -5,10 +5,19 @@ import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
 import { isValidUploadId } from '../../ids.js'
-import type { DataStore, NewUpload, StoreExtension, UploadInfo, WriteOptions } from '../../types.js'
+import { FileLocker, removeStaleLockFiles } from '../../lockers/file-locker.js'
+import type {
+  ByteSource,
+  DataStore,
+  Locker,
+  NewUpload,
+  StoreExtension,
+  UploadInfo,
+  WriteOptions,
+} from '../../types.js'
 import { copyInto } from './copy-into.js'
 import { createWriteGuard, type WriteGuard } from './file-writer.js'
-import { readInfo, writeInfo } from './info-file.js'
+import { MalformedInfoError, readInfo, writeInfo } from './info-file.js'
 import { readSegments } from './read-segments.js'
 import { streamToFile } from './stream-to-file.js'
 
@@ -55,11 +64,25 @@ export class FileStore implements DataStore {
   }
 
   async create(upload: NewUpload): Promise<UploadInfo> {
-    await this.#ensureDirectory()
-    // Data first: an info file without data never exists, an orphan empty data file is harmless.
-    await writeFile(this.#dataPath(upload.id), new Uint8Array(0), { flag: 'wx' })
-    await writeInfo(this.#infoPath(upload.id), upload)
+    try {
+      await this.#ensureDirectory()
+      // Data first: an info file without data never exists, an orphan empty data file is harmless.
+      await writeFile(this.#dataPath(upload.id), new Uint8Array(0), { flag: 'wx' })
+      try {
+        await writeInfo(this.#infoPath(upload.id), upload)
+      } catch (err) {
+        await rm(this.#dataPath(upload.id), { force: true })
+        throw err
+      }
+    } catch (err) {
+      throw fsError(err, upload.id)
+    }
     return { ...upload, offset: 0, lastWriteAt: upload.createdAt }
+  }
+
+  /** Locks across every process that uses this directory (see FileLocker). */
+  defaultLocker(): Locker {
+    return new FileLocker({ directory: this.directory })
   }
 
   async getUpload(id: string): Promise<UploadInfo> {
@@ -70,7 +93,7 @@ export class FileStore implements DataStore {
   async #load(id: string): Promise<{ upload: UploadInfo; segments: readonly number[] | undefined }> {
     try {
       const [info, st] = await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
-      if (info.status === 'rejected') throw info.reason
+      if (info.status === 'rejected') throw damagedOr(info.reason, id)
       const { segments, ...upload } = info.value
       // Linked parts are complete and never written again: the offset is the recorded size.
       if (segments) {
@@ -85,7 +108,9 @@ export class FileStore implements DataStore {
     }
   }
 
-  async write(id: string, offset: number, body: Readable, options: WriteOptions): Promise<number> {
+  async write(id: string, offset: number, source: ByteSource, options: WriteOptions): Promise<number> {
+    // Node streams keep the fast path (no async iteration); other byte sources are adapted once.
+    const body = source instanceof Readable ? source : Readable.from(source, { objectMode: false })
     if (options.checksum) {
       return this.#writeVerified(id, offset, body, options).catch((err: unknown) => {
         throw fsError(err, id)
@@ -97,8 +122,10 @@ export class FileStore implements DataStore {
       path: this.#dataPath(id),
       flags: 'r+',
       start: offset,
+      expectSize: offset,
       maxBytes: options.maxBytes,
       signal: options.signal,
+      lease: options.lease,
       guard: this.#guard,
       onBytes: options.onProgress
         ? (written) => {
@@ -126,6 +153,7 @@ export class FileStore implements DataStore {
         start: 0,
         maxBytes: options.maxBytes,
         signal: options.signal,
+        lease: options.lease,
         guard: this.#guard,
         hash,
       })
@@ -141,8 +169,10 @@ export class FileStore implements DataStore {
         )
       }
       if (result.written > 0) {
+        options.lease?.assertHeld()
         const data = await open(this.#dataPath(id), 'r+')
         try {
+          if ((await data.stat()).size !== offset) throw offsetMoved(id, offset)
           await copyInto(data, offset, chunkPath)
         } finally {
           await data.close()
@@ -235,9 +265,16 @@ export class FileStore implements DataStore {
   }
 
   async remove(id: string): Promise<void> {
-    let segments = 0
+    let segments: number
     try {
       segments = (await readInfo(this.#infoPath(id))).segments?.length ?? 0
+    } catch (err) {
+      const damaged = damagedOr(err, id)
+      if (!isDamaged(damaged)) throw fsError(err, id)
+      await this.#removeAll(id)
+      return
+    }
+    try {
       // Info first: once it is gone the upload is gone, whatever happens to the data files.
       await rm(this.#infoPath(id))
     } catch (err) {
@@ -246,6 +283,15 @@ export class FileStore implements DataStore {
     const files = [this.#dataPath(id), this.#chunkPath(id)]
     for (let k = 0; k < segments; k++) files.push(this.#segmentPath(id, k))
     await Promise.all(files.map((f) => rm(f, { force: true })))
+  }
+
+  /** Every file of an upload whose info cannot say which it has (a damaged one); the info goes last. */
+  async #removeAll(id: string): Promise<void> {
+    checkId(id)
+    const names = await readdir(this.directory)
+    const own = names.filter((n) => n === id || (n.startsWith(`${id}.`) && n !== `${id}.json`))
+    await Promise.all(own.map((n) => rm(join(this.directory, n), { force: true })))
+    await rm(this.#infoPath(id), { force: true })
   }
 
   async *list(): AsyncIterable<UploadInfo> {
@@ -272,9 +318,17 @@ export class FileStore implements DataStore {
    * Files a crash leaves that no upload owns, untouched for `olderThanMs`: a data file or linked
    * segments whose info file was never written (killed between the two), an info temp file
    * (killed before its rename), a checksummed chunk (killed mid-verify; every verified write starts
-   * a fresh one). Anything else in the directory is not ours and stays.
+   * a fresh one); an upload whose info file is damaged (empty, cut, not JSON, invalid); lock files
+   * of the FileLocker nobody renewed. Anything else in the directory is not ours and stays.
    */
   async removeLeftovers(olderThanMs: number): Promise<number> {
+    return (
+      (await this.#removeCrashLeftovers(olderThanMs)) +
+      (await removeStaleLockFiles(this.directory, olderThanMs))
+    )
+  }
+
+  async #removeCrashLeftovers(olderThanMs: number): Promise<number> {
     let names: string[]
     try {
       names = await readdir(this.directory)
@@ -286,12 +340,16 @@ export class FileStore implements DataStore {
     const cutoff = Date.now() - olderThanMs
     let removed = 0
     for (const name of names) {
-      const m = /^([A-Za-z0-9_-]+)(?:\.(\d+|chunk|json\.[0-9a-f]+\.tmp))?$/.exec(name)
+      const m = /^([A-Za-z0-9_-]+)(?:\.(\d+|chunk|json|json\.[0-9a-f]+\.tmp))?$/.exec(name)
       const id = m?.[1]
       if (!m || id === undefined || !isValidUploadId(id)) continue
       // Bytes (data file, segment) are leftovers only without an info file; temp files and chunks always.
       const bytes = m[2] === undefined || /^\d+$/.test(m[2])
       if (bytes && present.has(`${id}.json`)) continue
+      if (m[2] === 'json') {
+        removed += await this.#removeIfDamaged(id, cutoff)
+        continue
+      }
       try {
         const st = await stat(join(this.directory, name))
         if (!st.isFile() || st.mtimeMs > cutoff) continue
@@ -304,6 +362,20 @@ export class FileStore implements DataStore {
       }
     }
     return removed
+  }
+
+  /** Removes the upload if its info file is damaged and older than `cutoff`; 1 when it did. */
+  async #removeIfDamaged(id: string, cutoff: number): Promise<number> {
+    try {
+      await readInfo(this.#infoPath(id))
+      return 0
+    } catch (err) {
+      if (!isDamaged(damagedOr(err, id))) return 0
+    }
+    const st = await stat(this.#infoPath(id)).catch(() => undefined)
+    if (!st || st.mtimeMs > cutoff) return 0
+    await this.#removeAll(id)
+    return 1
   }
 
   #ensureDirectory(): Promise<void> {
@@ -370,6 +442,34 @@ function fsError(err: unknown, id: string): unknown {
     })
   }
   return err
+}
+
+/**
+ * An info file that exists but cannot be read as one (empty, cut short, not JSON, invalid) makes
+ * its upload damaged: 410 to every request but DELETE, which removes it. Other errors pass.
+ */
+function damagedOr(err: unknown, id: string): unknown {
+  if (err instanceof SyntaxError || err instanceof MalformedInfoError) {
+    return new TusError(
+      'ERR_DAMAGED',
+      410,
+      `Upload ${id} is damaged (its info file cannot be read) and cannot be resumed; DELETE it and upload the file again`,
+      { cause: err },
+    )
+  }
+  return err
+}
+
+function isDamaged(err: unknown): boolean {
+  return err instanceof TusError && err.code === 'ERR_DAMAGED'
+}
+
+function offsetMoved(id: string, offset: number): TusError {
+  return new TusError(
+    'ERR_OFFSET_MISMATCH',
+    409,
+    `Upload ${id} no longer ends at ${offset}: another writer changed it. HEAD the upload and resume from its offset.`,
+  )
 }
 
 function lengthExceeded(): TusError {

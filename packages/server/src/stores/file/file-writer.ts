@@ -1,4 +1,5 @@
 import { writeSync, writev } from 'node:fs'
+import type { Lease } from '../../types.js'
 
 /**
  * Decides where a FileStore writes: on the main thread (a page-cache write of a few hundred KiB
@@ -39,6 +40,7 @@ export class FileWriter {
   readonly #highWaterMark: number
   readonly #onDrain: () => void
   readonly #onError: (err: unknown) => void
+  readonly #lease: Lease | undefined
   #position: number
   #queued: Buffer[] = []
   #queuedBytes = 0
@@ -49,8 +51,16 @@ export class FileWriter {
   constructor(
     fd: number,
     position: number,
-    o: { guard: WriteGuard; highWaterMark: number; onDrain(): void; onError(err: unknown): void },
+    o: {
+      guard: WriteGuard
+      /** Checked before every write: a lost lock stops the writer (onError) before it writes again. */
+      lease?: Lease | undefined
+      highWaterMark: number
+      onDrain(): void
+      onError(err: unknown): void
+    },
   ) {
+    this.#lease = o.lease
     this.#fd = fd
     this.#position = position
     this.#guard = o.guard
@@ -62,6 +72,7 @@ export class FileWriter {
   /** Writes or queues `chunk`; false: stop feeding it until onDrain (or after an error). */
   write(chunk: Buffer): boolean {
     if (this.#error !== undefined) return false
+    if (this.#lease && !this.#stillHeld()) return false
     if (!this.#inFlight && this.#queued.length === 0 && !this.#guard.threadPool()) {
       const t0 = performance.now()
       try {
@@ -90,7 +101,18 @@ export class FileWriter {
     })
   }
 
+  #stillHeld(): boolean {
+    try {
+      this.#lease?.assertHeld()
+      return true
+    } catch (err) {
+      this.#fail(err)
+      return false
+    }
+  }
+
   #flush(): void {
+    if (!this.#stillHeld()) return
     const buffers = this.#queued
     const bytes = this.#queuedBytes
     this.#queued = []

@@ -55,10 +55,15 @@ export async function writeInfo(
   }
 }
 
-/** Reads and validates an info file; throws on a missing or malformed one. */
+/** An info file that is there but is not a valid one (not JSON is a SyntaxError instead). */
+export class MalformedInfoError extends Error {
+  override name = 'MalformedInfoError'
+}
+
+/** Reads and validates an info file; throws on a missing (ENOENT) or malformed one. */
 export async function readInfo(path: string): Promise<StoredInfo> {
   const raw: unknown = JSON.parse(await readFile(path, 'utf8'))
-  if (!isInfoJson(raw)) throw new Error(`Malformed upload info file ${path}`)
+  if (!isInfoJson(raw)) throw new MalformedInfoError(`Malformed upload info file ${path}`)
   return {
     id: raw.id,
     size: raw.size ?? undefined,

@@ -1,6 +1,8 @@
 import type { Hash } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
+import { TusError } from '@shuttle/protocol'
+import type { Lease } from '../../types.js'
 import { FileWriter, type WriteGuard } from './file-writer.js'
 
 // On the thread pool, batches of up to 256 KiB: the request is paused once that much waits for the
@@ -15,6 +17,10 @@ export interface StreamToFileOptions {
   /** 'r+' to write into an existing file at `start`, 'w' to start a fresh one. */
   flags: 'r+' | 'w'
   start: number
+  /** When given, the file must be exactly this long when opened (else 409: another writer moved it). */
+  expectSize?: number
+  /** Checked before every write: once the lock is lost, nothing more is written. */
+  lease?: Lease
   /** Most bytes to take from `body`; the rest is left unread. */
   maxBytes: number | undefined
   signal: AbortSignal
@@ -43,6 +49,17 @@ export async function streamToFile(body: Readable, o: StreamToFileOptions): Prom
   // A disconnect may emit 'error' on the request after we detached; never let it go unhandled.
   body.on('error', noop)
   const file = await open(o.path, o.flags)
+  if (o.expectSize !== undefined) {
+    const size = (await file.stat()).size
+    if (size !== o.expectSize) {
+      await file.close()
+      throw new TusError(
+        'ERR_OFFSET_MISMATCH',
+        409,
+        `The upload holds ${size} bytes, not ${o.expectSize}: another writer changed it. HEAD the upload and resume from its offset.`,
+      )
+    }
+  }
   let written = 0
   let overflow = false
   let ended = false
@@ -64,6 +81,7 @@ export async function streamToFile(body: Readable, o: StreamToFileOptions): Prom
   })
   const writer = new FileWriter(file.fd, o.start, {
     guard: o.guard,
+    lease: o.lease,
     highWaterMark: HIGH_WATER_MARK,
     onDrain: () => {
       if (!stopped) body.resume()

@@ -1,0 +1,30 @@
+import { isUploadError } from '@shuttle/protocol'
+import { checkAuthorized } from '../authorize.js'
+import type { TusAction, UploadInfo } from '../types.js'
+import type { HandlerContext } from './context.js'
+
+/**
+ * Runs `authorize` for a request on an existing upload, before any lock is taken: a refused
+ * request never asks a running PATCH to release. Resolves with the upload it read (undefined
+ * without a hook: then nothing is read here). A damaged upload can still be deleted; the hook
+ * then sees `upload: undefined`.
+ */
+export async function authorizeUpload(
+  ctx: HandlerContext,
+  action: TusAction,
+): Promise<UploadInfo | undefined> {
+  const { authorize, store } = ctx.options
+  if (!authorize) return undefined
+  let upload: UploadInfo | undefined
+  try {
+    upload = await store.getUpload(ctx.id)
+  } catch (err) {
+    if (!(action === 'delete' && isDamaged(err))) throw err
+  }
+  await checkAuthorized(authorize, ctx.req, { action, id: ctx.id, upload }, `${action} upload ${ctx.id}`)
+  return upload
+}
+
+export function isDamaged(err: unknown): boolean {
+  return isUploadError(err) && err.code === 'ERR_DAMAGED'
+}

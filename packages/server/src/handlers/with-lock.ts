@@ -1,0 +1,35 @@
+import { TusError } from '@shuttle/protocol'
+import type { Lease } from '../types.js'
+import type { HandlerContext } from './context.js'
+
+/**
+ * Runs `fn` while holding the upload's lock, with the lease it must check before mutating; 423
+ * when the lock is not free within lockTimeout (or `signal`, default the client's, aborts).
+ */
+export async function withLock<T>(
+  ctx: HandlerContext,
+  requestRelease: () => void,
+  fn: (lease: Lease) => Promise<T>,
+  signal: AbortSignal = ctx.signal,
+): Promise<T> {
+  const lock = ctx.options.locker.newLock(ctx.id)
+  let lease: Lease
+  try {
+    lease = await lock.lock(
+      AbortSignal.any([signal, AbortSignal.timeout(ctx.options.lockTimeout)]),
+      requestRelease,
+    )
+  } catch (err) {
+    throw new TusError(
+      'ERR_LOCKED',
+      423,
+      `Upload ${ctx.id} is busy with another request; retry in a moment`,
+      { cause: err },
+    )
+  }
+  try {
+    return await fn(lease)
+  } finally {
+    await lock.unlock()
+  }
+}
