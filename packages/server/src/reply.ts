@@ -66,7 +66,34 @@ export function toReply(err: unknown, req: IncomingMessage, logger: Logger): Rep
 // Node knows no reason phrase for tus's own status.
 const REASONS: Record<number, string> = { [STATUS_CHECKSUM_MISMATCH]: 'Checksum Mismatch' }
 
-/** Sends a reply. A request whose body was not read to the end gets `Connection: close`. */
+// How long a client may go on sending a body nobody reads before its answer is sent anyway.
+const LINGER_MS = 5000
+
+/**
+ * An answer given before the request body was read (409, 423, 413, …) must not be lost. Closing the
+ * socket while the client still sends makes the kernel reset the connection, and the client then
+ * sees a network error (EPIPE, ECONNRESET) instead of the status that says what to do. So the rest
+ * of the body is read and thrown away first, for at most LINGER_MS (nginx's lingering close does
+ * the same after its answer); a client still sending after that is answered with
+ * `Connection: close`.
+ */
+function drainUnreadBody(req: IncomingMessage, then: (complete: boolean) => void): void {
+  let done = false
+  const finish = () => {
+    if (done) return
+    done = true
+    clearTimeout(timer)
+    req.off('end', finish)
+    req.off('close', finish)
+    then(req.complete)
+  }
+  const timer = setTimeout(finish, LINGER_MS)
+  req.once('end', finish)
+  req.once('close', finish)
+  req.resume()
+}
+
+/** Sends a reply; a request body nobody read is drained first (see drainUnreadBody). */
 export function send(
   req: IncomingMessage,
   res: ServerResponse,
@@ -91,14 +118,30 @@ export function send(
     // An empty 201/200 says so, instead of an empty chunked body.
     headers['Content-Length'] = 0
   }
-  // Reading the rest of an unwanted body could take long; closing is cheaper and safe.
   const declared = req.headers['content-length']
   const bodyExpected =
     (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined
-  if (bodyExpected && !req.complete) headers.Connection = 'close'
-  const reason = REASONS[reply.status]
-  if (reason) res.writeHead(reply.status, reason, headers)
-  else res.writeHead(reply.status, headers)
+  if (bodyExpected && !req.complete && !req.destroyed) {
+    drainUnreadBody(req, (complete) => {
+      if (res.destroyed) return
+      if (!complete) headers.Connection = 'close'
+      writeReply(req, res, reply.status, headers, body)
+    })
+    return
+  }
+  writeReply(req, res, reply.status, headers, body)
+}
+
+function writeReply(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | number>,
+  body: Reply['body'],
+): void {
+  const reason = REASONS[status]
+  if (reason) res.writeHead(status, reason, headers)
+  else res.writeHead(status, headers)
   if (body === undefined || typeof body === 'string' || req.method === 'HEAD') {
     if (body instanceof Readable) body.destroy()
     res.end(typeof body === 'string' ? body : undefined)

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { S3SigningHandler } from '@shuttle/s3-signing'
-import { createTusServer, FileStore, type TusServer } from '@shuttle/server'
+import { createTusServer, FileLocker, FileStore, type TusServer } from '@shuttle/server'
 import { s3ClientOptions } from '../s3-connection.js'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
@@ -25,9 +25,15 @@ export async function startServer(
   options: ServeOptions,
   log: (line: string) => void = () => {},
 ): Promise<RunningServer> {
+  const store = new FileStore({ directory: options.dir, writes: options.writes })
+  // Several servers may share the directory: lock across processes, and refuse a directory where
+  // that cannot work rather than let two servers interleave one upload's bytes.
+  const locker = new FileLocker({ directory: options.dir })
+  await locker.check()
   const tus = createTusServer({
     path: options.path,
-    store: new FileStore({ directory: options.dir, writes: options.writes }),
+    store,
+    locker,
     maxSize: options.maxSize,
     corsOrigins: options.corsOrigins,
     expireAfter: options.expireAfter,

@@ -1,4 +1,4 @@
-import { TusError } from '@shuttle/protocol'
+import { isUploadError, TusError } from '@shuttle/protocol'
 import type { Lease } from '../types.js'
 import type { HandlerContext } from './context.js'
 
@@ -20,6 +20,8 @@ export async function withLock<T>(
       requestRelease,
     )
   } catch (err) {
+    // The locker's own trouble (e.g. no space for a lock file) keeps its status; only waiting is 423.
+    if (!isUploadError(err) || err.code !== 'ERR_LOCK_TIMEOUT') throw err
     throw new TusError(
       'ERR_LOCKED',
       423,

@@ -5,6 +5,7 @@ import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import { UploadError } from '@shuttle/protocol'
 import { isValidUploadId } from '../ids.js'
+import { isOutOfSpace, outOfSpace } from '../out-of-space.js'
 import type { Lease, Lock, Locker, RequestRelease } from '../types.js'
 import { createLease } from './lease.js'
 import { MemoryLocker } from './memory-locker.js'
@@ -139,7 +140,9 @@ export class FileLocker implements Locker {
   }
 
   async #acquire(id: string, signal: AbortSignal, requestRelease: RequestRelease): Promise<Held> {
-    await this.#ensureDirectory()
+    await this.#ensureDirectory().catch((err: unknown) => {
+      throw lockFileError(err)
+    })
     const path = this.#lockPath(id)
     const owner: Owner = { host: HOST, pid: process.pid, token: randomBytes(12).toString('hex') }
     const body = JSON.stringify(owner)
@@ -151,7 +154,7 @@ export class FileLocker implements Locker {
         await writeFile(path, body, { flag: 'wx' })
         return this.#hold(id, owner, requestRelease)
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw lockFileError(err)
       }
       if (await stale.isStale(path)) {
         await this.#breakStale(id, stale.seenToken)
@@ -372,6 +375,11 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+/** A lock file that cannot be written: out of space is the same 507 as for the upload's bytes. */
+function lockFileError(err: unknown): unknown {
+  return isOutOfSpace(err) ? outOfSpace(err) : err
 }
 
 function timeoutError(id: string, signal: AbortSignal): UploadError {

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream'
 import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
 import { isValidUploadId } from '../../ids.js'
 import { FileLocker, removeStaleLockFiles } from '../../lockers/file-locker.js'
+import { isOutOfSpace, outOfSpace } from '../../out-of-space.js'
 import type {
   ByteSource,
   DataStore,
@@ -436,11 +437,7 @@ function concatError(err: unknown, id: string): unknown {
 function fsError(err: unknown, id: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ENOENT') return new TusError('ERR_NOT_FOUND', 404, `Upload ${id} not found`, { cause: err })
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new TusError('ERR_INTERNAL', 507, 'The server is out of storage space; retry later', {
-      cause: err,
-    })
-  }
+  if (isOutOfSpace(err)) return outOfSpace(err)
   return err
 }
 

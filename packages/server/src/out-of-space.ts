@@ -1,0 +1,11 @@
+import { HttpError } from '@shuttle/protocol'
+
+/** The one answer for a full disk or quota, wherever it happens (creation, bytes, lock files). */
+export function outOfSpace(cause: unknown): HttpError {
+  return new HttpError('ERR_INTERNAL', 507, 'The server is out of storage space; retry later', { cause })
+}
+
+export function isOutOfSpace(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return code === 'ENOSPC' || code === 'EDQUOT'
+}
