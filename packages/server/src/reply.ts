@@ -66,34 +66,55 @@ export function toReply(err: unknown, req: IncomingMessage, logger: Logger): Rep
 // Node knows no reason phrase for tus's own status.
 const REASONS: Record<number, string> = { [STATUS_CHECKSUM_MISMATCH]: 'Checksum Mismatch' }
 
-// How long a client may go on sending a body nobody reads before its answer is sent anyway.
+// How long a client may go on sending a body nobody reads, around its answer.
 const LINGER_MS = 5000
 
 /**
  * An answer given before the request body was read (409, 423, 413, …) must not be lost. Closing the
  * socket while the client still sends makes the kernel reset the connection, and the client then
  * sees a network error (EPIPE, ECONNRESET) instead of the status that says what to do. So the rest
- * of the body is read and thrown away first, for at most LINGER_MS (nginx's lingering close does
- * the same after its answer); a client still sending after that is answered with
- * `Connection: close`.
+ * of the body is read and thrown away, for at most LINGER_MS, as nginx's lingering close does: on a
+ * keep-alive connection after the answer (it is sent at once, the connection stays usable); when
+ * the client asked to close, before the answer (Node closes right after it). A client still
+ * sending after LINGER_MS is cut off.
  */
-function drainUnreadBody(req: IncomingMessage, then: (complete: boolean) => void): void {
-  let done = false
-  const finish = () => {
-    if (done) return
-    done = true
-    clearTimeout(timer)
-    req.off('end', finish)
-    req.off('close', finish)
-    then(req.complete)
+function answerOverUnreadBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: (close: boolean) => void,
+): void {
+  const drain = (then: () => void) => {
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      then()
+    }
+    const timer = setTimeout(finish, LINGER_MS)
+    timer.unref()
+    req.once('end', finish)
+    req.once('close', finish)
+    req.resume()
   }
-  const timer = setTimeout(finish, LINGER_MS)
-  req.once('end', finish)
-  req.once('close', finish)
-  req.resume()
+  if (clientCloses(req)) {
+    drain(() => {
+      if (!res.destroyed) answer(!req.complete)
+    })
+    return
+  }
+  answer(false)
+  res.once('finish', () => {
+    if (!req.complete) drain(() => !req.complete && req.socket?.destroy())
+  })
 }
 
-/** Sends a reply; a request body nobody read is drained first (see drainUnreadBody). */
+function clientCloses(req: IncomingMessage): boolean {
+  const connection = req.headers.connection ?? ''
+  return req.httpVersion === '1.0' ? !/keep-alive/i.test(connection) : /close/i.test(connection)
+}
+
+/** Sends a reply; a request body nobody read is drained around it (see answerOverUnreadBody). */
 export function send(
   req: IncomingMessage,
   res: ServerResponse,
@@ -122,9 +143,8 @@ export function send(
   const bodyExpected =
     (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined
   if (bodyExpected && !req.complete && !req.destroyed) {
-    drainUnreadBody(req, (complete) => {
-      if (res.destroyed) return
-      if (!complete) headers.Connection = 'close'
+    answerOverUnreadBody(req, res, (close) => {
+      if (close) headers.Connection = 'close'
       writeReply(req, res, reply.status, headers, body)
     })
     return

@@ -14,14 +14,13 @@ export async function withLock<T>(
 ): Promise<T> {
   const lock = ctx.options.locker.newLock(ctx.id)
   let lease: Lease
+  const waiting = AbortSignal.any([signal, AbortSignal.timeout(ctx.options.lockTimeout)])
   try {
-    lease = await lock.lock(
-      AbortSignal.any([signal, AbortSignal.timeout(ctx.options.lockTimeout)]),
-      requestRelease,
-    )
+    lease = await lock.lock(waiting, requestRelease)
   } catch (err) {
     // The locker's own trouble (e.g. no space for a lock file) keeps its status; only waiting is 423.
-    if (!isUploadError(err) || err.code !== 'ERR_LOCK_TIMEOUT') throw err
+    const waitedOut = waiting.aborted || (isUploadError(err) && err.code === 'ERR_LOCK_TIMEOUT')
+    if (!waitedOut) throw err
     throw new TusError(
       'ERR_LOCKED',
       423,
