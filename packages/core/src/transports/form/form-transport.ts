@@ -1,7 +1,7 @@
 import { UploadError } from '@shuttle/protocol'
 import { resolveUrl } from '../../platform.js'
+import { statusError } from '../http.js'
 import type { Transport } from '../transport.js'
-import { statusError } from '../tus/tus-http.js'
 
 /**
  * el-upload's default: one multipart/form-data POST to `endpoint` (field `fieldName`, extra fields

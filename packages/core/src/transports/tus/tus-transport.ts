@@ -1,4 +1,5 @@
 import type { Checkpoint } from '../../ports.js'
+import { statusError } from '../http.js'
 import type { Transport, TransportContext, TransportResult } from '../transport.js'
 import { uploadConcatenated } from './concat.js'
 import { patchUntilDone } from './patch-loop.js'
@@ -7,7 +8,6 @@ import {
   createUploadWithBody,
   headUpload,
   type ServerCapabilities,
-  statusError,
   tusHeaders,
 } from './tus-http.js'
 
