@@ -7,7 +7,19 @@ export { makeCreateUploader } from './create-uploader.js'
 export type { Emitter, Listener } from './emitter.js'
 export { defaultFingerprint } from './fingerprint.js'
 export type { UploadEvent, UploadState, UploadStatus } from './machine.js'
-export { canTransition, TRANSITIONS, transition } from './machine.js'
+export {
+  ACTIVE_STATUSES,
+  canTransition,
+  isActive,
+  isRunning,
+  isTerminal,
+  offsetOf,
+  RUNNING_STATUSES,
+  TERMINAL_STATUSES,
+  TRANSITIONS,
+  transition,
+  urlOf,
+} from './machine.js'
 export type { HeadersOption, PlatformDefaults, UploaderOptions } from './options.js'
 export type { AbortSignalLike, Clock } from './platform.js'
 export type {
@@ -26,6 +38,8 @@ export type {
   S3CheckpointPart,
   SourceInfo,
 } from './ports.js'
+export type { TotalsItem, UploadTotals } from './totals.js'
+export { computeTotals } from './totals.js'
 export { choosePartSize, planParts } from './transports/s3/part-planner.js'
 export type {
   S3DirectSigningOptions,
