@@ -6,15 +6,13 @@ import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } 
 import { runFile } from './engine/runner.js'
 import { moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
 import { terminateUpload } from './engine/terminate.js'
+import { createTransport } from './engine/transport-setup.js'
 import { canTransition, isActive, isRunning, offsetOf, transition } from './machine.js'
 import { normalizeOptions, type PlatformDefaults, type UploaderOptions } from './options.js'
 import { createAbortController, sleep } from './platform.js'
 import { createThrottle, PROGRESS_INTERVAL_MS } from './progress.js'
 import { toUploadError } from './retry.js'
 import { addToTotals, emptyTotals, finishTotals, type UploadTotals } from './totals.js'
-import { createFormTransport } from './transports/form/form-transport.js'
-import { createS3Transport } from './transports/s3/s3-transport.js'
-import { createTusTransport } from './transports/tus/tus-transport.js'
 import type { FileId, FileSnapshot, UploaderEvents } from './types.js'
 
 export interface Uploader<Input = unknown> {
@@ -65,12 +63,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         reporting = false
       }
     })
-    const transport =
-      options.protocol === 'form'
-        ? createFormTransport()
-        : options.protocol === 's3'
-          ? createS3Transport(options)
-          : createTusTransport()
+    const transport = createTransport(options)
     const records = new Map<FileId, FileRecord>()
     let order: FileId[] = []
     let seq = 0

@@ -115,8 +115,19 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
     checkpoint: rec.checkpoint,
     signal: controller.signal,
     send,
-    saveCheckpoint: async (cp: Checkpoint) => {
+    saveCheckpoint: async ({ url, state }) => {
       if (!live()) return
+      const now = Date.now()
+      const cp: Checkpoint = {
+        transport: transport.name,
+        ...(url === undefined ? {} : { url }),
+        size: source.info.size,
+        endpoint: options.endpoint,
+        metadata: { ...ctx.metadata },
+        state,
+        createdAt: rec.checkpoint?.createdAt ?? now,
+        updatedAt: now,
+      }
       rec.checkpoint = cp
       if (rec.fingerprint === undefined) return
       try {

@@ -1,11 +1,11 @@
 import { UploadError } from '@shuttle/protocol'
-import { isCheckpoint } from '../checkpoints/memory-store.js'
 import { offsetOf } from '../machine.js'
 import { classifyError, retryDelay, toUploadError } from '../retry.js'
 import type { TransportResult } from '../transports/transport.js'
 import { runAttempt } from './attempt.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
+import { usableCheckpoint } from './transport-setup.js'
 
 /** Consecutive credential refreshes without the server confirming a byte before we give up. */
 const MAX_AUTH_REFRESHES = 2
@@ -64,12 +64,10 @@ async function prepare(core: EngineCore, rec: FileRecord): Promise<string | unde
   } catch {
     saved = undefined // an unreadable store means a fresh upload, not a failed one
   }
-  // A checkpoint for another size or endpoint is not this upload.
-  if (isCheckpoint(saved) && saved.size === rec.source?.info.size && saved.endpoint === options.endpoint) {
-    rec.checkpoint = saved
-    return saved.url
-  }
-  return undefined
+  // A checkpoint of another transport, size or endpoint is not this upload.
+  const usable = usableCheckpoint(transport, saved, rec.source?.info.size, options.endpoint)
+  if (usable) rec.checkpoint = usable
+  return usable?.url
 }
 
 async function complete(core: EngineCore, rec: FileRecord, result: TransportResult): Promise<void> {
