@@ -48,7 +48,10 @@ describe('localStorage checkpoint store', () => {
 describe('IndexedDB checkpoint store', () => {
   let current = ''
   checkpointStoreSuite(
-    () => createIndexedDbCheckpointStore((current = `shuttle-test-${++n}`)),
+    () => {
+      current = `shuttle-test-${++n}`
+      return createIndexedDbCheckpointStore(current)
+    },
     (_store, fingerprint, value) => putRaw(current, fingerprint, value),
   )
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe } from 'vitest'
 import { checkpointStoreSuite } from '../test-support/store-suite.js'
 import { createMemoryCheckpointStore } from './memory-store.js'
 

@@ -161,7 +161,7 @@ describe('tus transport', () => {
     up.pause(id)
     expect(up.getFile(id)?.bytesConfirmed).toBe(200)
     const [saved] = (await store.list?.()) ?? []
-    expect((saved?.checkpoint.state as TusCheckpointState).parts?.map((p) => p.url)).toEqual([
+    expect((saved?.checkpoint.state as TusCheckpointState | undefined)?.parts?.map((p) => p.url)).toEqual([
       `${endpoint}/1`,
       `${endpoint}/2`,
     ])
