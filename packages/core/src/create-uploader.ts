@@ -6,15 +6,14 @@ import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } 
 import { runFile } from './engine/runner.js'
 import { moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
 import { terminateUpload } from './engine/terminate.js'
-import { canTransition, isActive, transition } from './machine.js'
+import { createTransport } from './engine/transport-setup.js'
+import { canTransition, isActive, isRunning, offsetOf, transition } from './machine.js'
 import { normalizeOptions, type PlatformDefaults, type UploaderOptions } from './options.js'
 import { createAbortController, sleep } from './platform.js'
-import { createThrottle, eta, PROGRESS_INTERVAL_MS } from './progress.js'
+import { createThrottle, PROGRESS_INTERVAL_MS } from './progress.js'
 import { toUploadError } from './retry.js'
-import { createFormTransport } from './transports/form/form-transport.js'
-import { createS3Transport } from './transports/s3/s3-transport.js'
-import { createTusTransport } from './transports/tus/tus-transport.js'
-import type { FileId, FileSnapshot, ProgressPayload, UploaderEvents } from './types.js'
+import { addToTotals, emptyTotals, finishTotals, type UploadTotals } from './totals.js'
+import type { FileId, FileSnapshot, UploaderEvents } from './types.js'
 
 export interface Uploader<Input = unknown> {
   /** Adds files; returns their ids at once. Opening, fingerprinting and checkpoint lookup happen in 'preparing'. */
@@ -64,12 +63,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         reporting = false
       }
     })
-    const transport =
-      options.protocol === 'form'
-        ? createFormTransport()
-        : options.protocol === 's3'
-          ? createS3Transport(options)
-          : createTusTransport()
+    const transport = createTransport(options)
     const records = new Map<FileId, FileRecord>()
     let order: FileId[] = []
     let seq = 0
@@ -80,7 +74,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
     let hadWork = false
     // Kept in step by dispatch(), so pump() never scans every file (it runs once per finished file).
     const waiting = new Set<FileRecord>()
-    let activeCount = 0
+    let runningCount = 0
     const totalThrottle = createThrottle(PROGRESS_INTERVAL_MS)
 
     const must = (id: FileId): FileRecord => {
@@ -99,23 +93,26 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         rec.state = to
         if (from.status === 'queued') waiting.delete(rec)
         if (to.status === 'queued') waiting.add(rec)
-        if (isActive(from) !== isActive(to)) activeCount += isActive(to) ? 1 : -1
+        const wasRunning = isRunning(from.status)
+        const running = isRunning(to.status)
+        if (wasRunning !== running) runningCount += running ? 1 : -1
         delete rec.snapshot
         if (from.status !== to.status) events.emit('state-change', { id: rec.id, from, to })
-        if (isActive(from) && !isActive(to)) void Promise.resolve().then(pump)
+        if (wasRunning && !running) void Promise.resolve().then(pump)
       },
       isCurrent: (rec, run) => !destroyed && rec.run === run && records.get(rec.id) === rec,
       setConfirmed(rec, bytes) {
-        if (bytes > rec.bytesConfirmed) rec.authRefreshes = 0
-        rec.bytesSent = bytes < rec.bytesConfirmed ? bytes : Math.max(rec.bytesSent, bytes)
-        rec.bytesConfirmed = bytes
+        const before = offsetOf(rec.state)
+        if (bytes > before) rec.authRefreshes = 0
+        rec.bytesSent = bytes < before ? bytes : Math.max(rec.bytesSent, bytes)
+        // Only an attempt confirms bytes, and an attempt runs in 'uploading'.
         if (rec.state.status === 'uploading')
           rec.state = transition(rec.state, { type: 'advance', offset: bytes })
         rec.meter.sample(rec.bytesSent, options.clock.now())
         core.progress(rec)
       },
       setSent(rec, bytes) {
-        rec.bytesSent = Math.max(bytes, rec.bytesConfirmed)
+        rec.bytesSent = Math.max(bytes, offsetOf(rec.state))
         rec.meter.sample(rec.bytesSent, options.clock.now())
         core.progress(rec)
       },
@@ -127,27 +124,21 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         // A file's final progress forces the total only when no other file is running: otherwise
         // their progress brings it within the throttle interval, and 1000 files finishing would
         // each sum over all files (O(files²): 5 % of the client's CPU in `npm run bench`).
-        if (totalThrottle(now, force && activeCount <= 1)) events.emit('total-progress', totalProgress())
+        if (totalThrottle(now, force && runningCount <= 1)) events.emit('total-progress', totalProgress())
       },
       metadataOf: (rec) => uploadMetadata(rec, options.metadata),
       sleep: (ms, signal) => sleep(options.clock, ms, signal),
     }
 
-    /** payloadOf() summed over all files but canceled ones; allocation-free. */
-    function totalProgress(): ProgressPayload {
-      let bytesSent = 0
-      let bytesConfirmed = 0
-      let bytesTotal = 0
-      let speed = 0
+    /** The one totals computation (totals.ts) over the records, without building snapshots. */
+    function totalProgress(): UploadTotals {
+      const t = emptyTotals()
       for (const rec of records.values()) {
         const status = rec.state.status
-        if (status === 'canceled') continue
-        bytesSent += rec.bytesSent
-        bytesConfirmed += rec.bytesConfirmed
-        bytesTotal += rec.info.size ?? 0
-        if (status === 'uploading') speed += rec.meter.speed
+        const speed = status === 'uploading' ? rec.meter.speed : 0
+        addToTotals(t, status, rec.info.size, rec.bytesSent, offsetOf(rec.state), speed)
       }
-      return { bytesSent, bytesConfirmed, bytesTotal, speed, eta: eta(bytesTotal - bytesSent, speed) }
+      return finishTotals(t)
     }
 
     function startRun(rec: FileRecord) {
@@ -178,7 +169,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       try {
         do {
           pumpAgain = false
-          let active = activeCount
+          let active = runningCount
           while (active < options.maxConcurrentUploads) {
             const next = pickNext(waiting)
             if (!next) break
@@ -189,7 +180,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       } finally {
         pumping = false
       }
-      if (hadWork && activeCount === 0 && waiting.size === 0) {
+      if (hadWork && runningCount === 0 && waiting.size === 0) {
         hadWork = false
         events.emit('total-progress', totalProgress())
         events.emit('queue-drained', {})
@@ -200,7 +191,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
     function stopRun(rec: FileRecord) {
       rec.run++
       rec.controller?.abort(new UploadError('ERR_ABORTED', 'Stopped'))
-      rec.bytesSent = rec.bytesConfirmed
+      rec.bytesSent = offsetOf(rec.state)
       rec.meter.reset(rec.bytesSent, options.clock.now())
     }
 
@@ -252,7 +243,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         const rec = must(id)
         const status = rec.state.status
         if (status === 'failed') return api.retry(id)
-        if (status === 'queued' || isActive(rec.state)) {
+        if (isActive(status)) {
           if (first && status === 'queued') enqueue(rec, true)
           return pump()
         }
@@ -265,6 +256,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         if (rec.state.status === 'canceled') return
         if (canTransition(rec.state, 'cancel')) stopRun(rec)
         core.dispatch(rec, { type: 'cancel' })
+        rec.bytesSent = 0 // canceled holds no position: the server's bytes are being deleted
         pump()
         await rec.running
         await terminateUpload(core, rec)
@@ -293,7 +285,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       },
       pauseAll() {
         for (const rec of records.values()) {
-          if (rec.state.status === 'queued' || isActive(rec.state)) api.pause(rec.id)
+          if (isActive(rec.state.status)) api.pause(rec.id)
         }
       },
       resumeAll() {
@@ -324,7 +316,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       async destroy() {
         if (destroyed) return
         for (const rec of records.values()) {
-          if (rec.state.status === 'queued' || isActive(rec.state)) core.dispatch(rec, { type: 'pause' })
+          if (isActive(rec.state.status)) core.dispatch(rec, { type: 'pause' })
         }
         destroyed = true
         const running = [...records.values()].map((rec) => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryCheckpointStore } from './checkpoints/memory-store.js'
+import { offsetOf, urlOf } from './machine.js'
 import type { Checkpoint } from './ports.js'
 import { createFakeTus, flush, untilAborted } from './test-support/fake-tus.js'
 import { createTestUploader, file } from './test-support/uploader.js'
@@ -132,6 +133,46 @@ describe('lifecycle invariants', () => {
     expect(up.getFile(id)).not.toBe(before)
     expect(Object.isFrozen(up.getFile(id))).toBe(true)
     expect(up.getFile(id)?.state).toEqual({ status: 'completed', url: `${endpoint}/1`, offset: 1000 })
+  })
+
+  it('the state is the one copy of the position: snapshots, progress and restarts read it from there', async () => {
+    const fake = createFakeTus()
+    const up = createTestUploader(fake)({ endpoint, chunkSize: 100 })
+    const mismatches: string[] = []
+    up.on('progress', ({ id, bytesConfirmed }) => {
+      const f = up.getFile(id)
+      if (!f) return
+      if (f.bytesConfirmed !== offsetOf(f.state) || bytesConfirmed !== offsetOf(f.state))
+        mismatches.push(`${f.bytesConfirmed}/${bytesConfirmed} vs ${offsetOf(f.state)}`)
+      if (f.url !== urlOf(f.state)) mismatches.push(`url ${f.url} vs ${urlOf(f.state)}`)
+    })
+    const [id] = up.add(file('a', 1000)) as [string]
+    await flush(100)
+    expect(mismatches).toEqual([])
+    expect(up.getFile(id)).toMatchObject({ bytesConfirmed: 1000, url: `${endpoint}/1` })
+    // Lost on the server while paused: the resume restarts at 0 with a new URL, in the state too.
+    const restarted = createTestUploader(fake)({ endpoint, chunkSize: 100 })
+    fake.hold = true
+    const [id2] = restarted.add(file('b', 1000)) as [string]
+    await flush(20)
+    fake.release()
+    await flush(20)
+    restarted.pause(id2)
+    const paused = restarted.getFile(id2)
+    expect(paused?.state).toMatchObject({ status: 'paused', url: `${endpoint}/2` })
+    expect(offsetOf(paused!.state)).toBeGreaterThan(0)
+    fake.uploads.delete(`${endpoint}/2`)
+    fake.hold = false
+    const states: unknown[] = []
+    restarted.on('upload-restarted', () => states.push(restarted.getFile(id2)?.state))
+    restarted.resume(id2)
+    await flush(100)
+    expect(states).toEqual([{ status: 'uploading', offset: 0 }])
+    expect(restarted.getFile(id2)).toMatchObject({
+      status: 'completed',
+      bytesConfirmed: 1000,
+      url: `${endpoint}/3`,
+    })
   })
 
   it('destroy() aborts everything and leaves no timer behind', async () => {

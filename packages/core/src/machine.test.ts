@@ -1,7 +1,11 @@
 import { UploadError } from '@shuttle/protocol'
 import { describe, expect, it } from 'vitest'
 import {
+  ACTIVE_STATUSES,
   canTransition,
+  isActive,
+  isRunning,
+  offsetOf,
   transition,
   type UploadEvent,
   type UploadEventType,
@@ -28,6 +32,7 @@ const events: Record<UploadEventType, UploadEvent> = {
   prepare: { type: 'prepare' },
   begin: { type: 'begin', offset: 7 },
   advance: { type: 'advance', offset: 8 },
+  restart: { type: 'restart' },
   pause: { type: 'pause' },
   resume: { type: 'resume' },
   backoff: { type: 'backoff', attempt: 2, retryAt: 500, error: err },
@@ -50,6 +55,7 @@ const allowed: Array<[UploadStatus, UploadEventType, UploadStatus]> = [
   ['preparing', 'fail', 'failed'],
   ['preparing', 'cancel', 'canceled'],
   ['uploading', 'advance', 'uploading'],
+  ['uploading', 'restart', 'uploading'],
   ['uploading', 'pause', 'paused'],
   ['uploading', 'backoff', 'retrying'],
   ['uploading', 'complete', 'completed'],
@@ -92,7 +98,7 @@ describe('transition', () => {
   })
 
   it('covers every (status, event) pair exactly once', () => {
-    expect(allowed.length + forbidden.length).toBe(9 * 11)
+    expect(allowed.length + forbidden.length).toBe(9 * 12)
   })
 
   it('keeps offset and url through pause and resume', () => {
@@ -121,6 +127,31 @@ describe('transition', () => {
       offset: 5,
       error: err,
     })
+  })
+
+  it('restart drops the URL and the offset; advance sets either alone', () => {
+    expect(transition(states.uploading, events.restart)).toEqual({ status: 'uploading', offset: 0 })
+    expect(transition(states.uploading, { type: 'advance', url: 'v' })).toEqual({
+      status: 'uploading',
+      offset: 5,
+      url: 'v',
+    })
+  })
+
+  it('offsetOf reads the one recorded position; states without one are at 0', () => {
+    expect(offsetOf(states.paused)).toBe(5)
+    expect(offsetOf(states.completed)).toBe(10)
+    expect(offsetOf(states.idle)).toBe(0)
+    expect(offsetOf(states.canceled)).toBe(0)
+  })
+
+  it('active = waiting for or holding a slot; running = holding one', () => {
+    expect([...ACTIVE_STATUSES].sort()).toEqual(['preparing', 'queued', 'retrying', 'uploading'])
+    expect(isActive('queued')).toBe(true)
+    expect(isRunning('queued')).toBe(false)
+    expect(isRunning('retrying')).toBe(true)
+    for (const s of ['idle', 'paused', 'completed', 'failed', 'canceled'] as const)
+      expect(isActive(s)).toBe(false)
   })
 
   it('is pure: the input state is not mutated', () => {

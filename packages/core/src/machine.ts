@@ -3,7 +3,10 @@ import { UploadError } from '@shuttle/protocol'
 // The per-file lifecycle of DESIGN.md as data: one union of states, one union of events, one
 // table saying which event moves which status where, and one pure reducer (STYLE 3.1).
 
-/** Where the upload stands on the server, carried by every non-terminal state that knows it. */
+/**
+ * Where the upload stands on the server, carried by every state that knows it. This is the one
+ * place the engine keeps it: snapshots and progress read it from here (offsetOf, urlOf).
+ */
 interface Position {
   /** Bytes the server confirmed. */
   offset: number
@@ -28,7 +31,9 @@ export type UploadEvent =
   | { type: 'enqueue' }
   | { type: 'prepare' }
   | { type: 'begin'; offset?: number; url?: string }
-  | { type: 'advance'; offset: number; url?: string }
+  | { type: 'advance'; offset?: number; url?: string }
+  /** The server lost the upload; a fresh one starts at 0 with no URL yet. */
+  | { type: 'restart' }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'backoff'; attempt: number; retryAt: number; error: UploadError }
@@ -48,6 +53,7 @@ export const TRANSITIONS: {
   preparing: { begin: 'uploading', pause: 'paused', backoff: 'retrying', fail: 'failed', cancel: 'canceled' },
   uploading: {
     advance: 'uploading',
+    restart: 'uploading',
     pause: 'paused',
     backoff: 'retrying',
     complete: 'completed',
@@ -96,6 +102,8 @@ export function transition(state: UploadState, event: UploadEvent): UploadState 
       const offset = event.offset ?? pos.offset
       return url === undefined ? { status: 'uploading', offset } : { status: 'uploading', offset, url }
     }
+    case 'restart':
+      return { status: 'uploading', offset: 0 }
     case 'backoff':
       return {
         status: 'retrying',
@@ -113,9 +121,32 @@ export function transition(state: UploadState, event: UploadEvent): UploadState 
   }
 }
 
+/** Bytes the server confirmed, as the state records them (0 for states that hold no position). */
+export const offsetOf = (s: UploadState): number => (s as { offset?: number }).offset ?? 0
+
+/** The upload URL, once the state knows it. */
+export const urlOf = (s: UploadState): string | undefined => (s as { url?: string }).url
+
 /** Statuses that hold one of the `maxConcurrentUploads` slots. */
-export const ACTIVE_STATUSES: ReadonlySet<UploadStatus> = new Set(['preparing', 'uploading', 'retrying'])
+export const RUNNING_STATUSES: ReadonlySet<UploadStatus> = new Set(['preparing', 'uploading', 'retrying'])
+
+/**
+ * Statuses of a file on its way: waiting for a slot or holding one. What pauseAll pauses, what a UI
+ * counts as "active" and shows a moving bar for.
+ */
+export const ACTIVE_STATUSES: ReadonlySet<UploadStatus> = new Set(['queued', ...RUNNING_STATUSES])
+
 export const TERMINAL_STATUSES: ReadonlySet<UploadStatus> = new Set(['completed', 'canceled'])
 
-export const isActive = (s: UploadState): boolean => ACTIVE_STATUSES.has(s.status)
-export const isTerminal = (s: UploadState): boolean => TERMINAL_STATUSES.has(s.status)
+/** Holds a slot: preparing, uploading or retrying. */
+export const isRunning = (status: UploadStatus): boolean => RUNNING_STATUSES.has(status)
+
+/**
+ * On its way: queued, preparing, uploading or retrying.
+ *
+ * @example
+ * uploader.getFiles().filter((f) => isActive(f.status)).length // files still moving
+ */
+export const isActive = (status: UploadStatus): boolean => ACTIVE_STATUSES.has(status)
+
+export const isTerminal = (status: UploadStatus): boolean => TERMINAL_STATUSES.has(status)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { normalizeOptions } from './options.js'
 import { createFakeTus } from './test-support/fake-tus.js'
 import { testPlatform } from './test-support/uploader.js'
+import { createTusTransport } from './transports/tus/tus-transport.js'
 
 const platform = testPlatform(createFakeTus())
 
@@ -10,7 +11,7 @@ describe('normalizeOptions', () => {
     const input = { endpoint: 'http://e/files', metadata: { a: '1' } }
     const o = normalizeOptions(input, platform)
     expect(o).toMatchObject({
-      protocol: 'tus',
+      transport: createTusTransport,
       parallelUploads: 1,
       maxConcurrentUploads: 3,
       retryDelays: [0, 1000, 3000, 5000],
@@ -49,6 +50,8 @@ describe('normalizeOptions', () => {
     [{ endpoint: 'http://e/x', retryDelays: [-1] }, /retryDelays/],
     [{ endpoint: 'http://e/x', stallTimeout: 0 }, /stallTimeout/],
     [{ endpoint: 'http://e/x', protocol: 'ftp' }, /protocol/],
+    [{ endpoint: 'http://e/x', transport: { name: 'x' } }, /'transport' must be a function/],
+    [{ endpoint: 'http://e/x', protocol: 'tus', transport: () => ({}) }, /either 'protocol'.*or 'transport'/],
     [{ endpoint: 'http://e/x', checksum: 'md5' }, /checksum/],
     [
       { endpoint: 'http://e/x', creationWithUpload: -1 },

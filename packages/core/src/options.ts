@@ -1,7 +1,9 @@
 import { UploadError } from '@shuttle/protocol'
 import { absoluteUrl, type Clock, systemClock } from './platform.js'
 import type { CheckpointStore, DigestFn, FileReaderPort, Fingerprint, HttpClient } from './ports.js'
+import { BUILTIN_TRANSPORTS } from './transports/builtin.js'
 import { type NormalizedS3Options, normalizeS3Options, type S3Options } from './transports/s3/s3-options.js'
+import type { TransportFactory } from './transports/transport.js'
 import type { FileId } from './types.js'
 
 export type HeadersOption =
@@ -19,8 +21,16 @@ export interface UploaderOptions {
    * with client-side signing, the S3 endpoint. Checkpoints are keyed by it.
    */
   endpoint: string
-  /** 'tus' (default); 'form': el-upload's multipart POST, not resumable; 's3': multipart straight to S3. */
+  /**
+   * A built-in transport: 'tus' (default); 'form': el-upload's multipart POST, not resumable; 's3':
+   * multipart straight to S3. Shorthand for `transport: createTusTransport` and so on.
+   */
   protocol?: 'tus' | 'form' | 's3'
+  /**
+   * Any other upload protocol: a factory called once per uploader with its normalized options,
+   * returning a Transport (see transports/transport.ts). Excludes `protocol`.
+   */
+  transport?: TransportFactory
   /** protocol 's3': how parts get signed (server-side by default; see S3Options). */
   s3?: S3Options
   /** Bytes per PATCH. Infinity = one streamed request per file. Default: Infinity in Node, 8 MiB in browsers. */
@@ -81,7 +91,9 @@ export interface PlatformDefaults {
 
 export interface NormalizedOptions {
   readonly endpoint: string
-  readonly protocol: 'tus' | 'form' | 's3'
+  /** Makes the uploader's transport: the `transport` option, or the built-in one `protocol` names. */
+  readonly transport: TransportFactory
+  /** The `s3` option, normalized, when given or when protocol is 's3'. */
   readonly s3: NormalizedS3Options | undefined
   readonly chunkSize: number
   readonly creationWithUpload: number
@@ -129,6 +141,12 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
   if (endpoint === undefined) {
     throw invalid(`'endpoint' must be an absolute URL here (no page to resolve "${o.endpoint}" against)`)
   }
+  if (o.transport !== undefined && typeof o.transport !== 'function') {
+    throw invalid("'transport' must be a function returning a Transport (a TransportFactory)")
+  }
+  if (o.transport !== undefined && o.protocol !== undefined) {
+    throw invalid("Give either 'protocol' (a built-in transport) or 'transport', not both")
+  }
   const protocol = o.protocol ?? 'tus'
   if (protocol !== 'tus' && protocol !== 'form' && protocol !== 's3') {
     throw invalid(`'protocol' must be 'tus', 'form' or 's3'`)
@@ -159,8 +177,8 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
   }
   return {
     endpoint,
-    protocol,
-    s3: protocol === 's3' ? normalizeS3Options(o.s3, endpoint) : undefined,
+    transport: o.transport ?? BUILTIN_TRANSPORTS[protocol],
+    s3: protocol === 's3' || o.s3 !== undefined ? normalizeS3Options(o.s3, endpoint) : undefined,
     chunkSize,
     creationWithUpload,
     parallelUploads: positiveInt('parallelUploads', o.parallelUploads, 1),

@@ -82,35 +82,22 @@ export interface HttpClient {
   close?(): void
 }
 
-export interface CheckpointPart {
-  start: number
-  end: number
-  url?: string
-}
-
-export interface S3CheckpointPart {
-  partNumber: number
-  size: number
-  etag: string
-}
-
-export interface S3Checkpoint {
-  key: string
-  uploadId: string
-  partSize: number
-  parts: S3CheckpointPart[]
-}
-
-/** Everything needed to resume an upload after a pause, a crash or a reload. */
-export interface Checkpoint {
+/**
+ * Everything needed to resume an upload after a pause, a crash or a reload. The engine owns the
+ * envelope; `state` belongs to the transport named in `transport`, which validates it before use.
+ * Checkpoints saved before transports owned their state (`{ url?, parts?, s3?, … }` with no
+ * `transport`) are still read: parseCheckpoint() turns them into this shape.
+ */
+export interface Checkpoint<State = unknown> {
+  /** `Transport.name` of the transport that saved it; only that transport resumes it. */
+  transport: string
+  /** The upload's URL on the server once created (tus upload URL, S3 upload), for display and resume. */
   url?: string
   size: number
   endpoint: string
-  /** Partial uploads when parallelUploads > 1 (tus concatenation). */
-  parts?: CheckpointPart[]
-  /** S3 multipart: the upload, its part size and the parts S3 acknowledged (with their ETags). */
-  s3?: S3Checkpoint
   metadata: Record<string, string>
+  /** The transport's own resume data (tus: concatenation parts; S3: key, uploadId, parts). */
+  state: State
   createdAt: number
   updatedAt: number
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createSpeedMeter, createThrottle, eta, sumProgress } from './progress.js'
+import { createSpeedMeter, createThrottle, eta } from './progress.js'
 import { createFakeTus, flush } from './test-support/fake-tus.js'
 import { createTestUploader, file } from './test-support/uploader.js'
 
@@ -29,19 +29,11 @@ describe('speed meter', () => {
   })
 })
 
-describe('eta and totals', () => {
+describe('eta', () => {
   it('eta is null without a speed and 0 when done', () => {
     expect(eta(100, 0)).toBeNull()
     expect(eta(0, 0)).toBe(0)
     expect(eta(1000, 500)).toBe(2)
-  })
-
-  it('sums per-file progress', () => {
-    const t = sumProgress([
-      { bytesSent: 10, bytesConfirmed: 5, bytesTotal: 100, speed: 10, eta: null },
-      { bytesSent: 20, bytesConfirmed: 20, bytesTotal: 20, speed: 0, eta: 0 },
-    ])
-    expect(t).toEqual({ bytesSent: 30, bytesConfirmed: 25, bytesTotal: 120, speed: 10, eta: 9 })
   })
 })
 

@@ -1,5 +1,3 @@
-import type { ProgressPayload } from './types.js'
-
 // Speed is an exponentially weighted moving average with a time constant, so irregular sample
 // intervals (1 MiB stream chunks, XHR events) weigh by elapsed time rather than by count.
 const SPEED_TAU_MS = 2000
@@ -59,18 +57,4 @@ export function createThrottle(interval: number): (now: number, force?: boolean)
     last = now
     return true
   }
-}
-
-export function sumProgress(items: readonly ProgressPayload[]): ProgressPayload {
-  let bytesSent = 0
-  let bytesConfirmed = 0
-  let bytesTotal = 0
-  let speed = 0
-  for (const p of items) {
-    bytesSent += p.bytesSent
-    bytesConfirmed += p.bytesConfirmed
-    bytesTotal += p.bytesTotal
-    speed += p.speed
-  }
-  return { bytesSent, bytesConfirmed, bytesTotal, speed, eta: eta(bytesTotal - bytesSent, speed) }
 }

@@ -22,7 +22,7 @@ export function classifyError(err: unknown): ErrorDisposition {
     return { kind: 'auth', status: error.status, error }
   }
   if (error.retryable) {
-    const retryAfter = (error as UploadError & { retryAfter?: number }).retryAfter
+    const retryAfter = error instanceof HttpStatusError ? error.retryAfter : undefined
     return retryAfter === undefined ? { kind: 'retry', error } : { kind: 'retry', error, retryAfter }
   }
   return { kind: 'fatal', error }

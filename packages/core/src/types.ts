@@ -1,5 +1,6 @@
 import type { UploadError } from '@shuttle/protocol'
 import type { UploadState } from './machine.js'
+import type { UploadTotals } from './totals.js'
 
 export type FileId = string
 
@@ -40,7 +41,8 @@ export interface UploaderEvents {
   'file-added': { file: FileSnapshot }
   'state-change': { id: FileId; from: UploadState; to: UploadState }
   progress: { id: FileId } & ProgressPayload
-  'total-progress': ProgressPayload
+  /** Totals over every file but canceled ones (computeTotals' rules), throttled like 'progress'. */
+  'total-progress': UploadTotals
   'upload-created': { id: FileId; url: string }
   /** Every byte is stored; the server is assembling the file (S3 CompleteMultipartUpload). */
   completing: { id: FileId }

@@ -88,12 +88,14 @@ export class HttpStatusError extends UploadError {
   readonly url: string
   /** The server's explanation (response body, trimmed), for display; never parsed. */
   readonly serverMessage: string | undefined
+  /** Milliseconds the server asked us to wait (its Retry-After), a floor for the retry delay. */
+  readonly retryAfter: number | undefined
 
   constructor(
     status: number,
     method: string,
     url: string,
-    opts: UploadErrorOptions & { serverMessage?: string; code?: UploadErrorCode } = {},
+    opts: UploadErrorOptions & { serverMessage?: string; code?: UploadErrorCode; retryAfter?: number } = {},
   ) {
     super(opts.code ?? 'ERR_HTTP_STATUS', `${method} ${url} answered ${status}`, {
       cause: opts.cause,
@@ -103,6 +105,7 @@ export class HttpStatusError extends UploadError {
     this.method = method
     this.url = url
     this.serverMessage = opts.serverMessage
+    this.retryAfter = opts.retryAfter
   }
 }
 

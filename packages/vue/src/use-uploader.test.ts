@@ -3,7 +3,9 @@ import { effectScope, nextTick } from 'vue'
 import { engines, fakeCreateUploader, lastEngine, makeFile } from './testing/helpers.js'
 import { absoluteEndpoint, computeTotals, useUploader } from './use-uploader.js'
 
-vi.mock('@shuttle/core', async () => ({
+// Only the engine is faked; core's pure helpers (computeTotals…) stay real.
+vi.mock('@shuttle/core', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
   createUploader: (await import('./testing/helpers.js')).fakeCreateUploader,
 }))
 void fakeCreateUploader

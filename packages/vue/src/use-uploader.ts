@@ -1,4 +1,4 @@
-import { createUploader } from '@shuttle/core'
+import { computeTotals, createUploader, type UploadTotals } from '@shuttle/core'
 import { type ComputedRef, computed, getCurrentScope, onScopeDispose, type ShallowRef, shallowRef } from 'vue'
 import type {
   Engine,
@@ -13,23 +13,6 @@ import type {
 export interface UseUploaderOptions extends EngineOptions {
   /** An engine to drive instead of creating one (tests, or sharing one engine between views). */
   uploader?: Engine
-}
-
-export interface UploadTotals {
-  bytesTotal: number
-  bytesSent: number
-  bytesConfirmed: number
-  /** 0–100 over every file that is not canceled. */
-  percent: number
-  /** Bytes per second, summed over files moving now. */
-  speed: number
-  /** Seconds left at the current speed; null when nothing moves. */
-  eta: number | null
-  /** Number of files in each broad phase. */
-  active: number
-  completed: number
-  failed: number
-  paused: number
 }
 
 export interface UseUploaderReturn {
@@ -54,39 +37,8 @@ export interface UseUploaderReturn {
   on<E extends EngineEventName>(event: E, fn: (payload: EngineEvents[E]) => void): () => void
 }
 
-const ACTIVE = new Set(['queued', 'preparing', 'uploading', 'retrying'])
-
-/** Totals are derived from the snapshots, never stored, so they cannot disagree with the list. */
-export function computeTotals(files: readonly FileSnapshot[]): UploadTotals {
-  const t: UploadTotals = {
-    bytesTotal: 0,
-    bytesSent: 0,
-    bytesConfirmed: 0,
-    percent: 0,
-    speed: 0,
-    eta: null,
-    active: 0,
-    completed: 0,
-    failed: 0,
-    paused: 0,
-  }
-  for (const f of files) {
-    if (f.status === 'canceled') continue
-    const size = f.size ?? 0
-    t.bytesTotal += size
-    t.bytesSent += f.status === 'completed' ? size : Math.min(f.bytesSent, size)
-    t.bytesConfirmed += f.status === 'completed' ? size : f.bytesConfirmed
-    if (ACTIVE.has(f.status)) {
-      t.active++
-      t.speed += f.speed
-    } else if (f.status === 'completed') t.completed++
-    else if (f.status === 'failed') t.failed++
-    else if (f.status === 'paused') t.paused++
-  }
-  t.percent = t.bytesTotal > 0 ? Math.min(100, (t.bytesSent / t.bytesTotal) * 100) : 0
-  t.eta = t.speed > 0 && t.active > 0 ? Math.max(0, (t.bytesTotal - t.bytesSent) / t.speed) : null
-  return t
-}
+// One totals computation for engine and UI: core's (its 'total-progress' follows the same rules).
+export { computeTotals, type UploadTotals }
 
 /**
  * '/files/' → 'https://host/files/'. Upload URLs are resolved against the endpoint, which must be

@@ -1,5 +1,5 @@
 import { UploadError } from '@shuttle/protocol'
-import { isCheckpoint } from '../checkpoints/memory-store.js'
+import { parseCheckpoint } from '../checkpoints/checkpoint.js'
 import type { Checkpoint, CheckpointStore } from '../ports.js'
 
 const STORE = 'checkpoints'
@@ -37,8 +37,7 @@ export function createIndexedDbCheckpointStore(
   const tx = async (mode: IDBTransactionMode) => (await open()).transaction(STORE, mode).objectStore(STORE)
   return {
     async get(fp) {
-      const v: unknown = await wrap((await tx('readonly')).get(fp))
-      return isCheckpoint(v) ? v : undefined
+      return parseCheckpoint(await wrap<unknown>((await tx('readonly')).get(fp)))
     },
     async set(fp, cp) {
       await wrap((await tx('readwrite')).put(JSON.parse(JSON.stringify(cp)), fp))
@@ -51,8 +50,8 @@ export function createIndexedDbCheckpointStore(
       const [keys, values] = await Promise.all([wrap(store.getAllKeys()), wrap(store.getAll())])
       const out: Array<{ fingerprint: string; checkpoint: Checkpoint }> = []
       keys.forEach((key, i) => {
-        const v: unknown = values[i]
-        if (typeof key === 'string' && isCheckpoint(v)) out.push({ fingerprint: key, checkpoint: v })
+        const checkpoint = parseCheckpoint(values[i])
+        if (typeof key === 'string' && checkpoint) out.push({ fingerprint: key, checkpoint })
       })
       return out
     },

@@ -1,4 +1,4 @@
-import { isCheckpoint } from '../checkpoints/memory-store.js'
+import { parseCheckpoint } from '../checkpoints/checkpoint.js'
 import type { Checkpoint, CheckpointStore } from '../ports.js'
 
 const PREFIX = 'shuttle::'
@@ -15,8 +15,7 @@ export function createLocalStorageCheckpointStore(
   const parse = (raw: string | null): Checkpoint | undefined => {
     if (raw === null) return undefined
     try {
-      const v: unknown = JSON.parse(raw)
-      return isCheckpoint(v) ? v : undefined
+      return parseCheckpoint(JSON.parse(raw))
     } catch {
       return undefined
     }

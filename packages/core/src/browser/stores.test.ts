@@ -6,11 +6,33 @@ import { createLocalStorageCheckpointStore } from './local-storage-store.js'
 
 let n = 0
 
-describe('localStorage checkpoint store', () => {
-  checkpointStoreSuite(() => {
-    localStorage.clear()
-    return createLocalStorageCheckpointStore()
+/** Puts a value straight into the store's IndexedDB object store, as an older Shuttle did. */
+function putRaw(dbName: string, key: string, value: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(dbName, 1)
+    open.onupgradeneeded = () => open.result.createObjectStore('checkpoints')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const tx = open.result.transaction('checkpoints', 'readwrite')
+      tx.objectStore('checkpoints').put(value, key)
+      tx.oncomplete = () => {
+        open.result.close()
+        resolve()
+      }
+      tx.onerror = () => reject(tx.error)
+    }
   })
+}
+
+describe('localStorage checkpoint store', () => {
+  checkpointStoreSuite(
+    () => {
+      localStorage.clear()
+      return createLocalStorageCheckpointStore()
+    },
+    async (_store, fingerprint, value) =>
+      localStorage.setItem(`shuttle::${fingerprint}`, JSON.stringify(value)),
+  )
 
   it('ignores foreign keys and malformed JSON', async () => {
     localStorage.clear()
@@ -24,7 +46,14 @@ describe('localStorage checkpoint store', () => {
 })
 
 describe('IndexedDB checkpoint store', () => {
-  checkpointStoreSuite(() => createIndexedDbCheckpointStore(`shuttle-test-${++n}`))
+  let current = ''
+  checkpointStoreSuite(
+    () => {
+      current = `shuttle-test-${++n}`
+      return createIndexedDbCheckpointStore(current)
+    },
+    (_store, fingerprint, value) => putRaw(current, fingerprint, value),
+  )
 
   it('persists across store instances on the same database', async () => {
     const name = `shuttle-test-${++n}`

@@ -30,17 +30,3 @@ export function createMemoryCheckpointStore(): CheckpointStore {
 export function structuredCopy(cp: Checkpoint): Checkpoint {
   return JSON.parse(JSON.stringify(cp)) as Checkpoint
 }
-
-/** Validates a parsed value from storage; anything malformed is treated as "no checkpoint". */
-export function isCheckpoint(value: unknown): value is Checkpoint {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Record<string, unknown>
-  return (
-    typeof v.size === 'number' &&
-    typeof v.endpoint === 'string' &&
-    (v.url === undefined || typeof v.url === 'string') &&
-    (v.parts === undefined || Array.isArray(v.parts)) &&
-    typeof v.metadata === 'object' &&
-    v.metadata !== null
-  )
-}

@@ -1,13 +1,23 @@
 import { UploadError } from '@shuttle/protocol'
 import { linkedController } from '../platform.js'
 import type { Checkpoint, HttpResponse } from '../ports.js'
+import { statusError } from '../transports/http.js'
 import type { TransportContext, TransportRequest, TransportResult } from '../transports/transport.js'
-import { statusError } from '../transports/tus/tus-http.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
 
-/** Auth generation seen by the request that got a 401/403, so a stale token doesn't refresh twice. */
-export const authGenerationOf = new WeakMap<object, number>()
+/** How one attempt ended. */
+export type AttemptOutcome =
+  | { ok: true; result: TransportResult }
+  | {
+      ok: false
+      error: unknown
+      /**
+       * The credentials generation the newest 401/403 of this attempt was sent with (the attempt's
+       * starting one if none was seen), so a token that was refreshed meanwhile is not refreshed twice.
+       */
+      authGeneration: number
+    }
 
 export async function userHeaders(core: EngineCore, id: string, method: string, url: string) {
   const h = core.options.headers
@@ -25,7 +35,7 @@ export async function userHeaders(core: EngineCore, id: string, method: string, 
  * stalls (no progress for stallTimeout → abort, ERR_STALLED) and turns 401/403 into errors the
  * runner hands to the auth gate. Callbacks from a run that was paused or canceled are dropped.
  */
-export async function runAttempt(core: EngineCore, rec: FileRecord, run: number): Promise<TransportResult> {
+export async function runAttempt(core: EngineCore, rec: FileRecord, run: number): Promise<AttemptOutcome> {
   const { options, transport } = core
   const source = rec.source
   if (!source || !rec.controller) throw new UploadError('ERR_INTERNAL', 'attempt started before preparing')
@@ -36,6 +46,7 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
   let lastActivity = clock.now()
   let stalled = false
   let timer: unknown
+  let authGeneration = core.auth.generation
   const touch = () => {
     lastActivity = clock.now()
   }
@@ -72,9 +83,8 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
         },
       })
       if (res.status === 401 || res.status === 403) {
-        const err = statusError(res, req.method, req.url)
-        authGenerationOf.set(err, generation)
-        throw err
+        authGeneration = Math.max(authGeneration, generation)
+        throw statusError(res, req.method, req.url)
       }
       return res
     } catch (err) {
@@ -105,8 +115,19 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
     checkpoint: rec.checkpoint,
     signal: controller.signal,
     send,
-    saveCheckpoint: async (cp: Checkpoint) => {
+    saveCheckpoint: async ({ url, state }) => {
       if (!live()) return
+      const now = Date.now()
+      const cp: Checkpoint = {
+        transport: transport.name,
+        ...(url === undefined ? {} : { url }),
+        size: source.info.size,
+        endpoint: options.endpoint,
+        metadata: { ...ctx.metadata },
+        state,
+        createdAt: rec.checkpoint?.createdAt ?? now,
+        updatedAt: now,
+      }
       rec.checkpoint = cp
       if (rec.fingerprint === undefined) return
       try {
@@ -123,8 +144,7 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
     },
     created: (url) => {
       if (!live()) return
-      rec.url = url
-      delete rec.snapshot
+      core.dispatch(rec, { type: 'advance', url })
       core.events.emit('upload-created', { id: rec.id, url })
     },
     completing: () => {
@@ -132,14 +152,15 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
     },
     restarted: (reason, oldUrl) => {
       if (!live()) return
-      delete rec.url
-      delete rec.snapshot
       core.setConfirmed(rec, 0)
+      core.dispatch(rec, { type: 'restart' })
       core.events.emit('upload-restarted', { id: rec.id, reason, oldUrl })
     },
   }
   try {
-    return await transport.upload(ctx)
+    return { ok: true, result: await transport.upload(ctx) }
+  } catch (error) {
+    return { ok: false, error, authGeneration }
   } finally {
     clock.clearTimeout(timer)
     dispose()

@@ -1,5 +1,5 @@
 import type { UploadError } from '@shuttle/protocol'
-import type { UploadState } from '../machine.js'
+import { offsetOf, type UploadState, urlOf } from '../machine.js'
 import type { AbortControllerLike } from '../platform.js'
 import type { Checkpoint, FileSource, SourceInfo } from '../ports.js'
 import { createSpeedMeter, createThrottle, eta, PROGRESS_INTERVAL_MS, type SpeedMeter } from '../progress.js'
@@ -12,15 +12,16 @@ export interface FileRecord {
   info: SourceInfo
   /** Per-add metadata (before filename/filetype and uploader-wide metadata are merged). */
   readonly userMetadata: Readonly<Record<string, string>>
+  /** The status and, in it, the position on the server (offset, URL): their only copy. */
   state: UploadState
   source?: FileSource
   fingerprint?: string
   checkpoint?: Checkpoint
-  url?: string
-  bytesConfirmed: number
+  /** Bytes handed to the network, including the request in flight; never below the state's offset. */
   bytesSent: number
   /** Consecutive failed attempts; reset when the server confirms new bytes. */
   attempts: number
+  /** The state's offset at the last failure: progress since then resets `attempts`. */
   confirmedAtLastFailure: number
   /** Consecutive auth refreshes without progress, to stop a token loop. */
   authRefreshes: number
@@ -49,7 +50,6 @@ export function createRecord(
     info,
     userMetadata: { ...meta },
     state: { status: 'idle' },
-    bytesConfirmed: 0,
     bytesSent: 0,
     attempts: 0,
     confirmedAtLastFailure: 0,
@@ -87,6 +87,7 @@ export function snapshotOf(
   const done = rec.state.status === 'completed'
   const speed = rec.state.status === 'uploading' ? rec.meter.speed : 0
   const error = errorOf(rec.state)
+  const url = urlOf(rec.state)
   const snap: FileSnapshot = Object.freeze({
     id: rec.id,
     name: rec.info.name,
@@ -95,8 +96,8 @@ export function snapshotOf(
     metadata: Object.freeze(metadata),
     state: rec.state,
     status: rec.state.status,
-    ...(rec.url !== undefined ? { url: rec.url } : {}),
-    bytesConfirmed: rec.bytesConfirmed,
+    ...(url !== undefined ? { url } : {}),
+    bytesConfirmed: offsetOf(rec.state),
     bytesSent: rec.bytesSent,
     percent: done ? 100 : size ? Math.min(100, (rec.bytesSent / size) * 100) : 0,
     speed,
@@ -114,7 +115,7 @@ export function payloadOf(rec: FileRecord): ProgressPayload {
   const done = rec.state.status === 'completed'
   return {
     bytesSent: rec.bytesSent,
-    bytesConfirmed: rec.bytesConfirmed,
+    bytesConfirmed: offsetOf(rec.state),
     bytesTotal: total,
     speed,
     eta: done ? 0 : eta(total - rec.bytesSent, speed),

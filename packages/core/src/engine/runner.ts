@@ -1,10 +1,11 @@
 import { UploadError } from '@shuttle/protocol'
-import { isCheckpoint } from '../checkpoints/memory-store.js'
+import { offsetOf } from '../machine.js'
 import { classifyError, retryDelay, toUploadError } from '../retry.js'
 import type { TransportResult } from '../transports/transport.js'
-import { authGenerationOf, runAttempt } from './attempt.js'
+import { runAttempt } from './attempt.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
+import { usableCheckpoint } from './transport-setup.js'
 
 /** Consecutive credential refreshes without the server confirming a byte before we give up. */
 const MAX_AUTH_REFRESHES = 2
@@ -21,60 +22,56 @@ export async function runFile(core: EngineCore, rec: FileRecord, run: number): P
   core.dispatch(rec, { type: 'prepare' })
   for (;;) {
     try {
-      await prepare(core, rec)
+      const restoredUrl = await prepare(core, rec)
       if (!live()) return
-      rec.bytesSent = rec.bytesConfirmed
+      rec.bytesSent = offsetOf(rec.state)
       rec.meter.reset(rec.bytesSent, core.options.clock.now())
       if (rec.state.status !== 'uploading') {
-        core.dispatch(rec, {
-          type: 'begin',
-          offset: rec.bytesConfirmed,
-          ...(rec.url ? { url: rec.url } : {}),
-        })
+        core.dispatch(rec, { type: 'begin', ...(restoredUrl !== undefined ? { url: restoredUrl } : {}) })
       }
-      const result = await runAttempt(core, rec, run)
+      const outcome = await runAttempt(core, rec, run)
       if (!live()) return
-      await complete(core, rec, result)
-      return
+      if (outcome.ok) return await complete(core, rec, outcome.result)
+      if (!(await recover(core, rec, outcome.error, outcome.authGeneration))) return
+      if (!live()) return
     } catch (err) {
+      // prepare() or complete() failed: no request of this attempt saw a 401, so refresh if asked.
       if (!live()) return
-      if (!(await recover(core, rec, err))) return
+      if (!(await recover(core, rec, err, core.auth.generation))) return
       if (!live()) return
     }
   }
 }
 
-async function prepare(core: EngineCore, rec: FileRecord): Promise<void> {
+/** Opens the source and looks up its checkpoint; returns the upload URL of a checkpoint found now. */
+async function prepare(core: EngineCore, rec: FileRecord): Promise<string | undefined> {
   const { options, transport } = core
   const signal = rec.controller?.signal
-  if (!signal) return
+  if (!signal) return undefined
   if (!rec.source) {
     const source = await options.fileReader.open(rec.input, signal)
     rec.source = source
     rec.info = { ...rec.info, ...source.info }
     delete rec.snapshot
   }
-  if (!transport.resumable || rec.fingerprint !== undefined) return
+  if (!transport.resumable || rec.fingerprint !== undefined) return undefined
   const fingerprint = await options.fingerprint(rec.info, options.endpoint)
   rec.fingerprint = fingerprint
-  if (rec.checkpoint) return
+  if (rec.checkpoint) return undefined
   let saved: unknown
   try {
     saved = await options.checkpointStore.get(fingerprint)
   } catch {
     saved = undefined // an unreadable store means a fresh upload, not a failed one
   }
-  // A checkpoint for another size or endpoint is not this upload.
-  if (isCheckpoint(saved) && saved.size === rec.source?.info.size && saved.endpoint === options.endpoint) {
-    rec.checkpoint = saved
-    if (saved.url !== undefined) rec.url = saved.url
-    delete rec.snapshot
-  }
+  // A checkpoint of another transport, size or endpoint is not this upload.
+  const usable = usableCheckpoint(transport, saved, rec.source?.info.size, options.endpoint)
+  if (usable) rec.checkpoint = usable
+  return usable?.url
 }
 
 async function complete(core: EngineCore, rec: FileRecord, result: TransportResult): Promise<void> {
   const size = rec.source?.info.size ?? 0
-  rec.url = result.url
   core.setConfirmed(rec, size)
   delete rec.checkpoint
   core.progress(rec, true)
@@ -97,14 +94,19 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
 }
 
 function fail(core: EngineCore, rec: FileRecord, error: UploadError): false {
-  rec.bytesSent = rec.bytesConfirmed
+  rec.bytesSent = offsetOf(rec.state)
   core.dispatch(rec, { type: 'fail', error })
   core.events.emit('failed', { id: rec.id, error })
   return false
 }
 
 /** Decides what an error means for the file. Returns true to run another attempt. */
-async function recover(core: EngineCore, rec: FileRecord, err: unknown): Promise<boolean> {
+async function recover(
+  core: EngineCore,
+  rec: FileRecord,
+  err: unknown,
+  authGeneration: number,
+): Promise<boolean> {
   const { options } = core
   const d = classifyError(err)
   const signal = rec.controller?.signal
@@ -123,7 +125,7 @@ async function recover(core: EngineCore, rec: FileRecord, err: unknown): Promise
     }
     rec.authRefreshes++
     try {
-      await core.auth.refresh({ id: rec.id, status: d.status }, authGenerationOf.get(d.error) ?? -1)
+      await core.auth.refresh({ id: rec.id, status: d.status }, authGeneration)
     } catch (refreshErr) {
       return fail(core, rec, toUploadError(refreshErr))
     }
@@ -135,8 +137,9 @@ async function recover(core: EngineCore, rec: FileRecord, err: unknown): Promise
       ? new UploadError('ERR_NETWORK', 'The request was aborted', { cause: err, retryable: true })
       : d.error
   // Progress since the last failure means the network works; start the budget over.
-  if (rec.bytesConfirmed > rec.confirmedAtLastFailure) rec.attempts = 0
-  rec.confirmedAtLastFailure = rec.bytesConfirmed
+  const confirmed = offsetOf(rec.state)
+  if (confirmed > rec.confirmedAtLastFailure) rec.attempts = 0
+  rec.confirmedAtLastFailure = confirmed
   rec.attempts++
   const delay = retryDelay(
     options.retryDelays,
@@ -145,7 +148,7 @@ async function recover(core: EngineCore, rec: FileRecord, err: unknown): Promise
     d.kind === 'retry' ? d.retryAfter : undefined,
   )
   if (delay === undefined) return fail(core, rec, error)
-  rec.bytesSent = rec.bytesConfirmed
+  rec.bytesSent = confirmed
   core.dispatch(rec, { type: 'backoff', attempt: rec.attempts, retryAt: options.clock.now() + delay, error })
   core.events.emit('retry', { id: rec.id, attempt: rec.attempts, delay, error })
   await core.sleep(delay, signal) // resolves early on abort; the caller then sees the run is stale

@@ -1,4 +1,3 @@
-import { isActive } from '../machine.js'
 import type { FileRecord } from './file-record.js'
 
 /** The next file to start: highest priority, then earliest in the waiting line. */
@@ -10,12 +9,6 @@ export function pickNext(records: Iterable<FileRecord>): FileRecord | undefined 
       best = rec
   }
   return best
-}
-
-export function countActive(records: Iterable<FileRecord>): number {
-  let n = 0
-  for (const rec of records) if (isActive(rec.state)) n++
-  return n
 }
 
 /** Moves `id` to `index` (clamped) in `order`; returns the new order. */

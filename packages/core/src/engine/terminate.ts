@@ -4,12 +4,14 @@ import type { Checkpoint } from '../ports.js'
 import { userHeaders } from './attempt.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
+import { usableCheckpoint } from './transport-setup.js'
 
 // The server may still hold the lock of the PATCH we just aborted (423); give it a moment.
 const LOCKED_RETRY_DELAYS = [100, 400, 1000]
 
 /**
- * Cancel's server side: tus DELETE of the upload (and its partial uploads), then the checkpoint.
+ * Cancel's server side: the transport deletes the upload it checkpointed (tus DELETE, S3
+ * AbortMultipartUpload), then the checkpoint goes.
  * Best effort: a server that refuses or is unreachable leaves an upload that expires on its own.
  */
 export async function terminateUpload(core: EngineCore, rec: FileRecord): Promise<void> {
@@ -17,14 +19,16 @@ export async function terminateUpload(core: EngineCore, rec: FileRecord): Promis
   if (!transport.resumable) return
   let checkpoint: Checkpoint | undefined = rec.checkpoint
   if (!checkpoint && rec.fingerprint !== undefined) {
-    checkpoint = await options.checkpointStore.get(rec.fingerprint).catch(() => undefined)
+    const stored = await options.checkpointStore.get(rec.fingerprint).catch(() => undefined)
+    checkpoint = usableCheckpoint(transport, stored, rec.source?.info.size, options.endpoint)
   }
   const controller = createAbortController()
-  if (checkpoint && (checkpoint.url !== undefined || checkpoint.parts?.some((p) => p.url !== undefined))) {
+  const terminate = transport.terminate?.bind(transport)
+  if (checkpoint && terminate) {
     const cp = checkpoint
     for (let attempt = 0; ; attempt++) {
       try {
-        await transport.terminate({
+        await terminate({
           checkpoint: cp,
           signal: controller.signal,
           send: async (req) =>

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -14,7 +15,16 @@ afterEach(async () => {
 })
 
 describe('file checkpoint store', () => {
-  checkpointStoreSuite(() => createFileCheckpointStore(join(dir, 'nested', 'store')))
+  checkpointStoreSuite(
+    () => createFileCheckpointStore(join(dir, 'nested', 'store')),
+    // The on-disk format users already have: <sha256(fingerprint)>.json holding both.
+    async (_store, fingerprint, checkpoint) => {
+      const store = join(dir, 'nested', 'store')
+      await mkdir(store, { recursive: true })
+      const name = `${createHash('sha256').update(fingerprint).digest('hex')}.json`
+      await writeFile(join(store, name), JSON.stringify({ fingerprint, checkpoint }))
+    },
+  )
 
   it('survives a new store instance (process restart) and leaves no temp files', async () => {
     await createFileCheckpointStore(dir).set('fp', sampleCheckpoint())

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { isCheckpoint } from '../checkpoints/memory-store.js'
+import { parseCheckpoint } from '../checkpoints/checkpoint.js'
 import type { Checkpoint, CheckpointStore } from '../ports.js'
 
 interface Entry {
@@ -32,9 +32,13 @@ export function createFileCheckpointStore(directory: string): CheckpointStore {
 
   async function readEntry(file: string): Promise<Entry | undefined> {
     try {
-      const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<Entry>
-      if (typeof parsed.fingerprint !== 'string' || !isCheckpoint(parsed.checkpoint)) return undefined
-      return { fingerprint: parsed.fingerprint, checkpoint: parsed.checkpoint }
+      const parsed = JSON.parse(await readFile(file, 'utf8')) as {
+        fingerprint?: unknown
+        checkpoint?: unknown
+      }
+      const checkpoint = parseCheckpoint(parsed.checkpoint)
+      if (typeof parsed.fingerprint !== 'string' || !checkpoint) return undefined
+      return { fingerprint: parsed.fingerprint, checkpoint }
     } catch {
       return undefined // missing or corrupt: no checkpoint
     }

@@ -5,7 +5,9 @@ import { engines, lastEngine, makeFile, pick } from '../testing/helpers.js'
 import type { UploadFile, UploadRequestOptions } from '../types.js'
 import ShuttleUpload from './shuttle-upload.vue'
 
-vi.mock('@shuttle/core', async () => ({
+// Only the engine is faked; core's pure helpers (computeTotals…) stay real.
+vi.mock('@shuttle/core', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
   createUploader: (await import('../testing/helpers.js')).fakeCreateUploader,
 }))
 

@@ -7,7 +7,9 @@ import type { UploadFile, UploadRawFile, UploadUserFile } from '../types.js'
 import { absoluteEndpoint } from '../use-uploader.js'
 import ShuttleUpload from './shuttle-upload.vue'
 
-vi.mock('@shuttle/core', async () => ({
+// Only the engine is faked; core's pure helpers (computeTotals…) stay real.
+vi.mock('@shuttle/core', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
   createUploader: (await import('../testing/helpers.js')).fakeCreateUploader,
 }))
 

@@ -1,16 +1,18 @@
-import { UploadError } from '@shuttle/protocol'
 import { resolveUrl } from '../../platform.js'
+import { isSuccess, statusError } from '../http.js'
 import type { Transport } from '../transport.js'
-import { statusError } from '../tus/tus-http.js'
 
 /**
  * el-upload's default: one multipart/form-data POST to `endpoint` (field `fieldName`, extra fields
  * from `data`). Not resumable: a pause aborts the request and a resume sends the file again from 0.
  */
-export function createFormTransport(): Transport {
+export function createFormTransport(): Transport<null> {
   return {
+    name: 'form',
     resumable: false,
     parallelChunks: false,
+    // Never resumes, so it keeps no checkpoint; and no upload to delete on cancel (no terminate).
+    parseState: () => undefined,
     async upload(ctx) {
       const o = ctx.options
       const { source } = ctx
@@ -30,16 +32,13 @@ export function createFormTransport(): Transport {
         },
         onUploadProgress: (n) => ctx.sent(Math.min(n, ctx.size)),
       })
-      if (res.status < 200 || res.status >= 300) throw statusError(res, 'POST', o.endpoint)
+      if (!isSuccess(res.status)) throw statusError(res, 'POST', o.endpoint)
       ctx.confirmed(ctx.size)
       const location = res.header('location')
       return {
         url: location ? resolveUrl(location, o.endpoint) : o.endpoint,
         response: { status: res.status, body: res.body },
       }
-    },
-    async terminate() {
-      throw new UploadError('ERR_EXTENSION_UNSUPPORTED', 'Form uploads cannot be deleted on the server')
     },
   }
 }

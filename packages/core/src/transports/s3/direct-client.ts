@@ -1,12 +1,13 @@
 import { HttpStatusError } from '@shuttle/protocol'
 import { AwsV4Signer } from 'aws4fetch'
 import type { Clock } from '../../platform.js'
-import type { HttpResponse, S3CheckpointPart } from '../../ports.js'
+import type { HttpResponse } from '../../ports.js'
+import { statusError } from '../http.js'
 import type { TransportRequest } from '../transport.js'
-import { statusError } from '../tus/tus-http.js'
 import { createCredentialCache } from './credentials.js'
 import { type S3MultipartClient, type S3UploadRef, type Send, utf8 } from './s3-client.js'
 import type { NormalizedS3Options, S3TemporaryCredentials } from './s3-options.js'
+import type { S3CheckpointPart } from './s3-state.js'
 import { completeBody, parseListParts, s3ErrorCode, xmlText } from './s3-xml.js'
 
 type DirectOptions = Extract<NormalizedS3Options, { mode: 'direct' }>
@@ -88,12 +89,10 @@ export function createDirectClient(
     }
   }
 
+  // S3 explains itself in XML; its error code (NoSuchUpload, AccessDenied…) is the message to show.
   const failed = (res: HttpResponse, method: string, url: string) => {
-    const err = statusError(res, method, url)
     const code = s3ErrorCode(res.body)
-    return code
-      ? new HttpStatusError(err.status, method, url, { serverMessage: code, retryable: err.retryable })
-      : err
+    return statusError(res, method, url, code === undefined ? {} : { serverMessage: code })
   }
 
   return {

@@ -1,7 +1,8 @@
 import { UploadError } from '@shuttle/protocol'
-import type { HttpResponse, S3CheckpointPart } from '../../ports.js'
+import type { HttpResponse } from '../../ports.js'
+import { expectSuccess as ok } from '../http.js'
 import type { TransportRequest } from '../transport.js'
-import { statusError } from '../tus/tus-http.js'
+import type { S3CheckpointPart } from './s3-state.js'
 
 // The S3Client seam (uppy's): the transport plans, sends parts and keeps the checkpoint; a client
 // only knows how to create, sign, list, complete and abort. Two implementations: a signing server
@@ -62,11 +63,6 @@ function parseJson(res: HttpResponse, what: string): unknown {
       retryable: true,
     })
   }
-}
-
-function ok(res: HttpResponse, method: string, url: string): HttpResponse {
-  if (res.status < 200 || res.status >= 300) throw statusError(res, method, url)
-  return res
 }
 
 /**

@@ -1,13 +1,13 @@
 import { HttpStatusError, UploadError } from '@shuttle/protocol'
 import type { NormalizedOptions } from '../../options.js'
 import { linkedController } from '../../platform.js'
-import type { S3CheckpointPart } from '../../ports.js'
-import type { Transport, TransportContext, TransportResult } from '../transport.js'
-import { statusError } from '../tus/tus-http.js'
-import { newCheckpoint } from '../tus/tus-transport.js'
+import { statusError } from '../http.js'
+import type { Transport, TransportResult } from '../transport.js'
 import { createDirectClient } from './direct-client.js'
 import { choosePartSize, type PlannedPart, planParts } from './part-planner.js'
 import { createCompanionClient, type S3MultipartClient, type S3UploadRef } from './s3-client.js'
+import { normalizeS3Options } from './s3-options.js'
+import { parseS3State, type S3CheckpointPart, type S3CheckpointState, type S3Context } from './s3-state.js'
 
 /** Fresh signatures per part and attempt when S3 refuses one (expired URL or credentials). */
 const MAX_RESIGNS_PER_PART = 2
@@ -18,28 +18,29 @@ const MAX_RESIGNS_PER_PART = 2
  * and keeps the multipart upload (never AbortMultipartUpload, the seed's bug); the next attempt
  * asks ListParts and sends only what is missing. Cancel (terminate) aborts the upload.
  */
-export function createS3Transport(options: NormalizedOptions): Transport {
-  const s3 = options.s3
-  if (!s3) throw new UploadError('ERR_INVALID_OPTIONS', "protocol 's3' needs s3 options")
+export function createS3Transport(options: NormalizedOptions): Transport<S3CheckpointState> {
+  // protocol 's3' normalizes `s3` up front; a transport picked by hand gets the defaults here.
+  const s3 = options.s3 ?? normalizeS3Options(undefined, options.endpoint)
   const client =
     s3.mode === 'server' ? createCompanionClient(s3.endpoint) : createDirectClient(s3, options.clock)
   return {
+    name: 's3',
     resumable: true,
     parallelChunks: true,
+    parseState: parseS3State,
     upload: (ctx) => uploadMultipart(ctx, client, s3.partSize),
     async terminate(ctx) {
-      const saved = ctx.checkpoint.s3
-      if (saved) await client.abort(ctx.send, saved)
+      await client.abort(ctx.send, ctx.checkpoint.state)
     },
   }
 }
 
 async function uploadMultipart(
-  ctx: TransportContext,
+  ctx: S3Context,
   client: S3MultipartClient,
   preferredPartSize: number,
 ): Promise<TransportResult> {
-  const saved = ctx.checkpoint?.s3
+  const saved = ctx.checkpoint?.state
   let ref: S3UploadRef | undefined
   let partSize = choosePartSize(ctx.size, preferredPartSize)
   const done = new Map<number, S3CheckpointPart>()
@@ -70,11 +71,10 @@ async function uploadMultipart(
   }
   const upload = ref
   const url = client.uploadUrl(upload)
-  const snapshot = () =>
-    newCheckpoint(ctx, {
-      url,
-      s3: { ...upload, partSize, parts: [...done.values()].sort((a, b) => a.partNumber - b.partNumber) },
-    })
+  const snapshot = () => ({
+    url,
+    state: { ...upload, partSize, parts: [...done.values()].sort((a, b) => a.partNumber - b.partNumber) },
+  })
   // Checkpoint writes from parallel parts are chained so an older write never lands last.
   let saving: Promise<void> = Promise.resolve()
   const save = () => {

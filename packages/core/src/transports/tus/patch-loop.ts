@@ -1,7 +1,8 @@
 import { encodeBase64, PATCH_CONTENT_TYPE, UploadError } from '@shuttle/protocol'
 import type { RequestBody } from '../../ports.js'
+import { statusError } from '../http.js'
 import type { TransportContext } from '../transport.js'
-import { headUpload, readOffset, statusError, tusHeaders } from './tus-http.js'
+import { headUpload, readOffset, tusHeaders } from './tus-http.js'
 
 export interface PatchTarget {
   url: string

@@ -1,6 +1,5 @@
 import {
   encodeMetadata,
-  HttpStatusError,
   PATCH_CONTENT_TYPE,
   parseNonNegativeInt,
   TUS_RESUMABLE,
@@ -8,27 +7,13 @@ import {
 } from '@shuttle/protocol'
 import { resolveUrl } from '../../platform.js'
 import type { HttpResponse } from '../../ports.js'
-import { parseRetryAfter } from '../../retry.js'
+import { statusError } from '../http.js'
 import type { TransportContext, TransportRequest } from '../transport.js'
 
 export const tusHeaders = (extra: Record<string, string> = {}): Record<string, string> => ({
   'Tus-Resumable': TUS_RESUMABLE,
   ...extra,
 })
-
-/** An HttpStatusError carrying the server's message (for display) and Retry-After (for the policy). */
-export function statusError(
-  res: HttpResponse,
-  method: string,
-  url: string,
-  opts: { code?: 'ERR_CHECKSUM_MISMATCH'; retryable?: boolean } = {},
-): HttpStatusError {
-  const serverMessage = res.body.trim().slice(0, 500) || undefined
-  const err = new HttpStatusError(res.status, method, url, serverMessage ? { ...opts, serverMessage } : opts)
-  const retryAfter = parseRetryAfter(res.header('retry-after'), Date.now())
-  if (retryAfter !== undefined) Object.assign(err, { retryAfter })
-  return err
-}
 
 export function readOffset(res: HttpResponse, method: string, url: string): number {
   try {

@@ -4,6 +4,7 @@ import { createMemoryCheckpointStore } from '../../checkpoints/memory-store.js'
 import { createFakeTus, type FakeTus, flush, untilAborted } from '../../test-support/fake-tus.js'
 import { createTestUploader, file } from '../../test-support/uploader.js'
 import { splitParts } from './concat.js'
+import type { TusCheckpointState } from './tus-state.js'
 
 const endpoint = 'http://tus.test/files'
 
@@ -160,7 +161,10 @@ describe('tus transport', () => {
     up.pause(id)
     expect(up.getFile(id)?.bytesConfirmed).toBe(200)
     const [saved] = (await store.list?.()) ?? []
-    expect(saved?.checkpoint.parts?.map((p) => p.url)).toEqual([`${endpoint}/1`, `${endpoint}/2`])
+    expect((saved?.checkpoint.state as TusCheckpointState | undefined)?.parts?.map((p) => p.url)).toEqual([
+      `${endpoint}/1`,
+      `${endpoint}/2`,
+    ])
     fake.hold = false
     up.resume(id)
     await flush(200)

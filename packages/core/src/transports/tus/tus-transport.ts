@@ -1,5 +1,5 @@
-import type { Checkpoint } from '../../ports.js'
-import type { Transport, TransportContext, TransportResult } from '../transport.js'
+import { isSuccess, statusError } from '../http.js'
+import type { Transport, TransportResult } from '../transport.js'
 import { uploadConcatenated } from './concat.js'
 import { patchUntilDone } from './patch-loop.js'
 import {
@@ -7,20 +7,20 @@ import {
   createUploadWithBody,
   headUpload,
   type ServerCapabilities,
-  statusError,
   tusHeaders,
 } from './tus-http.js'
+import { parseTusState, type TusCheckpointState, type TusContext } from './tus-state.js'
 
 /**
  * tus 1.0 client: creation (with the first bytes in the POST when the server offers
  * creation-with-upload), HEAD to resume, chunked or streamed PATCH, termination, checksum and
  * concatenation (parallelUploads > 1). One `upload()` call is one attempt; the engine retries.
  */
-export function createTusTransport(): Transport {
+export function createTusTransport(): Transport<TusCheckpointState> {
   const capabilities = createCapabilityCache()
 
   /** Only ask OPTIONS when an optional feature depends on it. */
-  async function discover(ctx: TransportContext): Promise<ServerCapabilities | undefined> {
+  async function discover(ctx: TusContext): Promise<ServerCapabilities | undefined> {
     const o = ctx.options
     const wantsChecksum = o.checksum !== false && o.chunkSize !== Number.POSITIVE_INFINITY
     if (!wantsChecksum && o.parallelUploads <= 1) return undefined
@@ -33,7 +33,7 @@ export function createTusTransport(): Transport {
    * (checksums stay on PATCH), else 0. OPTIONS is asked once per endpoint; its failure means "not
    * offered", never a failed attempt.
    */
-  async function creationBody(ctx: TransportContext, checksum: string | undefined): Promise<number> {
+  async function creationBody(ctx: TusContext, checksum: string | undefined): Promise<number> {
     const o = ctx.options
     const n = Math.min(ctx.size, o.creationWithUpload, o.chunkSize)
     if (n <= 0 || checksum !== undefined) return 0
@@ -48,8 +48,10 @@ export function createTusTransport(): Transport {
   }
 
   return {
+    name: 'tus',
     resumable: true,
     parallelChunks: true,
+    parseState: (state, checkpoint) => parseTusState(state, checkpoint.size),
     async upload(ctx) {
       const caps = await discover(ctx)
       const o = ctx.options
@@ -60,37 +62,24 @@ export function createTusTransport(): Transport {
           ? o.checksum
           : undefined
       const concat = o.parallelUploads > 1 && caps?.extensions.has('concatenation') === true && ctx.size > 1
-      if (concat || ctx.checkpoint?.parts) return uploadConcatenated(ctx, checksum)
+      if (concat || ctx.checkpoint?.state.parts) return uploadConcatenated(ctx, checksum)
       return uploadSingle(ctx, checksum, () => creationBody(ctx, checksum))
     },
     async terminate(ctx) {
-      const urls = [ctx.checkpoint.url, ...(ctx.checkpoint.parts ?? []).map((p) => p.url)]
+      const urls = [ctx.checkpoint.url, ...(ctx.checkpoint.state.parts ?? []).map((p) => p.url)]
       for (const url of urls) {
         if (url === undefined) continue
         const res = await ctx.send({ method: 'DELETE', url, headers: tusHeaders() })
         // Already gone is what we wanted.
         if (res.status === 404 || res.status === 410) continue
-        if (res.status < 200 || res.status >= 300) throw statusError(res, 'DELETE', url)
+        if (!isSuccess(res.status)) throw statusError(res, 'DELETE', url)
       }
     },
   }
 }
 
-export function newCheckpoint(ctx: TransportContext, patch: Partial<Checkpoint>): Checkpoint {
-  const now = Date.now()
-  return {
-    size: ctx.size,
-    endpoint: ctx.options.endpoint,
-    metadata: { ...ctx.metadata },
-    createdAt: ctx.checkpoint?.createdAt ?? now,
-    ...ctx.checkpoint,
-    ...patch,
-    updatedAt: now,
-  }
-}
-
 async function uploadSingle(
-  ctx: TransportContext,
+  ctx: TusContext,
   checksum: 'sha1' | 'sha256' | undefined,
   creationBody: () => Promise<number>,
 ): Promise<TransportResult> {
@@ -121,7 +110,7 @@ async function uploadSingle(
     })
     url = created.url
     offset = created.offset
-    await ctx.saveCheckpoint(newCheckpoint(ctx, { url }))
+    await ctx.saveCheckpoint({ url, state: {} })
     ctx.created(url)
   }
   ctx.confirmed(offset)
