@@ -4,9 +4,9 @@ import type { ListType, UploadFile, UploadRawFile, UploadUserFile } from '../typ
 import type { UploadProps } from './upload.js'
 import type { useThumbnails } from './use-thumbnails.js'
 
-let uidSeed = Date.now()
-/** uids are unique per page, like el-upload's `Date.now() + index`. */
-export const genUid = (): number => uidSeed++
+let uidSeed = 1
+/** uids are unique per page: el-upload's `Date.now() + counter` (exported as genFileId, as el-upload does). */
+export const genUid = (): number => Date.now() + uidSeed++
 
 export function headersRecord(h: UploadProps['headers']): Record<string, string> {
   if (!h) return {}
@@ -102,5 +102,5 @@ export function useListState(
   )
 
   const byId = (id: string) => list().find((f) => f.id === id)
-  return { state, list, commit, find, findByRaw, resolve, patch, byId }
+  return { state, list, commit, find, findByRaw, resolve, patch, byId, revoke: thumbs.revoke }
 }
