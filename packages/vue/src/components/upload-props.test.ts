@@ -58,7 +58,7 @@ describe('ShuttleUpload props (el-upload surface)', () => {
       expect(sent[0]).toMatchObject({ method: 'put', url: '/api/upload', headers: { 'x-token': 't' } })
       expect(sent[0]?.body.get('folder')).toBe('a')
       expect(sent[0]?.body.get('blob')).toBeInstanceOf(Blob)
-      expect((sent[0]?.body.get('file') as File).name).toBe('a.txt')
+      expect((sent[0]?.body.get('file') as File | undefined)?.name).toBe('a.txt')
       // protocol 'form' chooses the engine's form transport instead.
       const e = mountUpload({ endpoint: undefined, action: '/api/upload', protocol: 'form' })
       await pick(e, [makeFile('b.txt')])
