@@ -52,10 +52,10 @@ export interface UploadProgressEvent {
 export interface UploadRequestOptions {
   action: string
   method: string
-  data: Record<string, string | Blob | [Blob, string]>
+  data: Record<string, string | string[] | Blob | [string | Blob, string]>
   filename: string
   file: UploadRawFile
-  headers: Headers | Record<string, string>
+  headers: Headers | Record<string, string | number | null | undefined>
   withCredentials: boolean
   /** The event is optional (el-upload's custom requests often call `onProgress()` bare). */
   onProgress: (evt?: Pick<UploadProgressEvent, 'percent'> & Partial<UploadProgressEvent>) => void

@@ -1,8 +1,8 @@
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { nextTick, ref } from 'vue'
-import { drop } from '../testing/helpers.js'
 import { KINDS, type Kind, mountAs, pickFiles } from '../testing/compat.js'
+import { drop } from '../testing/helpers.js'
 
 // Every behaviour Element Plus's own upload tests check (upload, upload-list, upload-dragger),
 // written again as scenarios that drive <el-upload> and <shuttle-upload> from one template and
@@ -36,7 +36,11 @@ describe('differential: <el-upload> vs <shuttle-upload> (what Element Plus tests
   it('renders the default slot as the trigger; drag adds .el-upload-dragger inside .el-upload.is-drag', async () => {
     const seen = await both(async (kind) => {
       const drag = ref(false)
-      const w = mountAs(kind, `<el-upload :drag="drag" :show-file-list="false">Pick a file</el-upload>`, () => ({ drag }))
+      const w = mountAs(
+        kind,
+        `<el-upload :drag="drag" :show-file-list="false">Pick a file</el-upload>`,
+        () => ({ drag }),
+      )
       const text = w.find('.el-upload').text()
       const before = w.find('.el-upload-dragger').exists()
       drag.value = true
@@ -49,7 +53,11 @@ describe('differential: <el-upload> vs <shuttle-upload> (what Element Plus tests
       w.unmount()
       return { text, before, after }
     })
-    expect(seen.el).toEqual({ text: 'Pick a file', before: false, after: { dragger: true, isDrag: true, input: true } })
+    expect(seen.el).toEqual({
+      text: 'Pick a file',
+      before: false,
+      after: { dragger: true, isDrag: true, input: true },
+    })
     expect(seen.shuttle).toEqual(seen.el)
   })
 
@@ -103,7 +111,11 @@ describe('differential: <el-upload> vs <shuttle-upload> (what Element Plus tests
         () => ({ req: req.fn, onChange }),
       )
       await pickFiles(w, [file('later.txt')])
-      const before = { changes: [...changes], sent: req.calls.length, items: w.findAll('.el-upload-list__item').length }
+      const before = {
+        changes: [...changes],
+        sent: req.calls.length,
+        items: w.findAll('.el-upload-list__item').length,
+      }
       ;(w.vm.$refs.up as { submit(): void }).submit()
       await flushPromises()
       await flushPromises()
@@ -112,7 +124,13 @@ describe('differential: <el-upload> vs <shuttle-upload> (what Element Plus tests
     })
     expect(seen.el).toEqual({
       before: { changes: [['later.txt', 'ready']], sent: 0, items: 1 },
-      after: { sent: ['later.txt'], changes: [['later.txt', 'ready'], ['later.txt', 'success']] },
+      after: {
+        sent: ['later.txt'],
+        changes: [
+          ['later.txt', 'ready'],
+          ['later.txt', 'success'],
+        ],
+      },
     })
     expect(seen.shuttle).toEqual(seen.el)
   })
@@ -277,9 +295,13 @@ describe('differential: <el-upload> vs <shuttle-upload> (what Element Plus tests
   it('drag: dragover sets is-dragover; a drop of matching files is uploaded', async () => {
     const seen = await both(async (kind) => {
       const req = customRequest('resolve')
-      const w = mountAs(kind, `<el-upload drag multiple accept="video/*" :http-request="req">Drop</el-upload>`, () => ({
-        req: req.fn,
-      }))
+      const w = mountAs(
+        kind,
+        `<el-upload drag multiple accept="video/*" :http-request="req">Drop</el-upload>`,
+        () => ({
+          req: req.fn,
+        }),
+      )
       const dragger = w.find('.el-upload-dragger')
       await dragger.trigger('dragover')
       const over = dragger.classes('is-dragover')
@@ -295,9 +317,13 @@ describe('differential: <el-upload> vs <shuttle-upload> (what Element Plus tests
   it('drag with directory: a dropped folder is walked and its files uploaded', async () => {
     const seen = await both(async (kind) => {
       const req = customRequest('resolve')
-      const w = mountAs(kind, `<el-upload drag directory multiple :http-request="req">Drop</el-upload>`, () => ({
-        req: req.fn,
-      }))
+      const w = mountAs(
+        kind,
+        `<el-upload drag directory multiple :http-request="req">Drop</el-upload>`,
+        () => ({
+          req: req.fn,
+        }),
+      )
       const inner = file('inside.txt')
       let read = false
       const dir = {
@@ -309,13 +335,25 @@ describe('differential: <el-upload> vs <shuttle-upload> (what Element Plus tests
           readEntries: (ok: (e: unknown[]) => void) => {
             const batch = read
               ? []
-              : [{ isFile: true, isDirectory: false, name: 'inside.txt', fullPath: '/folder/inside.txt', file: (cb: (f: File) => void) => cb(inner) }]
+              : [
+                  {
+                    isFile: true,
+                    isDirectory: false,
+                    name: 'inside.txt',
+                    fullPath: '/folder/inside.txt',
+                    file: (cb: (f: File) => void) => cb(inner),
+                  },
+                ]
             read = true
             ok(batch)
           },
         }),
       }
-      await drop(w.find('.el-upload-dragger').element, [], [{ kind: 'file', webkitGetAsEntry: () => dir, getAsFile: () => null }])
+      await drop(
+        w.find('.el-upload-dragger').element,
+        [],
+        [{ kind: 'file', webkitGetAsEntry: () => dir, getAsFile: () => null }],
+      )
       await flushPromises()
       await new Promise((r) => requestAnimationFrame(() => r(null)))
       await flushPromises()
@@ -330,10 +368,17 @@ describe('differential: <el-upload> vs <shuttle-upload> (what Element Plus tests
     const run = (extra: string) =>
       both(async (kind) => {
         const req = customRequest('resolve')
-        const w = mountAs(kind, `<el-upload drag multiple accept="image/*" :http-request="req" ${extra}>Drop</el-upload>`, () => ({
-          req: req.fn,
-        }))
-        await drop(w.find('.el-upload-dragger').element, [file('pic.png', 'image/png'), file('notes.pdf', 'application/pdf')])
+        const w = mountAs(
+          kind,
+          `<el-upload drag multiple accept="image/*" :http-request="req" ${extra}>Drop</el-upload>`,
+          () => ({
+            req: req.fn,
+          }),
+        )
+        await drop(w.find('.el-upload-dragger').element, [
+          file('pic.png', 'image/png'),
+          file('notes.pdf', 'application/pdf'),
+        ])
         await flushPromises()
         w.unmount()
         return req.calls.map((c) => c.name)

@@ -47,7 +47,11 @@ describe('differential markup: el-upload class names, crossorigin, <el-form>, me
         return classes
       })
       // el-upload's own classes that Shuttle's markup has no counterpart for are listed here.
-      const elOnly = new Set(['el-upload-list__item-file-name', 'el-upload-list__item-status-label', 'el-upload-list__item-thumbnail'])
+      const elOnly = new Set([
+        'el-upload-list__item-file-name',
+        'el-upload-list__item-status-label',
+        'el-upload-list__item-thumbnail',
+      ])
       const wanted = Object.keys(seen.el).filter((c) => !elOnly.has(c))
       expect(wanted.length).toBeGreaterThan(5)
       for (const c of wanted) expect({ c, n: seen.shuttle[c] ?? 0 }).toEqual({ c, n: seen.el[c] })
@@ -56,9 +60,13 @@ describe('differential markup: el-upload class names, crossorigin, <el-form>, me
 
   it('crossorigin reaches thumbnail images', async () => {
     const seen = await both(async (kind) => {
-      const w = mountAs(kind, `<el-upload :file-list="files" list-type="picture" crossorigin="use-credentials" />`, () => ({
-        files: listed,
-      }))
+      const w = mountAs(
+        kind,
+        `<el-upload :file-list="files" list-type="picture" crossorigin="use-credentials" />`,
+        () => ({
+          files: listed,
+        }),
+      )
       const out = w.findAll('img').map((i) => i.attributes('crossorigin'))
       w.unmount()
       return out
@@ -100,7 +108,11 @@ describe('differential markup: el-upload class names, crossorigin, <el-form>, me
     const w = mountAs('shuttle', `<el-form size="small"><el-upload>pick</el-upload></el-form>`, () => ({}))
     expect(w.find('.shuttle-upload').classes()).toContain('shuttle-upload--size-small')
     w.unmount()
-    const own = mountAs('shuttle', `<el-form size="small"><el-upload size="large">pick</el-upload></el-form>`, () => ({}))
+    const own = mountAs(
+      'shuttle',
+      `<el-form size="small"><el-upload size="large">pick</el-upload></el-form>`,
+      () => ({}),
+    )
     expect(own.find('.shuttle-upload').classes()).toContain('shuttle-upload--size-large')
     own.unmount()
   })
