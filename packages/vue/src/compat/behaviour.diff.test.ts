@@ -1,7 +1,7 @@
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { nextTick, ref } from 'vue'
-import { KINDS, type Kind, mountAs, pickFiles } from '../testing/compat.js'
+import { both, mountAs, pickFiles } from '../testing/compat.js'
 import { drop } from '../testing/helpers.js'
 
 // Every behaviour Element Plus's own upload tests check (upload, upload-list, upload-dragger),
@@ -13,13 +13,6 @@ const file = (name: string, type = 'text/plain') => new File([`bytes of ${name}`
 afterEach(() => {
   document.body.innerHTML = ''
 })
-
-/** Runs a scenario on both components and returns both observations. */
-async function both<T>(run: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> {
-  const out = {} as Record<Kind, T>
-  for (const kind of KINDS) out[kind] = await run(kind)
-  return out
-}
 
 /** An http-request that settles as told and records what it was handed. */
 function customRequest(outcome: 'resolve' | 'reject' | 'progress-bare') {

@@ -1,7 +1,7 @@
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ref } from 'vue'
-import { KINDS, type Kind, mountAs, pickFiles } from '../testing/compat.js'
+import { both, mountAs, pickFiles } from '../testing/compat.js'
 
 // Markup and integration: el-upload's class names on the same elements, crossorigin, <el-form>
 // disabled, and the exposed methods, compared between <el-upload> and <shuttle-upload>.
@@ -9,12 +9,6 @@ import { KINDS, type Kind, mountAs, pickFiles } from '../testing/compat.js'
 afterEach(() => {
   document.body.innerHTML = ''
 })
-
-async function both<T>(run: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> {
-  const out = {} as Record<Kind, T>
-  for (const kind of KINDS) out[kind] = await run(kind)
-  return out
-}
 
 /** Every el-upload* / el-icon--* / is-* class present, with how many elements carry it. */
 function elClasses(root: Element): Record<string, number> {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ref } from 'vue'
 import {
+  both,
   entry,
   type FormServer,
-  KINDS,
   type Kind,
   mountAs,
   pickFiles,
@@ -24,18 +24,14 @@ beforeEach(() => {
   server.replies.length = 0
 })
 
+/** Both components through one scenario, each starting with an empty request log. */
+const onBoth = <T>(run: (kind: Kind) => Promise<T>) =>
+  both(run, () => {
+    server.requests.length = 0
+  })
+
 const file = (name: string, text = `bytes of ${name}`, type = 'text/plain') =>
   new File([text], name, { type })
-
-/** Runs one scenario on both components, one after the other, and returns both observations. */
-async function both<T>(run: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> {
-  const out = {} as Record<Kind, T>
-  for (const kind of KINDS) {
-    server.requests.length = 0
-    out[kind] = await run(kind)
-  }
-  return out
-}
 
 const requestView = () =>
   server.requests.map((r) => ({
@@ -47,7 +43,7 @@ const requestView = () =>
 
 describe('differential: requests and hooks of form uploads (el-upload vs shuttle-upload)', () => {
   it('method, headers, data (strings, a Blob, a [Blob, name] pair, arrays) and the file reach the server alike', async () => {
-    const seen = await both(async (kind) => {
+    const seen = await onBoth(async (kind) => {
       // Read at call time: el-upload mutates the entry it passed earlier, Shuttle passes snapshots.
       const change: unknown[] = []
       const onSuccess = vi.fn()
@@ -92,7 +88,7 @@ describe('differential: requests and hooks of form uploads (el-upload vs shuttle
 
   it('data edited in before-upload (sync, and inside a Promise) reaches each file as it was for that file (#12029)', async () => {
     for (const style of ['sync', 'promise'] as const) {
-      const seen = await both(async (kind) => {
+      const seen = await onBoth(async (kind) => {
         const data = ref({ key: '' })
         const beforeUpload = (f: File) => {
           if (style === 'sync') data.value.key = f.name
@@ -120,7 +116,7 @@ describe('differential: requests and hooks of form uploads (el-upload vs shuttle
   })
 
   it('data as a Promise, as a function of the file, and a rejecting Promise (the file is removed, nothing sent)', async () => {
-    const seen = await both(async (kind) => {
+    const seen = await onBoth(async (kind) => {
       const out: Record<string, unknown> = {}
       for (const [label, data] of [
         ['promise', Promise.resolve({ from: 'promise' })],
@@ -158,7 +154,7 @@ describe('differential: requests and hooks of form uploads (el-upload vs shuttle
   })
 
   it('a JSON response is parsed for on-success; the file ends as success at 100 %', async () => {
-    const seen = await both(async (kind) => {
+    const seen = await onBoth(async (kind) => {
       server.replies.push({ status: 201, body: '{"url":"/files/1","id":7}' })
       const files = ref<{ name: string; status: string }[]>([])
       const onSuccess = vi.fn()
@@ -179,7 +175,7 @@ describe('differential: requests and hooks of form uploads (el-upload vs shuttle
 
   it('a 500 reply: on-error gets the server message, status and method; the failed file stays listed unless keep-failed is false (documented difference)', async () => {
     const run = (extra: string) =>
-      both(async (kind) => {
+      onBoth(async (kind) => {
         server.replies.push({ status: 500, body: 'disk full' })
         const files = ref<{ name: string; status: string }[]>([])
         const onError = vi.fn()

@@ -13,6 +13,19 @@ export const KINDS: readonly Kind[] = ['el', 'shuttle']
 export const swapTag = (template: string): string =>
   template.replace(/<(\/?)el-upload(?=[\s/>])/g, '<$1shuttle-upload')
 
+/** Runs one scenario on both components, one after the other (`before` each), and returns both observations. */
+export async function both<T>(
+  run: (kind: Kind) => Promise<T>,
+  before?: () => void,
+): Promise<Record<Kind, T>> {
+  const out = {} as Record<Kind, T>
+  for (const kind of KINDS) {
+    before?.()
+    out[kind] = await run(kind)
+  }
+  return out
+}
+
 /** Compiles a template at run time, as Vue's full build does for in-DOM and string templates. */
 export function compileTemplate(template: string): Vue.RenderFunction {
   const { code } = compile(template, { mode: 'function', hoistStatic: false })
