@@ -115,6 +115,29 @@ describe('differential: requests and hooks of form uploads (el-upload vs shuttle
     }
   })
 
+  it('data edited in place after an await inside before-upload: sent by Shuttle, not by el-upload (documented difference)', async () => {
+    const seen = await onBoth(async (kind) => {
+      const data = ref({ sig: 'none' })
+      const beforeUpload = async () => {
+        await Promise.resolve()
+        data.value.sig = 'signed-late'
+        return true
+      }
+      const onSuccess = vi.fn()
+      const w = mountAs(
+        kind,
+        `<el-upload :action="action" :data="data" :before-upload="beforeUpload" :on-success="onSuccess" />`,
+        () => ({ action: `${server.url}/api`, data, beforeUpload, onSuccess }),
+      )
+      await pickFiles(w, [file('late.txt')])
+      await until(() => onSuccess.mock.calls.length === 1, 'on-success')
+      w.unmount()
+      return server.requests.map((r) => r.parts.find((p) => p.name === 'sig')?.text)
+    })
+    expect(seen.el).toEqual(['none'])
+    expect(seen.shuttle).toEqual(['signed-late'])
+  })
+
   it('data as a Promise, as a function of the file, and a rejecting Promise (the file is removed, nothing sent)', async () => {
     const seen = await onBoth(async (kind) => {
       const out: Record<string, unknown> = {}
