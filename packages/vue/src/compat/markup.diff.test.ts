@@ -140,6 +140,8 @@ describe('differential markup: el-upload class names, crossorigin, <el-form>, me
       await flushPromises()
       const afterStart = files.value.map((f) => [f.name, f.status])
       await pickFiles(w, [new File(['a'], 'a.txt'), new File(['b'], 'b.txt')])
+      // Requests started, no progress event yet: el-upload still says ready, Shuttle says uploading.
+      const whileSending = files.value.filter((f) => f.name !== 'manual.txt').map((f) => f.status)
       const picked = files.value.find((f) => f.name === 'a.txt') as unknown as { raw: File }
       up.abort(picked.raw)
       await up.handleRemove(manual)
@@ -154,6 +156,7 @@ describe('differential markup: el-upload class names, crossorigin, <el-form>, me
         requests,
         aborted: abortedBeforeClear,
         abortedByClear: aborted.slice(abortedBeforeClear.length),
+        whileSending,
         removed: onRemove.mock.calls.map(([f]) => f.name),
         afterRemove,
         afterClear: files.value.map((f) => f.name),
@@ -164,11 +167,17 @@ describe('differential markup: el-upload class names, crossorigin, <el-form>, me
       requests: ['a.txt', 'b.txt'],
       aborted: ['a.txt'],
       abortedByClear: [],
+      whileSending: ['ready', 'ready'],
       removed: ['manual.txt'],
       afterRemove: ['a.txt', 'b.txt'],
       afterClear: [],
     })
     // el-upload leaves b.txt's request running after clearFiles(); Shuttle stops it.
-    expect(seen.shuttle).toEqual({ ...seen.el, abortedByClear: ['b.txt'] })
+    // Documented differences: the status of a file whose request started, and clearFiles().
+    expect(seen.shuttle).toEqual({
+      ...seen.el,
+      abortedByClear: ['b.txt'],
+      whileSending: ['uploading', 'uploading'],
+    })
   })
 })
