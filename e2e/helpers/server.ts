@@ -26,8 +26,15 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-/** Starts `shuttle serve` on 127.0.0.1:0 as a child process; resolves once it prints its URL. */
-export function startServer(dir: string, extraArgs: readonly string[] = []): Promise<RunningServer> {
+/**
+ * Starts `shuttle serve` on 127.0.0.1:0 as a child process; resolves once it prints its URL. It
+ * serves the built demo, or `staticDir` when given.
+ */
+export function startServer(
+  dir: string,
+  extraArgs: readonly string[] = [],
+  staticDir: string = DEMO_DIST,
+): Promise<RunningServer> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -40,7 +47,7 @@ export function startServer(dir: string, extraArgs: readonly string[] = []): Pro
       '--dir',
       dir,
       '--static',
-      DEMO_DIST,
+      staticDir,
       '--quiet',
       ...extraArgs,
     ],

@@ -52,12 +52,13 @@ export interface UploadProgressEvent {
 export interface UploadRequestOptions {
   action: string
   method: string
-  data: Record<string, string | Blob | [Blob, string]>
+  data: Record<string, string | string[] | Blob | [string | Blob, string]>
   filename: string
   file: UploadRawFile
-  headers: Headers | Record<string, string>
+  headers: Headers | Record<string, string | number | null | undefined>
   withCredentials: boolean
-  onProgress: (evt: Pick<UploadProgressEvent, 'percent'> & Partial<UploadProgressEvent>) => void
+  /** The event is optional (el-upload's custom requests often call `onProgress()` bare). */
+  onProgress: (evt?: Pick<UploadProgressEvent, 'percent'> & Partial<UploadProgressEvent>) => void
   onSuccess: (response: unknown) => void
   onError: (error: Error) => void
 }
@@ -73,8 +74,10 @@ export type Awaitable<T> = T | Promise<T>
 // biome-ignore lint/suspicious/noConfusingVoidType: el-upload hooks often return nothing at all
 export type BeforeUploadResult = boolean | void | undefined | File | Blob | null
 
+/** el-upload's `data`: fields, a Promise of them, or a function of the file returning either. */
 export type UploadData =
   | Record<string, unknown>
+  | Promise<Record<string, unknown>>
   | ((rawFile: UploadRawFile) => Awaitable<Record<string, unknown>>)
 
 export const PHASE_TO_STATUS: Record<EngineStatus, UploadStatus> = {

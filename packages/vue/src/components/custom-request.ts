@@ -1,7 +1,7 @@
-import type { UploadRawFile } from '../types.js'
+import type { UploadRawFile, UploadRequestHandler } from '../types.js'
+import type { Emit } from './hooks.js'
 import { type ListState, toError } from './list-state.js'
 import type { UploadProps } from './upload.js'
-import type { Emit } from './use-handlers.js'
 
 export type Requests = Map<number, { abort?: () => void }>
 
@@ -16,7 +16,17 @@ export function createCustomRequest(
   requests: Requests,
 ) {
   const { list, patch } = ls
-  return function postCustom(raw: UploadRawFile, data: Record<string, unknown>): void {
+  /** keep-failed false: a failed file leaves the list before on-error, as in el-upload. */
+  const dropFailed = (uid: number) => {
+    if (props.keepFailed !== false) return
+    ls.commit(list().filter((f) => f.uid !== uid))
+    ls.revoke(uid)
+  }
+  return function postCustom(
+    raw: UploadRawFile,
+    data: Record<string, unknown>,
+    handler: UploadRequestHandler,
+  ): void {
     const uid = raw.uid
     let settled = false
     const finish = () => {
@@ -33,10 +43,12 @@ export function createCustomRequest(
       file: raw,
       headers: props.headers ?? {},
       withCredentials: !!props.withCredentials,
-      onProgress: (evt: { percent: number; loaded?: number; total?: number }) => {
+      // el-upload's custom requests may call onProgress() with no event at all.
+      onProgress: (evt?: { percent: number; loaded?: number; total?: number }) => {
         if (settled) return
-        const f = patch(uid, { status: 'uploading', phase: 'uploading', percentage: evt.percent || 0 })
-        if (f) emit('progress', { loaded: 0, total: raw.size, ...evt }, f, list())
+        const percentage = Math.round(Math.min(100, Math.max(0, Number(evt?.percent) || 0)))
+        const f = patch(uid, { status: 'uploading', phase: 'uploading', percentage })
+        if (f) emit('progress', { loaded: 0, total: raw.size, percent: 0, ...evt }, f, list())
       },
       onSuccess: (response: unknown) => {
         if (!finish()) return
@@ -47,14 +59,16 @@ export function createCustomRequest(
       onError: (err: unknown) => {
         if (!finish()) return
         const f = patch(uid, { status: 'fail', phase: 'failed', error: toError(err) })
-        if (f) emit('error', toError(err), f, list())
-        if (f) emit('change', f, list())
+        if (!f) return
+        dropFailed(uid)
+        emit('error', toError(err), f, list())
+        emit('change', f, list())
       },
     }
     patch(uid, { status: 'uploading', phase: 'uploading', error: undefined })
     let req: unknown
     try {
-      req = props.httpRequest?.(opts)
+      req = handler(opts)
     } catch (e) {
       opts.onError(e)
       return

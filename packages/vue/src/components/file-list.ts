@@ -8,6 +8,8 @@ export interface FileListProps {
   disabled?: boolean
   /** Show pause / resume / retry / cancel buttons (default true). */
   controls?: boolean
+  /** The `crossorigin` attribute of thumbnails (el-upload's prop). */
+  crossorigin?: '' | 'anonymous' | 'use-credentials'
   locale?: LocaleOption
   messages?: Partial<LocaleMessages>
 }

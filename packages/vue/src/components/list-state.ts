@@ -4,11 +4,13 @@ import type { ListType, UploadFile, UploadRawFile, UploadUserFile } from '../typ
 import type { UploadProps } from './upload.js'
 import type { useThumbnails } from './use-thumbnails.js'
 
-let uidSeed = Date.now()
-/** uids are unique per page, like el-upload's `Date.now() + index`. */
-export const genUid = (): number => uidSeed++
+let uidSeed = 1
+/** uids are unique per page: el-upload's `Date.now() + counter` (exported as genFileId, as el-upload does). */
+export const genUid = (): number => Date.now() + uidSeed++
 
-export function headersRecord(h: UploadProps['headers']): Record<string, string> {
+export function headersRecord(
+  h: UploadProps['headers'] | Record<string, string | number | null | undefined>,
+): Record<string, string> {
   if (!h) return {}
   if (typeof (h as Headers).get === 'function' && typeof (h as Headers).forEach === 'function') {
     const out: Record<string, string> = {}
@@ -17,7 +19,9 @@ export function headersRecord(h: UploadProps['headers']): Record<string, string>
     })
     return out
   }
-  return { ...(h as Record<string, string>) }
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(h as Record<string, unknown>)) if (v != null) out[k] = String(v)
+  return out
 }
 
 export function stringRecord(data: Record<string, unknown>): Record<string, string> {
@@ -102,5 +106,5 @@ export function useListState(
   )
 
   const byId = (id: string) => list().find((f) => f.id === id)
-  return { state, list, commit, find, findByRaw, resolve, patch, byId }
+  return { state, list, commit, find, findByRaw, resolve, patch, byId, revoke: thumbs.revoke }
 }

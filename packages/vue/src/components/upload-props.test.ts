@@ -25,13 +25,52 @@ const mountUpload = (props: Record<string, unknown> = {}, slots?: Record<string,
   })
 
 describe('ShuttleUpload props (el-upload surface)', () => {
-  it('action alone selects the form protocol and POSTs there, like el-upload', async () => {
-    const w = mountUpload({ endpoint: undefined, action: '/api/upload' })
-    await pick(w, [makeFile('a.txt')])
-    expect(lastEngine().options).toMatchObject({
-      endpoint: absoluteEndpoint('/api/upload'),
-      protocol: 'form',
-    })
+  it("action alone sends el-upload's own form request (method, headers, fields), not through the engine", async () => {
+    const sent: { method: string; url: string; headers: Record<string, string>; body: FormData }[] = []
+    class RecordingXhr extends EventTarget {
+      upload = new EventTarget()
+      status = 0
+      responseText = ''
+      withCredentials = false
+      private req = { method: '', url: '', headers: {} as Record<string, string> }
+      open(method: string, url: string) {
+        this.req.method = method
+        this.req.url = url
+      }
+      setRequestHeader(k: string, v: string) {
+        this.req.headers[k] = v
+      }
+      send(body: FormData) {
+        sent.push({ ...this.req, body })
+      }
+      abort() {}
+    }
+    vi.stubGlobal('XMLHttpRequest', RecordingXhr)
+    try {
+      const w = mountUpload({
+        endpoint: undefined,
+        action: '/api/upload',
+        method: 'put',
+        headers: { 'x-token': 't' },
+        data: { folder: 'a', blob: new Blob(['x']) },
+      })
+      await pick(w, [makeFile('a.txt')])
+      expect(engines).toHaveLength(0)
+      expect(sent).toHaveLength(1)
+      expect(sent[0]).toMatchObject({ method: 'put', url: '/api/upload', headers: { 'x-token': 't' } })
+      expect(sent[0]?.body.get('folder')).toBe('a')
+      expect(sent[0]?.body.get('blob')).toBeInstanceOf(Blob)
+      expect((sent[0]?.body.get('file') as File | undefined)?.name).toBe('a.txt')
+      // protocol 'form' chooses the engine's form transport instead.
+      const e = mountUpload({ endpoint: undefined, action: '/api/upload', protocol: 'form' })
+      await pick(e, [makeFile('b.txt')])
+      expect(lastEngine().options).toMatchObject({
+        endpoint: absoluteEndpoint('/api/upload'),
+        protocol: 'form',
+      })
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 
   it('endpoint selects tus; protocol overrides; chunk-size / parallel-uploads / concurrency are forwarded', async () => {
@@ -293,7 +332,7 @@ describe('ShuttleUpload props (el-upload surface)', () => {
   })
 
   it('changed action / data reach the next files once the current engine has nothing left to finish', async () => {
-    const w = mountUpload({ endpoint: undefined, action: '/a', data: { folder: '1' } })
+    const w = mountUpload({ endpoint: undefined, protocol: 'form', action: '/a', data: { folder: '1' } })
     await pick(w, [makeFile('a.txt')])
     const first = lastEngine()
     await w.setProps({ action: '/b', data: { folder: '2' } })

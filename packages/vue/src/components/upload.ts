@@ -12,15 +12,62 @@ import type {
   UploadUserFile,
 } from '../types.js'
 
+export type UploadFiles = UploadFile[]
+
+/**
+ * Events, by name and arguments. el-upload declares its hooks as props (`onSuccess: Function`), so
+ * every spelling users write reaches them: `:on-success`, `:onSuccess`, `@success`, `v-on:success`.
+ * <ShuttleUpload> does the same: each event below is the prop `on<Event>` (see UploadHooks).
+ */
+export interface UploadEmits {
+  change: [file: UploadFile, fileList: UploadFiles]
+  progress: [evt: UploadProgressEvent, file: UploadFile, fileList: UploadFiles]
+  success: [response: unknown, file: UploadFile, fileList: UploadFiles]
+  error: [error: Error, file: UploadFile, fileList: UploadFiles]
+  remove: [file: UploadFile, fileList: UploadFiles]
+  preview: [file: UploadFile]
+  exceed: [files: File[], fileList: UploadFiles]
+  pause: [file: UploadFile]
+  resume: [file: UploadFile]
+  retry: [file: UploadFile]
+  cancel: [file: UploadFile]
+}
+
+/**
+ * The hook props, written out (Vue's SFC compiler reads these names to declare runtime props).
+ * el-upload's seven first, then Shuttle's pause / resume / retry / cancel.
+ */
+export interface UploadHooks {
+  onChange?: (...args: UploadEmits['change']) => unknown
+  onProgress?: (...args: UploadEmits['progress']) => unknown
+  onSuccess?: (...args: UploadEmits['success']) => unknown
+  onError?: (...args: UploadEmits['error']) => unknown
+  onRemove?: (...args: UploadEmits['remove']) => unknown
+  onPreview?: (...args: UploadEmits['preview']) => unknown
+  onExceed?: (...args: UploadEmits['exceed']) => unknown
+  onPause?: (...args: UploadEmits['pause']) => unknown
+  onResume?: (...args: UploadEmits['resume']) => unknown
+  onRetry?: (...args: UploadEmits['retry']) => unknown
+  onCancel?: (...args: UploadEmits['cancel']) => unknown
+}
+
 /** Props of <ShuttleUpload>: el-upload's, same names and meaning, then Shuttle's own. */
-export interface UploadProps {
-  /** el-upload: the URL files are POSTed to (form protocol, not resumable). */
+export interface UploadProps extends UploadHooks {
+  /**
+   * el-upload: the URL files are sent to as multipart/form-data (one XHR per file, `method`,
+   * `headers`, `data` with Blob values, like el-upload's ajax; not resumable).
+   */
   action?: string
   /** el-upload: request headers; sent on every request (read fresh each time). */
   headers?: Headers | Record<string, string>
   /** el-upload: HTTP method of form uploads and of `http-request`. Default 'post'. */
   method?: string
-  /** el-upload: extra form fields (form) or Upload-Metadata entries (tus); may be a function of the file. */
+  /**
+   * el-upload: extra form fields (form) or Upload-Metadata entries (tus, strings only). An object is
+   * copied per file when before-upload returns, so a hook that edits it for one file does not leak
+   * into the next; may also be a Promise or a function of the file (returning a Promise). A rejection
+   * removes the file.
+   */
   data?: UploadData
   /** el-upload: form field name of the file. Default 'file'. */
   name?: string
@@ -28,7 +75,10 @@ export interface UploadProps {
   multiple?: boolean
   /** Filters picked, dropped and pasted files alike: `.png`, `image/*`, `application/pdf`. */
   accept?: string
-  /** Maximum number of files in the list; more emit `exceed` and add nothing. */
+  /**
+   * Maximum number of files in the list, counted before `multiple` keeps only the first picked file
+   * (as el-upload); more call on-exceed and add nothing. 0 or unset: no limit.
+   */
   limit?: number
   /** Default true. false: files wait as 'ready' until submit(). */
   autoUpload?: boolean
@@ -42,9 +92,25 @@ export interface UploadProps {
   listType?: ListType
   /** Show a drop zone as the trigger. */
   drag?: boolean
+  /** Unset: follows an enclosing `<el-form disabled>`, like el-upload. */
   disabled?: boolean
   /** Default true. */
   showFileList?: boolean
+  /** el-upload: the `crossorigin` attribute of thumbnails. */
+  crossorigin?: '' | 'anonymous' | 'use-credentials'
+  /** Size of Shuttle's own controls; unset: an enclosing `<el-form size>` or 'default'. */
+  size?: 'large' | 'default' | 'small'
+  /**
+   * Default true: picked, dropped and pasted files are all checked against `accept` (element-plus
+   * #19880, #5489: dropping lets any type through). false: only the file dialog filters, and dropped
+   * files are taken as they come, as el-upload does since element-plus #15861.
+   */
+  strictAccept?: boolean
+  /**
+   * Default true: a failed file stays in the list with its error and a retry button.
+   * false: it is removed from the list as el-upload does (after on-error).
+   */
+  keepFailed?: boolean
 
   /** tus endpoint (creation URL). Setting it selects the tus protocol. */
   endpoint?: string
@@ -84,23 +150,6 @@ export interface UploadProps {
   locale?: LocaleOption
   /** Overrides for single messages. */
   messages?: Partial<LocaleMessages>
-}
-
-export type UploadFiles = UploadFile[]
-
-/** Events; `:on-change="fn"` (el-upload style) and `@change="fn"` both reach them. */
-export interface UploadEmits {
-  change: [file: UploadFile, fileList: UploadFiles]
-  progress: [evt: UploadProgressEvent, file: UploadFile, fileList: UploadFiles]
-  success: [response: unknown, file: UploadFile, fileList: UploadFiles]
-  error: [error: Error, file: UploadFile, fileList: UploadFiles]
-  remove: [file: UploadFile, fileList: UploadFiles]
-  preview: [file: UploadFile]
-  exceed: [files: File[], fileList: UploadFiles]
-  pause: [file: UploadFile]
-  resume: [file: UploadFile]
-  retry: [file: UploadFile]
-  cancel: [file: UploadFile]
 }
 
 /** Methods exposed through a template ref, el-upload's first. */

@@ -4,7 +4,11 @@ import { PHASE_TO_STATUS, type UploadFile } from '../types.js'
 import { type UseUploaderOptions, useUploader } from '../use-uploader.js'
 import { headersRecord, type ListState, stringRecord, toError, toResponse } from './list-state.js'
 import type { UploadProps } from './upload.js'
-import type { Emit } from './use-handlers.js'
+
+const isPlainData = (d: UploadProps['data']): d is Record<string, unknown> =>
+  typeof d === 'object' && d !== null && !(d instanceof Promise)
+
+import type { Emit } from './hooks.js'
 
 /**
  * The engine behind <ShuttleUpload>: options from props (headers read per request), snapshots
@@ -20,7 +24,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       headers: () => headersRecord(props.headers),
       fieldName: props.name,
       withCredentials: !!props.withCredentials,
-      data: typeof props.data === 'object' ? stringRecord(props.data) : undefined,
+      data: isPlainData(props.data) ? stringRecord(props.data) : undefined,
       autoStart: true,
       uploader: props.uploader && toRaw(props.uploader),
       chunkSize: props.chunkSize,
@@ -103,6 +107,12 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
     sync()
     const f = byId(p.id)
     if (!f) return
+    if (props.keepFailed === false) {
+      // el-upload's way: the failed file leaves the list (and the engine) before on-error.
+      commit(list().filter((x) => x.uid !== f.uid))
+      ls.revoke(f.uid)
+      void engine.remove(p.id).catch(() => {})
+    }
     emit('error', toError(p.error), f, list())
     emit('change', f, list())
   })

@@ -2,19 +2,32 @@ import { computed, onScopeDispose, type Ref } from 'vue'
 import { filterAccepted } from '../accept.js'
 import type { DroppedFile } from '../folder.js'
 import type { UploadFile, UploadRawFile, UploadUserFile } from '../types.js'
+import { ajaxUpload } from './ajax.js'
 import { createCustomRequest, type Requests } from './custom-request.js'
+import type { Emit } from './hooks.js'
 import { genUid, normalize, stringRecord, toError, useListState } from './list-state.js'
-import type { UploadEmits, UploadProps } from './upload.js'
+import type { UploadProps } from './upload.js'
+import { resolveData, snapshotData } from './upload-data.js'
 import { useEngineSync } from './use-engine-sync.js'
 import { useThumbnails } from './use-thumbnails.js'
 
-export type Emit = <K extends keyof UploadEmits>(event: K, ...args: UploadEmits[K]) => void
+export type { Emit }
+
 type Props = UploadProps & { autoUpload: boolean; name: string; method: string }
+
+// Counts before-upload calls across files: a file whose hook resolved with no other file's hook
+// started meanwhile takes `data` as the hook left it (async edits included).
+let beforeUploadCalls = 0
 
 const ACTIVE = new Set(['queued', 'preparing', 'uploading', 'retrying'])
 
 /** The logic of <ShuttleUpload> (element-plus's use-handlers), over useUploader's engine. */
-export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[]>) {
+export function useHandlers(
+  props: Props,
+  emit: Emit,
+  model: Ref<UploadUserFile[]>,
+  disabled: () => boolean = () => !!props.disabled,
+) {
   const thumbs = useThumbnails()
   const requests: Requests = new Map()
   const pending = new Set<number>()
@@ -22,6 +35,12 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
   const { state, list, commit, find, resolve, patch } = ls
   const { engine, sync } = useEngineSync(props, emit, ls)
   const postCustom = createCustomRequest(props, emit, ls, requests)
+  /** `action` alone: el-upload's own form upload (XHR), not the engine; `endpoint` selects the engine. */
+  const requestHandler = () =>
+    props.httpRequest ??
+    (props.endpoint === undefined && props.protocol === undefined && props.uploader === undefined
+      ? ajaxUpload
+      : undefined)
 
   function asRaw(file: File): UploadRawFile {
     const raw = file as UploadRawFile
@@ -45,13 +64,10 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
     emit('change', f, list())
   }
 
-  /** before-upload dropped the file: out of the list, `remove` emitted, nothing sent. */
-  function drop(uid: number) {
+  /** before-upload or `data` said no: removed as el-upload does (before-remove, then on-remove); nothing sent. */
+  function drop(uid: number): Promise<void> | undefined {
     const f = find(uid)
-    if (!f) return
-    commit(list().filter((x) => x.uid !== uid))
-    thumbs.revoke(uid)
-    emit('remove', f, list())
+    return f ? handleRemove(f) : undefined
   }
 
   function postEngine(raw: UploadRawFile, data: Record<string, unknown>): void {
@@ -74,10 +90,16 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
     pending.add(raw.uid)
     try {
       let file = raw
+      let data = snapshotData(props.data)
       if (props.beforeUpload) {
         let result: unknown
         try {
-          result = await props.beforeUpload(raw)
+          const call = ++beforeUploadCalls
+          const hook = props.beforeUpload(raw)
+          // The object as the hook's synchronous part left it: the next file's hook cannot change it.
+          data = snapshotData(props.data)
+          result = await hook
+          if (call === beforeUploadCalls) data = snapshotData(props.data)
         } catch {
           return drop(raw.uid)
         }
@@ -91,10 +113,16 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
         }
       }
       if (!find(raw.uid)) return // removed while before-upload ran
-      const data = typeof props.data === 'function' ? await props.data(file) : (props.data ?? {})
+      let fields: Record<string, unknown>
+      try {
+        fields = await resolveData(data, file)
+      } catch {
+        return drop(raw.uid)
+      }
       if (!find(raw.uid)) return
-      if (props.httpRequest) postCustom(file, data)
-      else postEngine(file, data)
+      const handler = requestHandler()
+      if (handler) postCustom(file, fields, handler)
+      else postEngine(file, fields)
     } finally {
       pending.delete(raw.uid)
     }
@@ -102,14 +130,15 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
 
   /** Picked, dropped and pasted files all come here: one accept rule, one limit count. */
   function handleFiles(input: readonly File[]): void {
-    if (props.disabled) return
-    let files = filterAccepted(input, props.accept).accepted
-    if (!props.multiple) files = files.slice(0, 1)
+    if (disabled()) return
+    let files = props.strictAccept === false ? [...input] : filterAccepted(input, props.accept).accepted
     if (files.length === 0) return
-    if (props.limit !== undefined && list().length + files.length > props.limit) {
+    // el-upload counts the limit before `multiple` keeps the first file.
+    if (props.limit && list().length + files.length > props.limit) {
       emit('exceed', files, list())
       return
     }
+    if (!props.multiple) files = files.slice(0, 1)
     for (const file of files) {
       handleStart(file)
       if (props.autoUpload) void upload(asRaw(file))
@@ -139,7 +168,7 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
 
   async function handleRemove(target: UploadFile | File): Promise<void> {
     const f = resolve(target)
-    if (!f || props.disabled) return
+    if (!f || disabled()) return
     if (props.beforeRemove) {
       try {
         if ((await props.beforeRemove(f, list())) === false) return
@@ -188,7 +217,7 @@ export function useHandlers(props: Props, emit: Emit, model: Ref<UploadUserFile[
     }),
     retry: withFile((f) => {
       if (f.id !== undefined) engine.retry(f.id)
-      else if (f.raw && props.httpRequest) void upload(f.raw)
+      else if (f.raw && requestHandler()) void upload(f.raw)
       else return
       emit('retry', find(f.uid) ?? f)
     }),
