@@ -66,33 +66,48 @@ export function toReply(err: unknown, req: IncomingMessage, logger: Logger): Rep
 // Node knows no reason phrase for tus's own status.
 const REASONS: Record<number, string> = { [STATUS_CHECKSUM_MISMATCH]: 'Checksum Mismatch' }
 
-// How long a client may go on sending a body nobody reads, around its answer.
-const LINGER_MS = 5000
+// Lingering on a body nobody reads (nginx's lingering_time / lingering_timeout): at most this long
+// in all, and no longer than this once the client pauses. A body announced larger than
+// LINGER_MAX_BYTES is not drained at all: its answer comes with `Connection: close` at once.
+const LINGER_MAX_MS = 5000
+const LINGER_IDLE_MS = 1000
+const LINGER_MAX_BYTES = 64 * 1024 * 1024
 
 /**
  * An answer given before the request body was read (409, 423, 413, …) must not be lost. Closing the
  * socket while the client still sends makes the kernel reset the connection, and the client then
  * sees a network error (EPIPE, ECONNRESET) instead of the status that says what to do. So the rest
- * of the body is read and thrown away, for at most LINGER_MS, as nginx's lingering close does: on a
- * keep-alive connection after the answer (it is sent at once, the connection stays usable); when
- * the client asked to close, before the answer (Node closes right after it). A client still
- * sending after LINGER_MS is cut off.
+ * of the body is read and thrown away, within the limits above: on a keep-alive connection after
+ * the answer (it is sent at once, the connection stays usable); when the client asked to close,
+ * before the answer (Node closes right after it). A client that goes on past the limits is cut off.
  */
 function answerOverUnreadBody(
   req: IncomingMessage,
   res: ServerResponse,
   answer: (close: boolean) => void,
 ): void {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN)
+  if (declared > LINGER_MAX_BYTES) {
+    answer(true)
+    return
+  }
   const drain = (then: () => void) => {
     let done = false
     const finish = () => {
       if (done) return
       done = true
-      clearTimeout(timer)
+      clearTimeout(total)
+      clearTimeout(idle)
+      req.off('data', onData)
       then()
     }
-    const timer = setTimeout(finish, LINGER_MS)
-    timer.unref()
+    const total = setTimeout(finish, LINGER_MAX_MS)
+    let idle = setTimeout(finish, LINGER_IDLE_MS)
+    const onData = () => {
+      clearTimeout(idle)
+      idle = setTimeout(finish, LINGER_IDLE_MS)
+    }
+    req.on('data', onData)
     req.once('end', finish)
     req.once('close', finish)
     req.resume()

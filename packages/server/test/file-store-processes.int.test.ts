@@ -58,9 +58,10 @@ describe('FileStore shared by two processes', () => {
         concat: undefined,
       })
       const bytes = [0xaa, 0xbb]
-      writers.forEach((w, k) =>
-        w.child.stdin.write(`${JSON.stringify({ id, byte: bytes[k], size: SIZE })}\n`),
-      )
+      for (const [k, w] of writers.entries()) {
+        w.child.stdin.write(`${JSON.stringify({ id, byte: bytes[k], size: SIZE })}
+`)
+      }
       const results = await Promise.all(writers.map((w) => w.next()))
       outcomes.push(results.map((r) => r.result).join('+'))
       expect(
