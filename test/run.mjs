@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm test`: checks (and on Debian as root installs) the system programs the suite needs, builds,
+// then runs `vitest run` with any extra arguments. The services (Ceph RGW, redis-server) are
+// started by the vitest projects that need them; test/services/guard.mjs stops them by PID even
+// when this run is interrupted.
+import { spawn, spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ensureSystemDeps } from './system-deps.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+try {
+  ensureSystemDeps()
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err))
+  process.exit(1)
+}
+
+const npm = process.env.npm_execpath
+const build = npm
+  ? spawnSync(process.execPath, [npm, 'run', 'build'], { cwd: root, stdio: 'inherit' })
+  : spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' })
+if (build.status !== 0) process.exit(build.status ?? 1)
+
+const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
+const child = spawn(process.execPath, [vitestBin, 'run', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+})
+
+// Ctrl-C reaches vitest directly (same process group); a signal sent to this process alone (npm
+// forwarding SIGTERM) is passed on if vitest has not left by itself within a moment (a second
+// SIGINT would cut vitest's own exit short). This process leaves only after vitest has.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    }, 300).unref()
+  })
+}
+child.on('exit', (code, signal) => {
+  process.exit(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15))
+})
