@@ -31,15 +31,23 @@ const child = spawn(process.execPath, [vitestBin, 'run', ...process.argv.slice(2
 })
 
 // Ctrl-C reaches vitest directly (same process group); a signal sent to this process alone (npm
-// forwarding SIGTERM) is passed on if vitest has not left by itself within a moment (a second
-// SIGINT would cut vitest's own exit short). This process leaves only after vitest has.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-    }, 300).unref()
-  })
+// forwards SIGTERM to its script, which `exec` in package.json makes this process) is passed on if
+// vitest has not left by itself within a moment (a second SIGINT would cut vitest's own exit
+// short). This process leaves only after vitest has.
+const passOn = (signal) => {
+  setTimeout(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+  }, 300).unref()
 }
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => passOn(signal))
+// If whoever ran `npm test` is gone (npm killed, the shell's SIGTERM not passed on), so is the run.
+const parent = process.ppid
+const watch = setInterval(() => {
+  if (process.ppid === parent) return
+  clearInterval(watch)
+  passOn('SIGTERM')
+}, 1000)
+watch.unref()
 child.on('exit', (code, signal) => {
   process.exit(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15))
 })
