@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 // The parent's side of guard.mjs: one guard per process (vitest's main process runs every
@@ -29,6 +31,9 @@ function guardProcess(): ChildProcess {
     child.unref()
     ;(child.stdin as unknown as { unref(): void }).unref()
     holder[key] = child
+    // test/run.mjs waits for the guards it finds here before `npm test` returns.
+    const dir = process.env.SHUTTLE_TEST_GUARDS
+    if (dir && child.pid) writeFileSync(join(dir, String(child.pid)), '')
   }
   return child
 }

@@ -19,7 +19,7 @@ const READY = /Ready to accept connections/
  * guard (not the terminal's Ctrl-C) stops it by PID if this process goes away first.
  */
 export async function startRedis(binary = 'redis-server'): Promise<Running<RedisService>> {
-  const dir = await mkdtemp(join(tmpdir(), 'shuttle-redis-'))
+  const dir = await mkdtemp(join(tmpdir(), `shuttle-redis-run${process.pid}-`))
   let lastError = ''
   // The port was free when picked; if another process takes it first, redis exits: pick again.
   for (let attempt = 0; attempt < 5; attempt++) {
