@@ -3,7 +3,7 @@
 // not its children. The parent spawns this in a session of its own (so Ctrl-C in the terminal does
 // not reach it) and writes one JSON line per change:
 //   {"id":"redis-1","kill":[1234],"remove":["/tmp/shuttle-redis-x"]}   register or replace a cleanup
-//   {"id":"redis-1","drop":true}                                 the parent cleaned up itself
+//   {"id":"redis-1","drop":true}                                       the parent cleaned up itself
 // When stdin closes (the parent is gone) or on SIGTERM/SIGHUP, every registered cleanup runs once:
 // SIGKILL the process groups (killGroups), then the PIDs (kill), then run `exec` ({file, args, env})
 // and wait for it, then delete the `remove` directories.
@@ -45,7 +45,13 @@ process.on('SIGHUP', cleanUp)
 
 const lines = createInterface({ input: process.stdin })
 lines.on('line', (line) => {
-  const msg = JSON.parse(line)
+  let msg
+  try {
+    msg = JSON.parse(line)
+  } catch {
+    console.error(`guard: ignoring a line that is not JSON: ${line}`)
+    return
+  }
   if (msg.drop) cleanups.delete(msg.id)
   else cleanups.set(msg.id, msg)
 })
