@@ -1,5 +1,6 @@
-// The system programs `npm test` needs, and how to get them: on Debian as root `npm test` installs
-// the missing ones with apt-get; anywhere else it stops before building, with the exact command.
+// The system programs `npm test` needs, and how to get them: on Debian as root (or with sudo that
+// asks no password, as on CI runners) `npm test` installs the missing ones with apt-get; anywhere
+// else it stops before building, with the exact command.
 // A service the user runs already (S3_ENDPOINT, REDIS_URL) makes its programs unnecessary.
 import { spawnSync } from 'node:child_process'
 import { accessSync, constants, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
@@ -77,7 +78,7 @@ export function missingDeps(deps, env, has) {
 
 /**
  * What to do about the missing deps: install them (root on Debian), or stop with the command.
- * @param {SystemDep[]} missing @param {{ root: boolean, apt: boolean }} machine
+ * @param {SystemDep[]} missing @param {{ root: boolean | 'sudo', apt: boolean }} machine
  * @returns {{ action: 'none' } | { action: 'install', packages: string[], line: string } | { action: 'stop', message: string }}
  */
 export function planFor(missing, machine) {
@@ -88,7 +89,7 @@ export function planFor(missing, machine) {
     return {
       action: 'install',
       packages,
-      line: `npm test: installing ${packages.join(' ')} with apt-get (${reasons})`,
+      line: `npm test: installing ${packages.join(' ')} with ${machine.root === 'sudo' ? 'sudo ' : ''}apt-get (${reasons})`,
     }
   }
   const envHint = missing.flatMap((d) => (d.instead ? [d.instead] : [])).join('; or ')
@@ -107,7 +108,7 @@ export function planFor(missing, machine) {
 }
 
 /** Runs apt-get quietly; its output goes to a log file that is shown if it fails. */
-function aptInstall(packages) {
+function aptInstall(packages, sudo) {
   const log = join(mkdtempSync(join(tmpdir(), 'shuttle-apt-')), 'apt.log')
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   // Another apt-get on the machine holds the dpkg lock for a while: wait for it, not fail.
@@ -118,7 +119,13 @@ function aptInstall(packages) {
   ]
   let output = ''
   for (const args of steps) {
-    const r = spawnSync('apt-get', [...lock, ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 })
+    const [file, ...argv] = [
+      ...(sudo ? ['sudo', '-n', '--preserve-env=DEBIAN_FRONTEND'] : []),
+      'apt-get',
+      ...lock,
+      ...args,
+    ]
+    const r = spawnSync(file, argv, { env, encoding: 'utf8', maxBuffer: 64 << 20 })
     output += `$ apt-get ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}`
     writeFileSync(log, output)
     if (r.status !== 0) {
@@ -128,22 +135,30 @@ function aptInstall(packages) {
   }
 }
 
+/** `sudo -n true` succeeds: sudo is there and asks no password (CI runners, some dev boxes). */
+function passwordlessSudo(env) {
+  if (!findProgram('sudo', env.PATH)) return false
+  return spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0
+}
+
 /** Checks, installs if it can, re-checks. Throws with the message to show when something is still missing. */
 export function ensureSystemDeps({ env = process.env, log = console.log } = {}) {
   const deps = systemDeps(env)
   const has = (p) => findProgram(p, env.PATH) !== undefined
+  const missing = missingDeps(deps, env, has)
+  if (missing.length === 0) return
   const machine = {
-    root: process.getuid?.() === 0,
+    root: process.getuid?.() === 0 || (passwordlessSudo(env) ? 'sudo' : false),
     apt:
       existsSync('/etc/debian_version') &&
       findProgram('apt-get', `${env.PATH}${delimiter}/usr/bin`) !== undefined,
   }
-  const plan = planFor(missingDeps(deps, env, has), machine)
+  const plan = planFor(missing, machine)
   if (plan.action === 'none') return
   if (plan.action === 'stop') throw new Error(plan.message)
   log(plan.line)
   const t0 = Date.now()
-  aptInstall(plan.packages)
+  aptInstall(plan.packages, machine.root === 'sudo')
   const still = missingDeps(deps, env, has)
   if (still.length > 0) {
     throw new Error(

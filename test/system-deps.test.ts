@@ -61,6 +61,12 @@ describe('planFor', () => {
     expect(plan.line).toContain('redis-server: the multi-instance tests')
   })
 
+  it('installs through sudo when sudo asks no password (CI runners)', () => {
+    const plan = planFor(missing, { root: 'sudo', apt: true })
+    expect(plan).toMatchObject({ action: 'install' })
+    if (plan.action === 'install') expect(plan.line).toContain(' with sudo apt-get (')
+  })
+
   it('stops with the exact apt-get command when not root', () => {
     const plan = planFor(missing, { root: false, apt: true })
     expect(plan.action).toBe('stop')
