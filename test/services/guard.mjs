@@ -23,12 +23,29 @@ function signal(target, what) {
   }
 }
 
+const exists = (pid) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Until the killed processes are gone from the table: PID 1 reaps them, in some containers late. */
+function awaitGone(pids, ms) {
+  const deadline = Date.now() + ms
+  const tick = new Int32Array(new SharedArrayBuffer(4))
+  while (pids.some(exists) && Date.now() < deadline) Atomics.wait(tick, 0, 0, 50)
+}
+
 function cleanUp() {
   if (done) return
   done = true
   for (const c of cleanups.values()) {
     for (const g of c.killGroups ?? []) signal(-g, 'group')
     for (const p of c.kill ?? []) signal(p, 'pid')
+    awaitGone(c.kill ?? [], 10_000)
     if (c.exec) {
       const env = { ...process.env, ...c.exec.env }
       spawnSync(c.exec.file, c.exec.args, { env, stdio: 'ignore', timeout: 120_000 })
