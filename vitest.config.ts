@@ -24,8 +24,13 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'packages/*/src/browser/**', 'packages/vue/**'],
+          include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [
+            ...configDefaults.exclude,
+            'packages/*/src/browser/**',
+            'packages/vue/**',
+            'test/**/*.int.test.ts',
+          ],
         },
       },
       {
@@ -57,8 +62,14 @@ export default defineConfig({
         test: {
           name: 'integration',
           retry: socketRetry,
-          include: ['packages/*/test/**/*.int.test.ts', 'bench/test/*.int.test.ts'],
-          exclude: [...configDefaults.exclude, 'packages/*/test/**/s3-*.int.test.ts'],
+          include: ['packages/*/test/**/*.int.test.ts', 'bench/test/*.int.test.ts', 'test/**/*.int.test.ts'],
+          exclude: [
+            ...configDefaults.exclude,
+            'packages/*/test/**/s3-*.int.test.ts',
+            'test/**/s3-*.int.test.ts',
+          ],
+          // REDIS_URL or a redis-server of the run's own (packages/server/test/helpers/redis-env.ts reads it).
+          globalSetup: ['packages/server/test/helpers/redis-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // Integration files move hundreds of MiB over loopback; two at a time fits 2 cores.
@@ -72,9 +83,13 @@ export default defineConfig({
           name: 'integration-s3',
           retry: socketRetry,
           // Against a real S3 engine: the global setup uses S3_ENDPOINT or starts Ceph RGW
-          // (scripts/s3-rgw.sh), and fails with instructions when neither is possible.
-          include: ['packages/*/test/**/s3-*.int.test.ts'],
-          globalSetup: ['packages/server/test/helpers/s3-global-setup.ts'],
+          // (scripts/s3-rgw.sh, one for the whole run), and fails with instructions when neither
+          // is possible. Redis as in 'integration', for multi-instance tests over S3.
+          include: ['packages/*/test/**/s3-*.int.test.ts', 'test/**/s3-*.int.test.ts'],
+          globalSetup: [
+            'packages/server/test/helpers/s3-global-setup.ts',
+            'packages/server/test/helpers/redis-global-setup.ts',
+          ],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           maxWorkers: 2,
