@@ -150,6 +150,16 @@ function judgedApart({ single = [], many = [], browser = [] }) {
   return out.filter((r) => r.server !== 'n/a' || r.client !== 'n/a')
 }
 
+/** min–max of a row's repetitions (throughput samples), or '–' for a single repetition. */
+function spread(r, fmt = mibs) {
+  return r.samples?.length > 1 ? `${fmt(Math.min(...r.samples))}–${fmt(Math.max(...r.samples))}` : '–'
+}
+
+/** The slowest repetition against the peer's median: a result counts when it holds in every repetition. */
+function slowestVsPeer(r, peer) {
+  return r.samples?.length > 1 && peer ? x(ratio(Math.min(...r.samples), peer.throughput)) : '–'
+}
+
 function chromiumSection(browser, limits) {
   const { size, input } = browser[0]
   const out = []
@@ -169,8 +179,6 @@ function chromiumSection(browser, limits) {
   }
   out.push(notes.map((n) => `- ${n}`).join('\n'))
   const cpu = (r, k) => num(r.chromeCpuPerGiB?.[k], 2)
-  const spread = (r) =>
-    r.samples?.length > 1 ? `${mibs(Math.min(...r.samples))}–${mibs(Math.max(...r.samples))}` : '–'
   const head = [
     'Workload',
     'Client → server',
@@ -209,11 +217,13 @@ function floorRow(floor, single, limits) {
     'floor',
     '*raw Node: file → TCP → file*',
     mibs(floor.throughput),
+    spread(floor),
     limits ? `${num((floor.throughput / limits.min) * 100)} %` : '–',
     `${num(floor.cpuPerGiB, 2)} (${num(s.senderUser + s.senderSystem, 2)} + ${num(s.receiverUser + s.receiverSystem, 2)})`,
     '–',
     '–',
     x(ratio(floor.throughput, peer?.throughput)),
+    slowestVsPeer(floor, peer),
     x(ratio(floor.cpuPerGiB, peer?.cpuPerGiB)),
   ]
 }
@@ -245,27 +255,31 @@ export function renderMarkdown(results) {
           'Workload',
           'Client → server',
           'MiB/s',
+          'min–max',
           '% of limit',
           'CPU-s/GiB (client + server)',
           'Server RSS',
           'Client RSS',
           'Speed × peer',
+          'slowest × peer',
           'CPU × peer',
         ],
         [...(floor ? [floorRow(floor, single, limits)] : []), ...single].map((r) => {
           if (Array.isArray(r)) return r
           if (r.unsupported)
-            return [r.modeLabel, r.pairLabel, `n/a: ${r.unsupported}`, '', '', '', '', '', '']
+            return [r.modeLabel, r.pairLabel, `n/a: ${r.unsupported}`, '', '', '', '', '', '', '', '']
           const peer = peerOf(single, r)
           return [
             r.modeLabel,
             r.pairLabel,
             r.errors ? `${mibs(r.throughput)} (${r.errors} failed)` : mibs(r.throughput),
+            spread(r),
             limits ? `${num((r.throughput / limits.min) * 100)} %` : '–',
             `${num(r.cpuPerGiB, 2)} (${num(r.clientCpuPerGiB, 2)} + ${num(r.serverCpuPerGiB, 2)})`,
             mb(r.serverRss),
             mb(r.clientRss),
             x(ratio(r.throughput, peer?.throughput)),
+            r.pair === PEER ? '–' : slowestVsPeer(r, peer),
             x(ratio(r.cpuPerGiB, peer?.cpuPerGiB)),
           ]
         }),
@@ -295,6 +309,7 @@ export function renderMarkdown(results) {
         [
           'Client → server',
           'uploads/s',
+          'min–max',
           'p50 ms',
           'p99 ms',
           'errors',
@@ -306,6 +321,7 @@ export function renderMarkdown(results) {
         many.map((r) => [
           r.pairLabel,
           num(r.uploadsPerSecond),
+          spread(r, num),
           num(r.p50),
           num(r.p99),
           String(r.errors),
