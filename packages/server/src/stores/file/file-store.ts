@@ -30,7 +30,7 @@ export interface FileStoreOptions {
   directory: string
   /**
    * Where bytes are written: 'auto' (default) on the main thread while writes take microseconds (the
-   * page cache), moving to the thread pool for 30 s after one takes over 20 ms; 'thread-pool'
+   * page cache), moving to the thread pool for 30 s after three take over 20 ms within 2 s; 'thread-pool'
    * always (network file systems, disks slower than the uploads).
    */
   writes?: 'auto' | 'thread-pool'

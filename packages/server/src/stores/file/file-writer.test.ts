@@ -31,17 +31,24 @@ function writerFor(guard: WriteGuard, start = 0, highWaterMark = 1024) {
 }
 
 describe('createWriteGuard', () => {
-  it("moves to the thread pool for the cool-down after one slow write; 'thread-pool' always", () => {
+  it("moves to the thread pool for the cool-down after 3 slow writes within 2 s; 'thread-pool' always", () => {
     let now = 0
     const guard = createWriteGuard('auto', { slowMs: 20, coolDownMs: 1000, now: () => now })
     expect(guard.threadPool()).toBe(false)
     guard.took(5)
+    guard.took(25) // one slow write: a preempted thread, not a slow disk
     expect(guard.threadPool()).toBe(false)
-    guard.took(25)
+    now = 2500
+    guard.took(25) // the first one is out of the window by now
+    now = 2600
+    guard.took(30)
+    expect(guard.threadPool()).toBe(false)
+    now = 2700
+    guard.took(40)
     expect(guard.threadPool()).toBe(true)
-    now = 999
+    now = 3699
     expect(guard.threadPool()).toBe(true)
-    now = 1001
+    now = 3701
     expect(guard.threadPool()).toBe(false)
     expect(createWriteGuard('thread-pool').threadPool()).toBe(true)
   })
@@ -71,7 +78,7 @@ describe('FileWriter', () => {
   })
 
   it('a slow main-thread write sends the following ones to the thread pool, bytes intact', async () => {
-    const guard = createWriteGuard('auto', { slowMs: -1, coolDownMs: 60_000 })
+    const guard = createWriteGuard('auto', { slowMs: -1, slowCount: 1, coolDownMs: 60_000 })
     const { fd, writer } = writerFor(guard, 0, 1 << 20)
     writer.write(Buffer.from('first '))
     expect(guard.threadPool()).toBe(true)

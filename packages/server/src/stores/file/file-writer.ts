@@ -7,8 +7,9 @@ import type { Lease } from '../../types.js'
  * handoff per write: `bench/server-io.mjs` measured 1.9–2.6 CPU-s/GiB through fs.WriteStream
  * against 0.65–0.89 with writeSync, at 2–3× the throughput). nginx buffers request bodies to disk
  * with blocking writes the same way. The risk is a write that waits for the disk (dirty-page
- * throttling, network file systems): a write slower than `slowMs` moves every write of this store
- * to the thread pool for `coolDownMs`, so such a stall hits the event loop at most once per period.
+ * throttling, network file systems): `slowCount` writes slower than `slowMs` within `windowMs`
+ * move every write of this store to the thread pool for `coolDownMs`, so such a stall holds the
+ * event loop up for at most a few writes per period.
  */
 export interface WriteGuard {
   threadPool(): boolean
@@ -18,13 +19,25 @@ export interface WriteGuard {
 
 export function createWriteGuard(
   mode: 'auto' | 'thread-pool' = 'auto',
-  { slowMs = 20, coolDownMs = 30_000, now = () => performance.now() } = {},
+  { slowMs = 20, slowCount = 3, windowMs = 2000, coolDownMs = 30_000, now = () => performance.now() } = {},
 ): WriteGuard {
   let poolUntil = mode === 'thread-pool' ? Number.POSITIVE_INFINITY : 0
+  // Times of recent slow writes. One alone is no sign of a slow disk: on a busy machine the main
+  // thread is preempted mid-write now and then (seen: 32 ms on 2 shared cores), and moving every
+  // write to the pool for 30 s on that made whole benchmark runs 2-3x costlier in server CPU.
+  // A disk that really stalls slows write after write.
+  const slow: number[] = []
   return {
     threadPool: () => now() < poolUntil,
     took(ms) {
-      if (ms > slowMs) poolUntil = Math.max(poolUntil, now() + coolDownMs)
+      if (ms <= slowMs) return
+      const t = now()
+      slow.push(t)
+      while (slow.length > 0 && (slow[0] as number) < t - windowMs) slow.shift()
+      if (slow.length >= slowCount) {
+        poolUntil = Math.max(poolUntil, t + coolDownMs)
+        slow.length = 0
+      }
     },
   }
 }
