@@ -1,0 +1,299 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { isUploadError } from '@shuttle/protocol';
+import { newUploadId } from '../ids.js';
+import { MemoryLocker } from '../lockers/memory-locker.js';
+const newId = newUploadId;
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+const never = new AbortController().signal;
+function upload(fields = {}) {
+    return {
+        id: newId(),
+        size: 1024,
+        metadata: { filename: 'a.bin', note: 'ünïcode' },
+        createdAt: Date.now(),
+        expiresAt: undefined,
+        concat: undefined,
+        ...fields,
+    };
+}
+/** Bytes as a source that yields `chunk`-sized pieces and may pause between them. */
+async function* chunks(bytes, chunk = 16 * 1024, gap) {
+    for (let at = 0; at < bytes.length; at += chunk) {
+        yield bytes.subarray(at, Math.min(at + chunk, bytes.length));
+        await gap?.();
+    }
+}
+async function collect(source) {
+    const parts = [];
+    for await (const part of source)
+        parts.push(part);
+    return Buffer.concat(parts);
+}
+const opts = (more = {}) => ({
+    signal: never,
+    maxBytes: undefined,
+    ...more,
+});
+function assertCode(code, status) {
+    return (err) => {
+        assert.ok(isUploadError(err), `expected ${code}, got ${String(err)}`);
+        assert.equal(err.code, code, err.message);
+        if (status !== undefined)
+            assert.equal(err.status, status);
+        return true;
+    };
+}
+/**
+ * The behaviour every DataStore shares: create, write at an offset (and refuse a stale one), keep
+ * what arrived when a write is cut and resume from there, two writers under the store's locker
+ * never mixing bytes, deferred length, concatenation, ranged reads, removal, the expiry listing,
+ * damaged state and crash leftovers. Cases for an extension the store does not list are skipped
+ * by the suite itself (they pass as not applicable).
+ *
+ * @example
+ * import { describe, it } from 'vitest'
+ * describeDataStore('FileStore', async () => ({ store: new FileStore({ directory: await tempDir() }) }), { describe, it })
+ */
+export function describeDataStore(name, make, t) {
+    const run = (title, fn, timeout = 60_000) => t.it(title, async () => {
+        const subject = await make();
+        try {
+            await fn(subject);
+        }
+        finally {
+            await subject.close?.();
+        }
+    }, timeout);
+    const write = (store, id, offset, bytes, more) => store.write(id, offset, chunks(bytes), opts(more));
+    const stored = async (store, u) => store.read ? collect(await store.read(u.id)) : Buffer.alloc(0);
+    t.describe(`${name} (DataStore conformance)`, () => {
+        run('create keeps every field; getUpload returns it with offset 0', async ({ store }) => {
+            const u = upload({ expiresAt: Date.now() + 60_000 });
+            const created = await store.create(u);
+            const got = await store.getUpload(u.id);
+            for (const info of [created, got]) {
+                assert.equal(info.id, u.id);
+                assert.equal(info.size, 1024);
+                assert.equal(info.offset, 0);
+                assert.deepEqual({ ...info.metadata }, u.metadata);
+                assert.equal(info.createdAt, u.createdAt);
+                assert.equal(info.expiresAt, u.expiresAt);
+                assert.equal(info.concat, undefined);
+            }
+        });
+        run('an unknown id is 404 ERR_NOT_FOUND for getUpload and remove', async ({ store }) => {
+            await assert.rejects(store.getUpload(newId()), assertCode('ERR_NOT_FOUND', 404));
+            await assert.rejects(store.remove(newId()), assertCode('ERR_NOT_FOUND', 404));
+        });
+        run('writes at successive offsets; the bytes read back are the bytes written', async ({ store }) => {
+            const bytes = randomBytes(300_000);
+            const u = await store.create(upload({ size: bytes.length }));
+            assert.equal(await write(store, u.id, 0, bytes.subarray(0, 100_000)), 100_000);
+            assert.equal(await write(store, u.id, 100_000, bytes.subarray(100_000)), bytes.length);
+            const now = await store.getUpload(u.id);
+            assert.equal(now.offset, bytes.length);
+            assert.ok(now.lastWriteAt >= u.createdAt);
+            if (store.read)
+                assert.equal(sha256(await stored(store, now)), sha256(bytes));
+        });
+        run('accepts any async iterable of bytes: a generator and a web ReadableStream', async ({ store }) => {
+            const bytes = randomBytes(50_000);
+            const u = await store.create(upload({ size: bytes.length }));
+            await store.write(u.id, 0, chunks(bytes.subarray(0, 20_000), 3000), opts());
+            const rest = bytes.subarray(20_000);
+            const web = new ReadableStream({
+                start(c) {
+                    c.enqueue(rest.subarray(0, 10_000));
+                    c.enqueue(rest.subarray(10_000));
+                    c.close();
+                },
+            });
+            assert.equal(await store.write(u.id, 20_000, web, opts()), bytes.length);
+            if (store.read)
+                assert.equal(sha256(await stored(store, await store.getUpload(u.id))), sha256(bytes));
+        });
+        run('a write at an offset that is not the upload’s is refused (409) and stores nothing', async ({ store }) => {
+            const u = await store.create(upload({ size: 100 }));
+            await write(store, u.id, 0, randomBytes(10));
+            await assert.rejects(write(store, u.id, 0, randomBytes(10)), assertCode('ERR_OFFSET_MISMATCH', 409));
+            await assert.rejects(write(store, u.id, 20, randomBytes(10)), assertCode('ERR_OFFSET_MISMATCH', 409));
+            assert.equal((await store.getUpload(u.id)).offset, 10);
+        });
+        run('a write cut by its signal keeps what arrived; resuming from there completes the upload', async ({ store }) => {
+            const bytes = randomBytes(2 * 1024 * 1024);
+            const u = await store.create(upload({ size: bytes.length }));
+            const cut = new AbortController();
+            let sent = 0;
+            const source = chunks(bytes, 64 * 1024, async () => {
+                sent += 64 * 1024;
+                if (sent >= bytes.length / 2)
+                    cut.abort();
+                await new Promise((r) => setImmediate(r));
+            });
+            const offset = await store.write(u.id, 0, source, opts({ signal: cut.signal }));
+            assert.ok(offset > 0 && offset < bytes.length, `kept ${offset} of ${bytes.length}`);
+            assert.equal((await store.getUpload(u.id)).offset, offset);
+            assert.equal(await write(store, u.id, offset, bytes.subarray(offset)), bytes.length);
+            if (store.read)
+                assert.equal(sha256(await stored(store, await store.getUpload(u.id))), sha256(bytes));
+        });
+        run('maxBytes: keeps what fits, throws 413 ERR_LENGTH_EXCEEDED', async ({ store }) => {
+            const u = await store.create(upload({ size: 100 }));
+            await assert.rejects(write(store, u.id, 0, randomBytes(150), { maxBytes: 100 }), assertCode('ERR_LENGTH_EXCEEDED', 413));
+            assert.equal((await store.getUpload(u.id)).offset, 100);
+        });
+        run('a lost lease stops the write before it stores anything more', async ({ store }) => {
+            const u = await store.create(upload({ size: 1000 }));
+            const lost = new AbortController();
+            lost.abort('taken over');
+            const lease = {
+                lost: lost.signal,
+                assertHeld() {
+                    throw Object.assign(new Error('lost'), { code: 'ERR_LEASE_LOST' });
+                },
+            };
+            await assert.rejects(write(store, u.id, 0, randomBytes(1000), { lease }));
+            assert.equal((await store.getUpload(u.id)).offset, 0);
+        });
+        run('checksum: a mismatching chunk is refused with 460 and none of it kept', async ({ store }) => {
+            if (!store.extensions.has('checksum'))
+                return;
+            const u = await store.create(upload({ size: 200 }));
+            const good = randomBytes(100);
+            const digest = createHash('sha256').update(good).digest();
+            await assert.rejects(write(store, u.id, 0, randomBytes(100), { checksum: { algorithm: 'sha256', digest } }), assertCode('ERR_CHECKSUM_MISMATCH', 460));
+            assert.equal((await store.getUpload(u.id)).offset, 0);
+            assert.equal(await write(store, u.id, 0, good, { checksum: { algorithm: 'sha256', digest } }), 100);
+        });
+        run('two writers under the store’s locker never mix bytes (20 rounds)', async (s) => {
+            const locker = s.locker ?? s.store.defaultLocker?.() ?? new MemoryLocker();
+            const size = 512 * 1024;
+            for (let round = 0; round < 20; round++) {
+                const u = await s.store.create(upload({ size }));
+                const [a, b] = [Buffer.alloc(size, 0xaa), Buffer.alloc(size, 0xbb)];
+                const writer = async (bytes) => {
+                    const lock = locker.newLock(u.id);
+                    const release = new AbortController();
+                    const lease = await lock.lock(AbortSignal.timeout(10_000), () => release.abort());
+                    try {
+                        const now = await s.store.getUpload(u.id);
+                        if (now.offset !== 0)
+                            return 'conflict';
+                        const gap = () => new Promise((r) => setImmediate(r));
+                        await s.store.write(u.id, 0, chunks(bytes, 32 * 1024, gap), opts({ signal: release.signal, lease }));
+                        return 'wrote';
+                    }
+                    finally {
+                        await lock.unlock();
+                    }
+                };
+                const results = await Promise.allSettled([writer(a), writer(b)]);
+                const final = await s.store.getUpload(u.id);
+                assert.ok(results.some((r) => r.status === 'fulfilled' && r.value === 'wrote'), 'nobody wrote');
+                if (s.store.read) {
+                    const got = await stored(s.store, final);
+                    assert.equal(got.length, final.offset);
+                    const mixed = got.includes(0xaa) && got.includes(0xbb);
+                    assert.equal(mixed, false, `round ${round}: bytes of both writers in one upload`);
+                }
+                await s.store.remove(u.id);
+            }
+        });
+        run('deferred length: declared once, then the upload finishes at it', async ({ store }) => {
+            if (!store.extensions.has('creation-defer-length') || !store.declareLength)
+                return;
+            const bytes = randomBytes(5000);
+            const u = await store.create(upload({ size: undefined }));
+            assert.equal((await store.getUpload(u.id)).size, undefined);
+            await write(store, u.id, 0, bytes.subarray(0, 3000));
+            const declared = await store.declareLength(u.id, bytes.length);
+            assert.equal(declared.size, bytes.length);
+            assert.equal(declared.offset, 3000);
+            await write(store, u.id, 3000, bytes.subarray(3000));
+            const done = await store.getUpload(u.id);
+            assert.deepEqual([done.size, done.offset], [bytes.length, bytes.length]);
+        });
+        run('concatenation: the final upload is its parts in order and outlives them', async ({ store }) => {
+            if (!store.extensions.has('concatenation') || !store.concatenate)
+                return;
+            const parts = [randomBytes(70_000), randomBytes(0), randomBytes(33_333)];
+            const ids = [];
+            for (const bytes of parts) {
+                const p = await store.create(upload({ size: bytes.length, concat: { kind: 'partial' } }));
+                if (bytes.length > 0)
+                    await write(store, p.id, 0, bytes);
+                ids.push(p.id);
+            }
+            const total = parts.reduce((n, b) => n + b.length, 0);
+            const final = await store.concatenate(upload({ size: undefined, concat: { kind: 'final', parts: ids } }), ids);
+            assert.deepEqual([final.size, final.offset], [total, total]);
+            for (const p of ids)
+                await store.remove(p);
+            const again = await store.getUpload(final.id);
+            assert.deepEqual(again.concat, { kind: 'final', parts: ids });
+            if (store.read)
+                assert.equal(sha256(await stored(store, again)), sha256(Buffer.concat(parts)));
+        });
+        run('read: ranges are the matching slices; a range past the end is clamped', async ({ store }) => {
+            if (!store.read)
+                return;
+            const bytes = randomBytes(100_000);
+            const u = await store.create(upload({ size: bytes.length }));
+            await write(store, u.id, 0, bytes);
+            for (const [start, end] of [
+                [0, 1],
+                [1, 99_999],
+                [65_536, 100_000],
+                [99_999, 100_000],
+            ]) {
+                const got = await collect(await store.read(u.id, { start, end }));
+                assert.equal(sha256(got), sha256(bytes.subarray(start, end)), `range ${start}-${end}`);
+            }
+            assert.equal((await collect(await store.read(u.id, { start: 90_000, end: 200_000 }))).length, 10_000);
+        });
+        run('remove: the upload is gone, twice is 404', async ({ store }) => {
+            const u = await store.create(upload({ size: 10 }));
+            await write(store, u.id, 0, randomBytes(5));
+            await store.remove(u.id);
+            await assert.rejects(store.getUpload(u.id), assertCode('ERR_NOT_FOUND', 404));
+            await assert.rejects(store.remove(u.id), assertCode('ERR_NOT_FOUND', 404));
+        });
+        run('expiration: list() yields every upload with its offset, and not removed ones', async ({ store }) => {
+            if (!store.extensions.has('expiration') || !store.list)
+                return;
+            const a = await store.create(upload({ size: 10, expiresAt: Date.now() + 1000 }));
+            const b = await store.create(upload({ size: 10 }));
+            await write(store, a.id, 0, randomBytes(4));
+            await store.remove(b.id);
+            const listed = new Map();
+            for await (const info of store.list())
+                listed.set(info.id, info);
+            assert.equal(listed.get(a.id)?.offset, 4);
+            assert.equal(listed.get(a.id)?.expiresAt, a.expiresAt);
+            assert.equal(listed.has(b.id), false);
+        });
+        run('leftovers: what a crash left goes; live uploads stay', async (s) => {
+            if (!s.store.removeLeftovers)
+                return;
+            const live = await s.store.create(upload({ size: 10 }));
+            await write(s.store, live.id, 0, randomBytes(3));
+            const gone = s.leaveCrashLeftover ? await s.leaveCrashLeftover() : undefined;
+            await s.store.removeLeftovers(0);
+            assert.equal((await s.store.getUpload(live.id)).offset, 3);
+            if (gone)
+                assert.equal(await gone(), true, 'the crash leftover is still there');
+        });
+        run('damaged state: 410 ERR_DAMAGED, and remove() still removes it', async (s) => {
+            if (!s.damage)
+                return;
+            const u = await s.store.create(upload({ size: 10 }));
+            await write(s.store, u.id, 0, randomBytes(3));
+            await s.damage(u.id);
+            await assert.rejects(s.store.getUpload(u.id), assertCode('ERR_DAMAGED', 410));
+            await s.store.remove(u.id);
+            await assert.rejects(s.store.getUpload(u.id), assertCode('ERR_NOT_FOUND', 404));
+        });
+    });
+}
+//# sourceMappingURL=describe-data-store.js.map

@@ -1,0 +1,19 @@
+import type { IncomingMessage } from 'node:http';
+import type { Emitter } from '../emitter.js';
+import type { NormalizedOptions } from '../options.js';
+import type { UploadInfo } from '../types.js';
+/** Everything a method handler needs for one request. */
+export interface HandlerContext {
+    readonly req: IncomingMessage;
+    /** The upload id from the URL ('' on the creation endpoint). */
+    readonly id: string;
+    readonly options: Readonly<NormalizedOptions>;
+    /** Aborts when the client goes away before the response is sent. */
+    readonly signal: AbortSignal;
+    readonly emit: Emitter['emit'];
+    /** Locked reads under way for HEAD, by upload id: HEADs that arrive meanwhile share them. */
+    readonly headReads: Map<string, Promise<UploadInfo>>;
+    /** The URL clients use to address an upload. */
+    urlFor(id: string): string;
+}
+//# sourceMappingURL=context.d.ts.map

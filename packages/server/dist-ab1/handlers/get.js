@@ -1,0 +1,57 @@
+import { TusError } from '@shuttle/protocol';
+import { contentDisposition, safeContentType } from '../content-disposition.js';
+import { isFinished } from '../upload-state.js';
+import { authorizeUpload } from './authorize-upload.js';
+import { parseRange } from './range.js';
+import { header } from './request-headers.js';
+/**
+ * GET: download a finished upload, whole or one byte range. Unfinished ones answer 409: their
+ * bytes are not final yet, and 404 would wrongly say the upload does not exist.
+ */
+export async function handleGet(ctx) {
+    const { store } = ctx.options;
+    const read = store.read?.bind(store);
+    if (!read) {
+        throw new TusError('ERR_METHOD_NOT_ALLOWED', 405, 'This server does not serve downloads', {
+            headers: { Allow: 'HEAD, PATCH, DELETE, OPTIONS' },
+        });
+    }
+    const upload = (await authorizeUpload(ctx, 'read')) ?? (await store.getUpload(ctx.id));
+    if (!isFinished(upload)) {
+        throw new TusError('ERR_INCOMPLETE', 409, `Upload ${ctx.id} is not finished (${upload.offset} of ${upload.size ?? 'unknown'} bytes); download it once complete`);
+    }
+    const size = upload.offset;
+    const metadata = upload.metadata;
+    const headers = {
+        'Content-Type': safeContentType(metadata),
+        'Content-Disposition': contentDisposition(metadata.filename ?? metadata.name),
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-store',
+        'Accept-Ranges': 'bytes',
+    };
+    const range = parseRange(header(ctx.req, 'range'), size);
+    if (range === 'unsatisfiable') {
+        return {
+            status: 416,
+            headers: { 'Content-Range': `bytes */${size}` },
+            body: `The requested range is outside the ${size}-byte upload`,
+        };
+    }
+    if (range === undefined) {
+        return {
+            status: 200,
+            headers: { ...headers, 'Content-Length': String(size) },
+            body: await read(ctx.id),
+        };
+    }
+    return {
+        status: 206,
+        headers: {
+            ...headers,
+            'Content-Length': String(range.end - range.start),
+            'Content-Range': `bytes ${range.start}-${range.end - 1}/${size}`,
+        },
+        body: await read(ctx.id, range),
+    };
+}
+//# sourceMappingURL=get.js.map

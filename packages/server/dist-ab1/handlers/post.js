@@ -1,0 +1,106 @@
+import { HttpError, parseConcatHeader, parseMetadata, parseNonNegativeInt, TusError, } from '@shuttle/protocol';
+import { checkAuthorized } from '../authorize.js';
+import { newUploadId } from '../ids.js';
+import { expiresHeader, isFinished } from '../upload-state.js';
+import { createFinal } from './concat.js';
+import { runCreateHook } from './create-hook.js';
+import { finish } from './finish.js';
+import { hasBody, header, isOffsetStream, parseUploadChecksum } from './request-headers.js';
+import { withLock } from './with-lock.js';
+import { assertFits, writeBody } from './write-body.js';
+/** POST (creation, creation-with-upload, creation-defer-length, concatenation). */
+export async function handlePost(ctx) {
+    const { req, options } = ctx;
+    const concatHeader = header(req, 'upload-concat');
+    const concat = concatHeader === undefined ? undefined : parseConcatHeader(concatHeader);
+    const metadata = parseMetadata(header(req, 'upload-metadata'), { maxSize: options.maxMetadataSize });
+    if (concat !== undefined && !options.store.extensions.has('concatenation')) {
+        throw new TusError('ERR_EXTENSION_UNSUPPORTED', 400, 'This server does not support Upload-Concat');
+    }
+    if (concat?.kind === 'final')
+        return createFinal(ctx, concat.urls, metadata);
+    const size = parseLength(ctx);
+    if (size !== undefined && options.maxSize !== undefined && size > options.maxSize) {
+        throw new TusError('ERR_TOO_LARGE', 413, `Upload-Length ${size} exceeds the maximum of ${options.maxSize} bytes`);
+    }
+    const withData = isOffsetStream(req) && hasBody(req);
+    if (withData)
+        parseUploadChecksum(req); // header errors answer before anything is created
+    const now = Date.now();
+    let upload = {
+        id: newUploadId(),
+        size,
+        offset: 0,
+        metadata,
+        createdAt: now,
+        lastWriteAt: now,
+        expiresAt: options.expireAfter === undefined ? undefined : now + options.expireAfter,
+        concat: concat?.kind === 'partial' ? { kind: 'partial' } : undefined,
+    };
+    if (withData)
+        assertFits(ctx, upload);
+    await checkAuthorized(options.authorize, req, { action: 'create', id: upload.id, upload }, 'create an upload');
+    upload = await runCreateHook(ctx, upload);
+    upload = await options.store.create(upload);
+    ctx.emit('upload-created', { upload });
+    if (withData) {
+        const release = new AbortController();
+        const created = upload;
+        try {
+            upload = await withLock({ ...ctx, id: upload.id }, () => release.abort(), (lease) => writeBody(ctx, created, release.signal, lease));
+        }
+        catch (err) {
+            // An upload that kept no byte (checksum mismatch, body refused) is removed: nothing to resume.
+            // One that kept bytes is named in the error reply's Location, so the client can HEAD and resume.
+            if (await removeIfEmpty(ctx, created.id))
+                throw err;
+            throw err instanceof HttpError ? err.withHeaders({ Location: ctx.urlFor(created.id) }) : err;
+        }
+    }
+    else if (isFinished(upload)) {
+        await finish(ctx, upload); // a 0-byte upload is complete the moment it exists
+    }
+    return {
+        status: 201,
+        headers: {
+            Location: ctx.urlFor(upload.id),
+            'Upload-Offset': String(upload.offset),
+            ...expiresHeader(upload),
+        },
+    };
+}
+/** Removes the upload if it holds no byte; true when it is gone. */
+async function removeIfEmpty(ctx, id) {
+    try {
+        const now = await ctx.options.store.getUpload(id);
+        if (now.offset !== 0 || isFinished(now))
+            return false;
+        await ctx.options.store.remove(id);
+        return true;
+    }
+    catch (err) {
+        ctx.options.logger.error(`Could not remove unreachable upload ${id}`, err);
+        return false;
+    }
+}
+/** Exactly one of Upload-Length and Upload-Defer-Length: 1. */
+function parseLength(ctx) {
+    const length = header(ctx.req, 'upload-length');
+    const defer = header(ctx.req, 'upload-defer-length');
+    if (length !== undefined && defer !== undefined) {
+        throw new TusError('ERR_INVALID_HEADER', 400, 'Send either Upload-Length or Upload-Defer-Length, not both');
+    }
+    if (defer !== undefined) {
+        if (defer !== '1')
+            throw new TusError('ERR_INVALID_HEADER', 400, 'Upload-Defer-Length must be 1');
+        if (!ctx.options.store.extensions.has('creation-defer-length')) {
+            throw new TusError('ERR_EXTENSION_UNSUPPORTED', 400, 'This server needs Upload-Length at creation');
+        }
+        return undefined;
+    }
+    if (length === undefined) {
+        throw new TusError('ERR_INVALID_HEADER', 400, 'Upload-Length (or Upload-Defer-Length: 1) is required');
+    }
+    return parseNonNegativeInt(length, 'Upload-Length');
+}
+//# sourceMappingURL=post.js.map

@@ -1,0 +1,30 @@
+import { CHECKSUM_ALGORITHMS, TUS_VERSION } from '@shuttle/protocol';
+/** The extensions this server offers on top of what the store can do. */
+export function extensionsFor(store) {
+    const out = ['creation', 'creation-with-upload'];
+    if (store.extensions.has('creation-defer-length'))
+        out.push('creation-defer-length');
+    if (store.extensions.has('termination'))
+        out.push('termination');
+    if (store.extensions.has('checksum'))
+        out.push('checksum');
+    if (store.extensions.has('expiration'))
+        out.push('expiration');
+    if (store.extensions.has('concatenation'))
+        out.push('concatenation');
+    return out;
+}
+/** OPTIONS: what the server supports. CORS preflight headers are added by the server. */
+export async function handleOptions(ctx) {
+    const { store, maxSize } = ctx.options;
+    const headers = {
+        'Tus-Version': TUS_VERSION.join(','),
+        'Tus-Extension': extensionsFor(store).join(','),
+    };
+    if (store.extensions.has('checksum'))
+        headers['Tus-Checksum-Algorithm'] = CHECKSUM_ALGORITHMS.join(',');
+    if (maxSize !== undefined)
+        headers['Tus-Max-Size'] = String(maxSize);
+    return { status: 204, headers };
+}
+//# sourceMappingURL=options.js.map

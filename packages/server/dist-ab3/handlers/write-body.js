@@ -1,0 +1,60 @@
+import { isUploadError, TusError } from '@shuttle/protocol';
+import { isFinished } from '../upload-state.js';
+import { finish } from './finish.js';
+import { contentLength, parseUploadChecksum } from './request-headers.js';
+/** Bytes this upload may still take: up to its length, or up to maxSize while deferred. */
+export function remainingBytes(ctx, upload) {
+    if (upload.size !== undefined)
+        return upload.size - upload.offset;
+    return ctx.options.maxSize === undefined ? undefined : ctx.options.maxSize - upload.offset;
+}
+/** Rejects, before a byte is written, a body whose Content-Length goes past the upload's length. */
+export function assertFits(ctx, upload) {
+    const room = remainingBytes(ctx, upload);
+    const length = contentLength(ctx.req);
+    if (room !== undefined && length !== undefined && length > room) {
+        throw new TusError('ERR_LENGTH_EXCEEDED', 413, `The body is ${length} bytes but the upload has room for ${room} more (offset ${upload.offset}); nothing was stored`);
+    }
+}
+/**
+ * Streams the request body into the store at the upload's offset (PATCH and
+ * creation-with-upload), emits progress, and runs the finish hook when the upload completes.
+ */
+export async function writeBody(ctx, upload, releaseSignal, lease) {
+    const { store } = ctx.options;
+    const checksum = parseUploadChecksum(ctx.req);
+    const signal = AbortSignal.any([ctx.signal, releaseSignal]);
+    let offset;
+    try {
+        offset = await store.write(upload.id, upload.offset, ctx.req, {
+            signal,
+            lease,
+            maxBytes: remainingBytes(ctx, upload),
+            checksum,
+            onProgress: (o) => ctx.emit('upload-progress', { upload: { ...upload, offset: o }, offset: o }),
+        });
+    }
+    catch (err) {
+        // Bytes that fit were kept; if they completed the upload it is finished all the same.
+        if (isUploadError(err) && err.code === 'ERR_LENGTH_EXCEEDED') {
+            const now = await store.getUpload(upload.id);
+            if (now.offset !== upload.offset) {
+                ctx.emit('upload-progress', { upload: now, offset: now.offset });
+                if (isFinished(now))
+                    await finish(ctx, now);
+            }
+        }
+        throw err;
+    }
+    const updated = { ...upload, offset };
+    if (offset !== upload.offset) {
+        ctx.emit('upload-progress', { upload: updated, offset });
+        if (isFinished(updated))
+            await finish(ctx, updated);
+    }
+    if (releaseSignal.aborted) {
+        throw new TusError('ERR_LOCKED', 423, `Another request took over upload ${upload.id}; ${offset} bytes are stored. HEAD it to learn the offset.`);
+    }
+    return updated;
+}
+//# sourceMappingURL=write-body.js.map

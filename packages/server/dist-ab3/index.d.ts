@@ -1,0 +1,12 @@
+export { HttpError, TusError } from '@shuttle/protocol';
+export { checkAuthorized } from './authorize.js';
+export { contentDisposition, safeContentType } from './content-disposition.js';
+export { allowOrigin, corsHeaders } from './cors.js';
+export { isValidUploadId, newUploadId } from './ids.js';
+export { FileLocker, type FileLockerOptions } from './lockers/file-locker.js';
+export { MemoryLocker } from './lockers/memory-locker.js';
+export { describeError, type ErrorAnswer } from './reply.js';
+export { createTusServer } from './server.js';
+export { FileStore, type FileStoreOptions } from './stores/file/file-store.js';
+export type { Authorize, AuthorizeRequest, AuthorizeResult, ByteSource, CreateHookResult, DataStore, Lease, Lock, Locker, Logger, NewUpload, NextFunction, RequestRelease, ServerOptions, StoreExtension, TusAction, TusServer, TusServerEvents, UploadConcat, UploadInfo, WriteOptions, } from './types.js';
+//# sourceMappingURL=index.d.ts.map

@@ -1,0 +1,165 @@
+import { isUploadError, TUS_RESUMABLE, TusError } from '@shuttle/protocol';
+import { corsHeaders } from './cors.js';
+import { createEmitter } from './emitter.js';
+import { LEFTOVER_AGE_MS, sweepExpired, sweepLeftovers } from './expiry.js';
+import { handleDelete } from './handlers/delete.js';
+import { handleGet } from './handlers/get.js';
+import { handleHead } from './handlers/head.js';
+import { handleOptions } from './handlers/options.js';
+import { handlePatch } from './handlers/patch.js';
+import { handlePost } from './handlers/post.js';
+import { header } from './handlers/request-headers.js';
+import { normalizeOptions } from './options.js';
+import { send, toReply } from './reply.js';
+import { requestPath, route, uploadUrl } from './urls.js';
+const UPLOAD_HANDLERS = {
+    HEAD: handleHead,
+    PATCH: handlePatch,
+    DELETE: handleDelete,
+    GET: handleGet,
+};
+/**
+ * Creates a tus 1.0.0 server as a Node request handler.
+ *
+ * @example
+ * const tus = createTusServer({ path: '/files/', directory: './uploads' })
+ * http.createServer(tus.handle).listen(1080, '127.0.0.1')
+ */
+export function createTusServer(serverOptions) {
+    const options = normalizeOptions(serverOptions);
+    const emitter = createEmitter(options.logger);
+    let sweeping;
+    const sweep = () => {
+        sweeping ??= sweepExpired(options, emitter.emit).finally(() => {
+            sweeping = undefined;
+        });
+        return sweeping;
+    };
+    let leftovers;
+    const clearLeftovers = () => {
+        leftovers ??= sweepLeftovers(options).finally(() => {
+            leftovers = undefined;
+        });
+        return leftovers;
+    };
+    let timer;
+    if (options.expirySweepInterval > 0 && options.expireAfter !== undefined) {
+        timer = setInterval(() => {
+            sweep().catch((err) => options.logger.error('Expiry sweep failed', err));
+        }, options.expirySweepInterval);
+    }
+    else if (options.expirySweepInterval > 0 && options.store.removeLeftovers) {
+        // Nothing expires, yet what a crash left behind still goes: once now (a restart after a crash),
+        // then hourly, without listing the uploads.
+        void clearLeftovers();
+        timer = setInterval(() => void clearLeftovers(), LEFTOVER_AGE_MS);
+    }
+    timer?.unref();
+    const headReads = new Map();
+    // A damaged upload is reported once, in one line, however often clients ask for it.
+    const damagedReported = new Set();
+    const reportDamaged = (err) => {
+        if (!isUploadError(err) || err.code !== 'ERR_DAMAGED')
+            return;
+        const detail = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+        if (damagedReported.size >= 10_000)
+            damagedReported.clear();
+        if (damagedReported.has(err.message))
+            return;
+        damagedReported.add(err.message);
+        options.logger.error(`${err.message}${detail}`);
+    };
+    async function dispatch(req, res, next) {
+        const target = route(requestPath(req), options.basePath);
+        if (target.kind === 'outside') {
+            if (next)
+                next();
+            else
+                send(req, res, { status: 404, body: 'Not found' }, {});
+            return;
+        }
+        const method = effectiveMethod(req);
+        const preflight = method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+        const cors = corsHeaders(req, options.corsOrigins, preflight);
+        const client = new AbortController();
+        res.once('close', () => {
+            if (!res.writableFinished)
+                client.abort();
+        });
+        const ctx = {
+            req,
+            id: target.kind === 'upload' ? target.id : '',
+            options,
+            signal: client.signal,
+            emit: emitter.emit,
+            headReads,
+            urlFor: (id) => uploadUrl(req, id, options),
+        };
+        let reply;
+        try {
+            reply = await routeRequest(ctx, target, method);
+        }
+        catch (err) {
+            reportDamaged(err);
+            reply = toReply(err, req, options.logger);
+            if (options.onResponseError) {
+                try {
+                    options.onResponseError(req, err);
+                }
+                catch (hookErr) {
+                    options.logger.error('onResponseError threw', hookErr);
+                }
+            }
+        }
+        send(req, res, reply, cors);
+    }
+    return {
+        handle: (req, res, next) => {
+            dispatch(req, res, next).catch((err) => {
+                // Only reachable if sending itself failed; never let it crash the process.
+                options.logger.error('Failed to send a response', err);
+                res.destroy();
+            });
+        },
+        on: emitter.on,
+        sweepExpired: sweep,
+        close: async () => {
+            if (timer)
+                clearInterval(timer);
+            timer = undefined;
+            await Promise.all([sweeping?.catch(() => undefined), leftovers]);
+        },
+        store: options.store,
+    };
+}
+function effectiveMethod(req) {
+    const method = req.method ?? 'GET';
+    const override = header(req, 'x-http-method-override');
+    return method === 'POST' && override !== undefined ? override.trim().toUpperCase() : method;
+}
+function routeRequest(ctx, target, method) {
+    // Preflights and discovery come first: browsers send no Tus-Resumable on them.
+    if (method === 'OPTIONS')
+        return handleOptions(ctx);
+    if (target.kind === 'invalid')
+        throw new TusError('ERR_NOT_FOUND', 404, 'Upload not found');
+    if (method !== 'GET') {
+        const version = header(ctx.req, 'tus-resumable');
+        if (version !== TUS_RESUMABLE) {
+            throw new TusError('ERR_TUS_VERSION', 412, version === undefined
+                ? 'Tus-Resumable header is missing; this server speaks tus 1.0.0'
+                : `Tus-Resumable ${version.slice(0, 20)} is not supported; this server speaks tus 1.0.0`);
+        }
+    }
+    if (target.kind === 'collection') {
+        if (method === 'POST')
+            return handlePost(ctx);
+        return Promise.resolve(notAllowed('POST, OPTIONS'));
+    }
+    const handler = UPLOAD_HANDLERS[method];
+    return handler ? handler(ctx) : Promise.resolve(notAllowed('HEAD, PATCH, DELETE, GET, OPTIONS'));
+}
+function notAllowed(allow) {
+    return { status: 405, headers: { Allow: allow }, body: `Method not allowed here; use ${allow}` };
+}
+//# sourceMappingURL=server.js.map

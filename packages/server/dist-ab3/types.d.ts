@@ -1,0 +1,225 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChecksumAlgorithm, UploadMetadata } from '@shuttle/protocol';
+/** How an upload takes part in the concatenation extension. */
+export type UploadConcat = {
+    kind: 'partial';
+} | {
+    kind: 'final';
+    parts: readonly string[];
+};
+/** What the server knows about one upload. Immutable: stores return fresh objects. */
+export interface UploadInfo {
+    readonly id: string;
+    /** Total length in bytes; undefined while the length is deferred (creation-defer-length). */
+    readonly size: number | undefined;
+    /** Bytes stored so far. For the file store this is the data file's size on disk. */
+    readonly offset: number;
+    readonly metadata: Readonly<UploadMetadata>;
+    /** Epoch milliseconds. */
+    readonly createdAt: number;
+    /**
+     * Epoch milliseconds after which an unfinished upload with no new bytes is gone (expiration
+     * extension), as set at creation. Every stored byte pushes it back: see `expiresAtOf`.
+     */
+    readonly expiresAt: number | undefined;
+    /** Epoch milliseconds of the last stored byte (the creation time before any). */
+    readonly lastWriteAt: number;
+    readonly concat: UploadConcat | undefined;
+}
+/** What a caller hands to `DataStore.create`. */
+export interface NewUpload {
+    readonly id: string;
+    readonly size: number | undefined;
+    readonly metadata: Readonly<UploadMetadata>;
+    readonly createdAt: number;
+    readonly expiresAt: number | undefined;
+    readonly concat: UploadConcat | undefined;
+}
+/**
+ * Request and stored bytes as a store sees them: any async iterable of byte chunks. A Node
+ * `Readable` is one (and the file store keeps its zero-copy fast path for it); so is a web
+ * `ReadableStream` or an async generator, so a store needs nothing Node-only.
+ */
+export type ByteSource = AsyncIterable<Uint8Array>;
+export interface WriteOptions {
+    /** Aborting ends the write gracefully: bytes already received are kept, the rest is not read. */
+    readonly signal: AbortSignal;
+    /**
+     * The caller's lease on the upload's lock. Once it is lost the store writes nothing more, not
+     * even bytes already received (another holder may be writing), and the write rejects.
+     */
+    readonly lease?: Lease;
+    /** Most bytes this write may store. Past it the store keeps what fits and throws 413. */
+    readonly maxBytes: number | undefined;
+    /** When given, the chunk is kept only if its digest matches (else TusError 460). */
+    readonly checksum?: {
+        readonly algorithm: ChecksumAlgorithm;
+        readonly digest: Uint8Array;
+    };
+    /** Called with the offset while a long write runs, at most every ~100 ms (not for the final offset). */
+    readonly onProgress?: (offset: number) => void;
+}
+export type StoreExtension = 'creation-defer-length' | 'termination' | 'expiration' | 'concatenation' | 'checksum';
+/**
+ * Where upload bytes and info live. An interface with explicit capabilities, not a base class
+ * with silent defaults: a store offers an extension by listing it in `extensions` *and*
+ * implementing the methods it needs (checked once when the server is created):
+ * `creation-defer-length` → `declareLength`, `concatenation` → `concatenate`, `expiration` →
+ * `list`. `read` serves GET downloads; without it GET answers 405. Run `describeDataStore` from
+ * `@shuttle/server/conformance` over a new store.
+ */
+export interface DataStore {
+    readonly extensions: ReadonlySet<StoreExtension>;
+    create(upload: NewUpload): Promise<UploadInfo>;
+    /**
+     * Throws TusError 404 ('ERR_NOT_FOUND') for unknown ids, and TusError 410 ('ERR_DAMAGED') for
+     * an upload whose stored state cannot be read (it can still be removed).
+     */
+    getUpload(id: string): Promise<UploadInfo>;
+    /**
+     * Appends `body` at `offset`, which must be the upload's offset (else TusError 409); resolves
+     * with the new offset. Callers hold the upload's lock.
+     */
+    write(id: string, offset: number, body: ByteSource, options: WriteOptions): Promise<number>;
+    /** Removes everything of an upload, also a damaged one. */
+    remove(id: string): Promise<void>;
+    /** Sets the length of a deferred-length upload (extension `creation-defer-length`). */
+    declareLength?(id: string, size: number): Promise<UploadInfo>;
+    /** Creates a finished upload whose bytes are the given finished uploads', in order (`concatenation`). */
+    concatenate?(upload: NewUpload, partIds: readonly string[]): Promise<UploadInfo>;
+    /** Streams bytes [start, end) of an upload (end defaults to the offset). */
+    read?(id: string, range?: {
+        start: number;
+        end: number;
+    }): Promise<ByteSource>;
+    /** Every upload the store holds (`expiration`: the expiry sweep walks it). */
+    list?(): AsyncIterable<UploadInfo>;
+    /**
+     * Deletes what a crash can leave behind that belongs to no upload, and uploads whose stored
+     * state is damaged, untouched for `olderThanMs`; resolves with how many it removed.
+     */
+    removeLeftovers?(olderThanMs: number): Promise<number>;
+    /** The locker this store is safe with when the server is given none (e.g. one across processes). */
+    defaultLocker?(): Locker;
+}
+/** Asks the current holder of a lock to finish up and unlock. */
+export type RequestRelease = () => void;
+/**
+ * A held lock is a lease: it can be lost (its time ran out unrenewed, another process broke it as
+ * stale, the service behind it failed). Once lost, the holder must not mutate the upload.
+ */
+export interface Lease {
+    /** Aborts when the lease is known to be lost. */
+    readonly lost: AbortSignal;
+    /**
+     * Throws (HttpError 423, 'ERR_LEASE_LOST') when the lease is lost or may be (its renewal is
+     * overdue). No I/O: cheap enough to call before every write.
+     */
+    assertHeld(): void;
+}
+export interface Lock {
+    /**
+     * Resolves with the lease once the lock is held. While waiting, the holder is asked to release
+     * (its `requestRelease` is called). Rejects with UploadError('ERR_LOCK_TIMEOUT') when `signal`
+     * aborts first. `requestRelease` is this caller's own callback, called when someone else wants
+     * the lock.
+     */
+    lock(signal: AbortSignal, requestRelease: RequestRelease): Promise<Lease>;
+    unlock(): Promise<void>;
+}
+/** Hands out locks, one per upload id. Run `describeLocker` from `@shuttle/server/conformance` over a new one. */
+export interface Locker {
+    newLock(id: string): Lock;
+}
+/** What a request wants to do to an upload; `authorize` decides. */
+export type TusAction = 'create' | 'head' | 'write' | 'read' | 'delete' | 'concatenate';
+export interface AuthorizeRequest<A extends string = TusAction> {
+    readonly action: A;
+    /** The upload's id ('' for a creation not yet stored). */
+    readonly id: string;
+    /**
+     * The upload as stored (as it will be stored, for 'create'; the part, for 'concatenate').
+     * Undefined only for 'delete' of an upload whose stored state is damaged.
+     */
+    readonly upload: UploadInfo | undefined;
+}
+export type AuthorizeResult = boolean | undefined | void;
+/**
+ * Decides a request before it touches anything: return `false` to answer 403, or throw an
+ * HttpError/TusError to answer with its status and message (e.g. 404 to hide that an upload
+ * exists). Anything else allows it.
+ */
+export type Authorize<R> = (req: IncomingMessage, request: R) => AuthorizeResult | Promise<AuthorizeResult>;
+export interface Logger {
+    error(message: string, err?: unknown): void;
+    info?(message: string, ...args: unknown[]): void;
+}
+export interface TusServerEvents {
+    'upload-created': {
+        upload: UploadInfo;
+    };
+    'upload-progress': {
+        upload: UploadInfo;
+        offset: number;
+    };
+    'upload-finished': {
+        upload: UploadInfo;
+    };
+    'upload-terminated': {
+        upload: UploadInfo;
+    };
+    'upload-expired': {
+        upload: UploadInfo;
+    };
+}
+/** What onUploadCreate may resolve with. */
+export type CreateHookResult = {
+    metadata?: UploadMetadata;
+} | undefined | void;
+export interface ServerOptions {
+    /** URL prefix the handler owns. Default '/files/'. */
+    path?: string;
+    /** Where uploads live. Either this or `directory`. */
+    store?: DataStore;
+    /** Shortcut for `store: new FileStore({ directory })`. */
+    directory?: string;
+    /** Largest accepted upload in bytes (Tus-Max-Size). Undefined: unlimited. */
+    maxSize?: number;
+    /** Origins allowed to call the server from a browser. Undefined: no CORS headers at all. */
+    corsOrigins?: '*' | readonly string[];
+    /** Milliseconds after creation an unfinished upload expires. Undefined: never. */
+    expireAfter?: number;
+    /** Milliseconds between expiry sweeps. Default 60 000. */
+    expirySweepInterval?: number;
+    locker?: Locker;
+    /** Milliseconds to wait for an upload's lock before answering 423. Default 3000. */
+    lockTimeout?: number;
+    maxMetadataSize?: number;
+    /** Answer with a path-only Location header. Default false (absolute URL). */
+    relativeLocation?: boolean;
+    /** Build absolute URLs from Forwarded / X-Forwarded-Host / X-Forwarded-Proto. Default false. */
+    respectForwardedHeaders?: boolean;
+    /** Throw TusError to reject (its status and message are sent); return { metadata } to replace it. */
+    onUploadCreate?: (req: IncomingMessage, upload: UploadInfo) => Promise<CreateHookResult>;
+    /** Runs when the last byte is stored, before the response; a thrown TusError is sent. */
+    onUploadFinish?: (req: IncomingMessage, upload: UploadInfo) => Promise<void>;
+    /**
+     * Runs for every request on an upload (create, head, write, read, delete, and each part of a
+     * concatenation) before it takes a lock or touches the store. See `Authorize`.
+     */
+    authorize?: Authorize<AuthorizeRequest>;
+    onResponseError?: (req: IncomingMessage, err: unknown) => void;
+    logger?: Logger;
+}
+export type NextFunction = (err?: unknown) => void;
+export interface TusServer {
+    /** Node request handler. Outside `path`: calls `next()` if given, else answers 404. */
+    readonly handle: (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+    on<E extends keyof TusServerEvents>(event: E, listener: (payload: TusServerEvents[E]) => void): () => void;
+    /** Deletes expired unfinished uploads; resolves with how many were removed. */
+    sweepExpired(): Promise<number>;
+    /** Stops the sweep timer. */
+    close(): Promise<void>;
+    readonly store: DataStore;
+}
+//# sourceMappingURL=types.d.ts.map
