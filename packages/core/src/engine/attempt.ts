@@ -1,5 +1,5 @@
 import { UploadError } from '@shuttle/protocol'
-import { linkedController } from '../platform.js'
+import { createAbortController, linkedController } from '../platform.js'
 import type { Checkpoint, HttpResponse } from '../ports.js'
 import type { TransportContext, TransportRequest, TransportResult } from '../transports/transport.js'
 import { statusError } from '../transports/tus/tus-http.js'
@@ -29,7 +29,13 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
   const { options, transport } = core
   const source = rec.source
   if (!source || !rec.controller) throw new UploadError('ERR_INTERNAL', 'attempt started before preparing')
+  // A paused attempt may still be finishing a creation request: its URL must be in the checkpoint
+  // before this one reads it, or this one would create a second upload.
+  await rec.attempt
+  if (!core.isCurrent(rec, run)) throw new UploadError('ERR_ABORTED', 'Stopped')
   const { controller, dispose } = linkedController(rec.controller.signal)
+  // Aborted only by a stall: creation requests listen to this one instead of the pause.
+  const stallController = createAbortController()
   const clock = options.clock
   const live = () => core.isCurrent(rec, run)
   let inFlight = 0
@@ -44,15 +50,17 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       const idle = clock.now() - lastActivity
       if (inFlight > 0 && idle >= options.stallTimeout) {
         stalled = true
-        controller.abort(new UploadError('ERR_STALLED', 'No progress', { retryable: true }))
+        const reason = new UploadError('ERR_STALLED', 'No progress', { retryable: true })
+        stallController.abort(reason)
+        controller.abort(reason)
       } else watch(inFlight > 0 ? options.stallTimeout - idle : options.stallTimeout)
     }, ms)
   }
   watch(options.stallTimeout)
 
   const send = async (request: TransportRequest): Promise<HttpResponse> => {
-    const { userHeaders: withUserHeaders, ...req } = request
-    const link = linkedController(req.signal ?? controller.signal)
+    const { userHeaders: withUserHeaders, creates, ...req } = request
+    const link = linkedController(creates ? stallController.signal : (req.signal ?? controller.signal))
     const headers =
       withUserHeaders === false
         ? { ...req.headers }
@@ -105,8 +113,8 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
     checkpoint: rec.checkpoint,
     signal: controller.signal,
     send,
+    // Even from a stopped run: a creation it let finish must reach the checkpoint (see `creates`).
     saveCheckpoint: async (cp: Checkpoint) => {
-      if (!live()) return
       rec.checkpoint = cp
       if (rec.fingerprint === undefined) return
       try {
@@ -122,7 +130,6 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       if (live()) core.setSent(rec, n)
     },
     created: (url) => {
-      if (!live()) return
       rec.url = url
       delete rec.snapshot
       core.events.emit('upload-created', { id: rec.id, url })
@@ -138,8 +145,10 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       core.events.emit('upload-restarted', { id: rec.id, reason, oldUrl })
     },
   }
+  const attempt = transport.upload(ctx)
+  rec.attempt = attempt.catch(() => {})
   try {
-    return await transport.upload(ctx)
+    return await attempt
   } finally {
     clock.clearTimeout(timer)
     dispose()
