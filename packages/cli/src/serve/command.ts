@@ -17,7 +17,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       : `unfinished uploads expire after ${options.expireAfter / 1000}s`,
   ].filter(Boolean)
   process.stdout.write(
-    `Shuttle tus endpoint ${running.endpoint}  (page ${running.url}/, uploads in ${options.dir}${
+    // The page first: it is what a person opens (and what `npm start` is for).
+    `Shuttle is serving ${running.url}/  (tus endpoint ${running.endpoint}, uploads in ${options.dir}${
       limits.length ? `, ${limits.join(', ')}` : ''
     })\n${
       options.s3
