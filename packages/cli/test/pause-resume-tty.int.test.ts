@@ -148,7 +148,7 @@ describe.each([
       await mkdir(process.env.SHUTTLE_TTY_CAPTURES, { recursive: true })
       await writeFile(
         path.join(process.env.SHUTTLE_TTY_CAPTURES, `tty-${columns}.txt`),
-        `${rows.join('\n')}\n`,
+        `${beforeCtrlC.join('\n')}\n--- after Ctrl-C and the rerun ---\n${rows.join('\n')}\n`,
       )
     }
   })

@@ -53,6 +53,10 @@ export async function startTmuxShell(opts: {
       .replace(/\n+$/, '')
       .split('\n')
   let commands = 0
+  const type = async (line: string) => {
+    await tmux('send-keys', '-t', 'main', '-l', line)
+    await tmux('send-keys', '-t', 'main', 'Enter')
+  }
   const until = async (ms: number, what: string, done: () => Promise<boolean>) => {
     const end = Date.now() + ms
     while (!(await done())) {
@@ -62,12 +66,9 @@ export async function startTmuxShell(opts: {
     }
   }
   return {
-    async type(line) {
-      await tmux('send-keys', '-t', 'main', '-l', line)
-      await tmux('send-keys', '-t', 'main', 'Enter')
-    },
+    type,
     async run(line, timeoutMs) {
-      await this.type(line)
+      await type(line)
       // The prompt is back below the command line: it ended (however it ended); then ask for $?.
       await until(timeoutMs, line, async () => {
         const lines = await capture(true)
@@ -75,7 +76,7 @@ export async function startTmuxShell(opts: {
         return at >= 0 && lines.length - 1 > at && lines.at(-1)?.trimEnd() === '$'
       })
       const marker = `status-${++commands}=`
-      await this.type(`echo "${marker}$?"`)
+      await type(`echo "${marker}$?"`)
       let status = -1
       await until(5_000, 'echo $?', async () => {
         const m = new RegExp(`^${marker}(\\d+)$`, 'm').exec((await capture(true)).join('\n'))
