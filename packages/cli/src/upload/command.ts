@@ -180,7 +180,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     await Promise.all(jsonLines)
     await state.save()
     process.stderr.write(
-      `\nPaused ${unfinished.length} unfinished file(s); what reached the server stays there and checkpoints are in ${o.stateDir}.\n` +
+      `\nPaused ${unfinished.length} unfinished file(s); what reached the server stays there and checkpoints are in ${shownPath(o.stateDir)}.\n` +
         `Run the same command again to resume:\n  ${invocation()} upload ${process.argv.slice(3).map(shellQuote).join(' ')}\n`,
     )
     return 130
@@ -234,4 +234,10 @@ async function printJsonLine(f: LocalFile, url: string): Promise<void> {
     sha256: hash.digest('hex'),
   }
   process.stdout.write(`${JSON.stringify(line)}\n`)
+}
+
+/** A path as short as it can be shown: relative to the working directory when inside it. */
+function shownPath(p: string): string {
+  const rel = path.relative(process.cwd(), p)
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? p : rel
 }

@@ -67,13 +67,11 @@ export function ttyReporter(stream: TerminalStream & NodeJS.EventEmitter = proce
     },
     total(sent, size, speed, eta) {
       // A retry or a pause takes back bytes that were in flight; the total shown never goes back.
-      Object.assign(total, {
-        sent: Math.max(total.sent, Math.min(sent, size)),
-        size,
-        speed,
-        eta,
-        known: true,
-      })
+      const shown = Math.max(total.sent, Math.min(sent, size))
+      // The last event, after the last file, reports no speed: keep the one seen before.
+      const done = shown >= size && speed === 0
+      Object.assign(total, { sent: shown, size, speed: done ? total.speed : speed, eta: done ? 0 : eta })
+      total.known = true
       draw()
     },
     finished(id, name, url) {
