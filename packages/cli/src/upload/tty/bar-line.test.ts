@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { barLine, resultLine } from './bar-line.js'
+import { barLine, barLines, resultLine } from './bar-line.js'
 import { widthOf } from './width.js'
 
 const row = {
@@ -23,6 +23,22 @@ describe('barLine', () => {
   })
   it('shortens the name in the middle, keeping its extension', () => {
     expect(barLine(row, 80)).toMatch(/^ a-rather-…\S*\.mp4 /)
+  })
+})
+
+describe('barLines', () => {
+  it('gives every row the same name and bar width, so the bars line up', () => {
+    const rows = [
+      { name: 'total', fraction: 0.46, fields: ['37.0 MiB / 80.0 MiB', '6.0 MiB/s', 'ETA 0:06'] },
+      { name: 'c-poster.jpg', fraction: 0.04, fields: ['1.0 MiB / 24.0 MiB', '0 B/s'] },
+      { name: '会议记录-第三季度-视频.mp4', fraction: 1, fields: ['16.0 MiB / 16.0 MiB', '4.0 MiB/s'] },
+    ]
+    for (const width of [60, 79, 109]) {
+      const lines = barLines(rows, width)
+      const barStart = lines.map((l) => widthOf(l.slice(0, l.search(/[█░]/))))
+      expect(new Set(barStart).size, lines.join('\n')).toBe(1)
+      for (const l of lines) expect(widthOf(l)).toBeLessThanOrEqual(width)
+    }
   })
 })
 

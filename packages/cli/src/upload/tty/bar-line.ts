@@ -16,29 +16,43 @@ const BAR_MAX = 24
 const BAR_MIN = 8
 
 /**
- * One progress line that fits in `width` columns: ` name ███░░░  53% | 321.0 MiB / 600.0 MiB | …`.
- * When it does not fit, the bar and the name shrink first (the name with an ellipsis in the
- * middle), then the trailing fields are dropped whole; a number is never cut.
+ * Progress lines that fit in `width` columns and line up (one name width and bar width for all):
+ * ` name ███░░░  53% | 321.0 MiB / 600.0 MiB | …`. When they do not fit, the bar and the name
+ * shrink first (the name with an ellipsis in the middle), then the trailing fields are dropped
+ * whole, the same number from every row; a number is never cut.
  */
-export function barLine(row: BarRow, width: number): string {
-  const pct = `${String(Math.floor(Math.min(1, Math.max(0, row.fraction)) * 100)).padStart(3)}%`
+export function barLines(rows: readonly BarRow[], width: number): string[] {
+  const pcts = rows.map(
+    (r) => `${String(Math.floor(Math.min(1, Math.max(0, r.fraction)) * 100)).padStart(3)}%`,
+  )
+  const tail = (i: number, n: number) =>
+    [pcts[i] as string, ...(rows[i] as BarRow).fields.slice(0, n)].join(' | ')
+  const most = Math.max(0, ...rows.map((r) => r.fields.length))
   // First try to keep a readable name (fields dropped from the end), then settle for a short one.
   for (const [nameMin, barMin] of [
     [NAME_READABLE, BAR_READABLE],
     [NAME_MIN, BAR_MIN],
   ] as const) {
-    for (let n = row.fields.length; n >= 0; n--) {
-      const tail = [pct, ...row.fields.slice(0, n)].join(' | ')
-      const room = width - widthOf(tail) - 3 // ' name bar tail'
+    for (let n = most; n >= 0; n--) {
+      const tailWidth = Math.max(0, ...rows.map((_, i) => widthOf(tail(i, n))))
+      const room = width - tailWidth - 3 // ' name bar tail'
       if (room < nameMin + barMin) continue
       const nameWidth = Math.min(NAME_MAX, Math.max(nameMin, room - BAR_MAX))
       const barWidth = Math.min(BAR_MAX, room - nameWidth)
-      return ` ${fitMiddle(row.name, nameWidth)} ${bar(row.fraction, barWidth)} ${tail}`
+      return rows.map((r, i) => ` ${fitMiddle(r.name, nameWidth)} ${bar(r.fraction, barWidth)} ${tail(i, n)}`)
     }
   }
   // Very narrow: name and percentage only.
-  return ` ${fitMiddle(row.name, Math.max(1, width - 2 - pct.length))} ${pct}`.slice(0, Math.max(0, width))
+  return rows.map((r, i) =>
+    ` ${fitMiddle(r.name, Math.max(1, width - 3 - (pcts[i] as string).length))} ${pcts[i]}`.slice(
+      0,
+      Math.max(0, width),
+    ),
+  )
 }
+
+/** One progress line (see barLines). */
+export const barLine = (row: BarRow, width: number): string => barLines([row], width)[0] as string
 
 function bar(fraction: number, width: number): string {
   const full = Math.round(Math.min(1, Math.max(0, fraction)) * width)

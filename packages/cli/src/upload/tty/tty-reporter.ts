@@ -1,6 +1,6 @@
 import { formatBytes } from '../../units.js'
 import { formatEta, formatSpeed, type Reporter } from '../reporter.js'
-import { barLine, resultLine } from './bar-line.js'
+import { type BarRow, barLines, resultLine } from './bar-line.js'
 import { createLiveArea, type TerminalStream } from './live-area.js'
 
 interface FileBar {
@@ -20,35 +20,26 @@ export function ttyReporter(stream: TerminalStream & NodeJS.EventEmitter = proce
   const total = { sent: 0, size: 0, speed: 0, eta: null as number | null, known: false }
   const draw = () => {
     const width = area.columns() - 1
-    const lines: string[] = []
+    const rows: BarRow[] = []
     if (total.known) {
-      lines.push(
-        barLine(
-          {
-            name: 'total',
-            fraction: total.size > 0 ? total.sent / total.size : 0,
-            fields: [
-              `${formatBytes(total.sent)} / ${formatBytes(total.size)}`,
-              formatSpeed(total.speed),
-              `ETA ${formatEta(total.eta)}`,
-            ],
-          },
-          width,
-        ),
-      )
+      rows.push({
+        name: 'total',
+        fraction: total.size > 0 ? total.sent / total.size : 0,
+        fields: [
+          `${formatBytes(total.sent)} / ${formatBytes(total.size)}`,
+          formatSpeed(total.speed),
+          `ETA ${formatEta(total.eta)}`,
+        ],
+      })
     }
     for (const b of bars.values()) {
-      lines.push(
-        barLine(
-          {
-            name: b.name,
-            fraction: b.size > 0 ? b.sent / b.size : 0,
-            fields: [`${formatBytes(b.sent)} / ${formatBytes(b.size)}`, formatSpeed(b.speed)],
-          },
-          width,
-        ),
-      )
+      rows.push({
+        name: b.name,
+        fraction: b.size > 0 ? b.sent / b.size : 0,
+        fields: [`${formatBytes(b.sent)} / ${formatBytes(b.size)}`, formatSpeed(b.speed)],
+      })
     }
+    const lines = barLines(rows, width)
     area.render(lines)
   }
   const onResize = () => draw()
