@@ -65,6 +65,11 @@ export async function startTmuxShell(opts: {
       await new Promise((r) => setTimeout(r, 100))
     }
   }
+  // Nothing is typed before the shell shows its clean prompt (typeahead would be echoed twice).
+  await until(10_000, 'the shell prompt', async () => {
+    const lines = (await capture(true)).filter((l) => l.trim() !== '')
+    return lines.length === 1 && lines[0]?.trimEnd() === '$'
+  })
   return {
     type,
     async run(line, timeoutMs) {
@@ -72,7 +77,7 @@ export async function startTmuxShell(opts: {
       // The prompt is back below the command line: it ended (however it ended); then ask for $?.
       await until(timeoutMs, line, async () => {
         const lines = await capture(true)
-        const at = lines.findLastIndex((l) => l.trimEnd() === `$ ${line}`)
+        const at = lines.findLastIndex((l) => l.trimEnd().endsWith(`$ ${line}`))
         return at >= 0 && lines.length - 1 > at && lines.at(-1)?.trimEnd() === '$'
       })
       const marker = `status-${++commands}=`
