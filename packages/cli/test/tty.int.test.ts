@@ -55,7 +55,7 @@ describe('shuttle upload on a terminal', () => {
     const plain = screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
     expect(plain).toMatch(/video-1\.mp4\s+[█░]+\s+\d+%/)
     expect(plain).toMatch(
-      /total\s+[█░]+\s+\d+% \| [\d.]+ (B|KiB|MiB) \/ 36\.0 MiB \| [\d.]+ (KiB|MiB)\/s ETA \d+:\d\d/,
+      /total\s+[█░]+\s+\d+% \| [\d.]+ (B|KiB|MiB) \/ 36\.0 MiB \| [\d.]+ (KiB|MiB)\/s \| ETA \d+:\d\d/,
     )
     expect(plain).toMatch(/✔ video-3\.mp4 → http:\/\/127\.0\.0\.1:\d+\/files\/\S+/)
     expect(plain).toMatch(/Uploaded 3 of 3 file\(s\); sent 36\.0 MiB/)

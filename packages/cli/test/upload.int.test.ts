@@ -178,11 +178,21 @@ describe('shuttle upload', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
     const port = (probe.address() as { port: number }).port
     await new Promise<void>((r) => probe.close(() => r()))
-    const unreachable = runCli(['upload', small.path, '--endpoint', `http://127.0.0.1:${port}/files/`])
+    const unreachable = runCli([
+      'upload',
+      small.path,
+      '--endpoint',
+      `http://127.0.0.1:${port}/files/`,
+      '--retries',
+      '1',
+    ])
     expect(await unreachable.exit).toBe(1)
     expect(unreachable.stderr()).toMatch(
       /cannot reach http:\/\/127\.0\.0\.1:\d+\/files\/ \(connection refused/,
     )
+    // Retried once (--retries 1, backoff 0 s) before giving up.
+    expect(unreachable.stderr()).toMatch(/retry 1 of 1 in 0\.0s/)
+    expect(unreachable.stderr()).toMatch(/gave up after 2 tries/)
 
     const limited = runCli([
       'serve',

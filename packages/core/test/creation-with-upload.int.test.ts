@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { createMemoryCheckpointStore } from '@shuttle/core'
 import { describe, expect, it } from 'vitest'
 import { waitForCompletion } from './helpers/engine.js'
 import { MiB, sha256OfBytes, sleep, waitUntil } from './helpers/files.js'
@@ -142,9 +143,51 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
     }
   })
 
-  it('pause during the POST body aborts it and sends nothing until resumed; resume creates afresh', async () => {
+  it('pause during the POST body lets the creation finish: one upload on the server, resumed from its offset', async () => {
     const { server, proxy } = stack
     proxy.setRate(2 * MiB) // the 4 MiB POST takes ~2 s
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: 8 * MiB })
+    const created: string[] = []
+    u.on('upload-created', ({ url }) => created.push(url))
+    const [id] = u.add(big.path) as [string]
+    await waitUntil(
+      () => proxy.log.some((e) => e.method === 'POST' && e.bytes >= MiB),
+      10_000,
+      'the POST to carry 1 MiB',
+    )
+    // The server has created the upload by now: aborting the POST would leave it orphaned.
+    u.pause(id)
+    expect(u.getFile(id)).toMatchObject({ status: 'paused', bytesConfirmed: 0 })
+    await waitUntil(() => u.getFile(id)?.url !== undefined, 10_000, 'the paused file to learn its URL')
+    await waitUntil(() => proxy.log.every((e) => e.end !== null), 3_000, 'the POST to end')
+    const firstPost = proxy.log.find((e) => e.method === 'POST')!
+    expect(firstPost).toMatchObject({ aborted: false, status: 201, bytes: 4 * MiB })
+    expect(created).toEqual([u.getFile(id)!.url])
+    // After the creation, a paused file sends nothing until resumed.
+    const requests = proxy.log.length
+    const bytes = proxy.log.reduce((n, e) => n + e.bytes, 0)
+    await sleep(800)
+    expect(proxy.log.length).toBe(requests)
+    expect(proxy.log.reduce((n, e) => n + e.bytes, 0)).toBe(bytes)
+    expect(u.getFile(id)?.status).toBe('paused')
+
+    proxy.setRate(null)
+    u.resume(id)
+    await waitForCompletion(u, [id], 30_000)
+    const url = u.getFile(id)!.url!
+    expect(proxy.requestsFor(url).map((e) => [e.method, e.offset, e.bytes])).toEqual([
+      ['POST', null, 4 * MiB],
+      ['HEAD', null, 0],
+      ['PATCH', 4 * MiB, 6 * MiB],
+    ])
+    expect(proxy.byMethod().POST?.count).toBe(1)
+    expect(await server.storedUploads()).toHaveLength(1)
+    expect(await server.storedSha256(url)).toBe(big.sha256)
+  })
+
+  it('resume right after pause waits for the creation in flight instead of creating a second upload', async () => {
+    const { server, proxy } = stack
+    proxy.setRate(2 * MiB)
     const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: 8 * MiB })
     const [id] = u.add(big.path) as [string]
     await waitUntil(
@@ -153,26 +196,39 @@ describe.each(['shuttle', 'tus-node'] as const)('creation-with-upload against %s
       'the POST to carry 1 MiB',
     )
     u.pause(id)
-    expect(u.getFile(id)).toMatchObject({ status: 'paused', bytesConfirmed: 0 })
-    expect(u.getFile(id)?.url).toBeUndefined()
-    await waitUntil(() => proxy.log.every((e) => e.end !== null), 3_000, 'the aborted POST to end')
-    const firstPost = proxy.log.find((e) => e.method === 'POST')!
-    expect(firstPost.aborted).toBe(true)
-    expect(firstPost.bytes).toBeLessThan(4 * MiB)
-    const requests = proxy.log.length
-    const bytes = proxy.log.reduce((n, e) => n + e.bytes, 0)
-    await sleep(800)
-    expect(proxy.log.length).toBe(requests)
-    expect(proxy.log.reduce((n, e) => n + e.bytes, 0)).toBe(bytes)
-
-    proxy.setRate(null)
     u.resume(id)
+    proxy.setRate(null)
     await waitForCompletion(u, [id], 30_000)
-    const url = u.getFile(id)!.url!
-    expect(proxy.requestsFor(url).map((e) => [e.method, e.offset, e.bytes])).toEqual([
-      ['POST', null, 4 * MiB],
-      ['PATCH', 4 * MiB, 6 * MiB],
-    ])
-    expect(await server.storedSha256(url)).toBe(big.sha256)
+    expect(proxy.byMethod().POST?.count).toBe(1)
+    expect(await server.storedUploads()).toHaveLength(1)
+    expect(await server.storedSha256(u.getFile(id)!.url!)).toBe(big.sha256)
+  })
+
+  it('destroy during the POST body keeps its URL in the checkpoint store: a new uploader resumes it', async () => {
+    const { server, proxy } = stack
+    proxy.setRate(2 * MiB)
+    const checkpoints = createMemoryCheckpointStore()
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: 8 * MiB, checkpointStore: checkpoints })
+    const [id] = u.add(big.path) as [string]
+    await waitUntil(
+      () => proxy.log.some((e) => e.method === 'POST' && e.bytes >= MiB),
+      10_000,
+      'the POST to carry 1 MiB',
+    )
+    u.pauseAll()
+    await u.destroy()
+    expect(u.getFile(id)?.url).toBeDefined()
+    proxy.setRate(null)
+    const again = stack.uploader({
+      endpoint: proxy.endpoint,
+      chunkSize: 8 * MiB,
+      checkpointStore: checkpoints,
+    })
+    const [id2] = again.add(big.path) as [string]
+    await waitForCompletion(again, [id2], 30_000)
+    expect(again.getFile(id2)?.url).toBe(u.getFile(id)?.url)
+    expect(proxy.byMethod().POST?.count).toBe(1)
+    expect(await server.storedUploads()).toHaveLength(1)
+    expect(await server.storedSha256(again.getFile(id2)!.url!)).toBe(big.sha256)
   })
 })

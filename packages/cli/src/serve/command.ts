@@ -16,12 +16,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
       ? undefined
       : `unfinished uploads expire after ${options.expireAfter / 1000}s`,
   ].filter(Boolean)
+  // The page first: it is what a person opens (and what `npm start` is for).
   process.stdout.write(
-    `Shuttle tus endpoint ${running.endpoint}  (page ${running.url}/, uploads in ${options.dir}${
+    `Shuttle is serving ${running.url}/\n  tus endpoint ${running.endpoint}\n  uploads in ${options.dir}${
       limits.length ? `, ${limits.join(', ')}` : ''
-    })\n${
+    }\n${
       options.s3
-        ? `S3 multipart signing at ${running.url}/s3/multipart (bucket ${options.s3.bucket}${
+        ? `  S3 multipart signing at ${running.url}/s3/multipart (bucket ${options.s3.bucket}${
             options.s3.endpoint ? ` at ${options.s3.endpoint}` : ''
           }; browsers also need the bucket's CORS rules: shuttle s3-cors)\n`
         : ''

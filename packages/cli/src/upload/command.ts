@@ -5,10 +5,12 @@ import { createFileCheckpointStore, createUploader, type FileSnapshot } from '@s
 import { formatBytes } from '../units.js'
 import { collectFiles, type LocalFile } from './collect-files.js'
 import { describeError } from './describe-error.js'
+import { invocation, shellQuote } from './invocation.js'
 import { parseUploadArgs, UPLOAD_HELP } from './options.js'
 import { checkEndpoint } from './preflight.js'
-import { plainReporter, type Reporter, silentReporter, ttyReporter } from './reporter.js'
+import { plainReporter, type Reporter, silentReporter } from './reporter.js'
 import { RunState } from './run-state.js'
+import { ttyReporter } from './tty/tty-reporter.js'
 
 /** Delays before each retry: tus-js-client's first four, then 10 s each. */
 export const retryDelaysFor = (n: number) =>
@@ -32,7 +34,12 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     process.stderr.write('shuttle: nothing to upload\n')
     return 1
   }
-  const unreachable = await checkEndpoint(o.endpoint, o.headers)
+  const unreachable = await checkEndpoint(o.endpoint, o.headers, {
+    retryDelays: retryDelaysFor(o.retries),
+    say: (line) => {
+      if (!o.quiet) process.stderr.write(`${line}\n`)
+    },
+  })
   if (unreachable) {
     process.stderr.write(`shuttle: ${unreachable}\n`)
     return 1
@@ -81,9 +88,9 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   let doneCount = 0
   let doneBytes = 0
   const jsonLines: Promise<void>[] = []
+  if (skipped.length > 0) reporter.line('Already uploaded by the interrupted run:')
   for (const { file, url } of skipped) {
-    if (!o.quiet)
-      process.stderr.write(`already uploaded by the interrupted run: ${file.relativePath} → ${url}\n`)
+    reporter.finished('', file.relativePath, url)
     doneCount++
     if (o.json) jsonLines.push(printJsonLine(file, url))
   }
@@ -95,18 +102,21 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     if (doneCount + failures.length - missing.length === files.length) settle()
   }
 
+  // After Ctrl-C the bars are gone for good: late events must not draw them again.
+  let stopping = false
   uploader.on('state-change', ({ id, to }) => {
     const f = byId.get(id)
-    if (!f) return
+    if (!f || stopping) return
     if (to.status === 'uploading') reporter.started(id, f.relativePath, f.size)
     if (to.status === 'paused') reporter.paused(id, f.relativePath)
   })
-  uploader.on('progress', ({ id, bytesSent, bytesTotal, speed }) =>
-    reporter.progress(id, bytesSent, bytesTotal, speed),
-  )
+  uploader.on('progress', ({ id, bytesSent, bytesTotal, speed }) => {
+    if (!stopping) reporter.progress(id, bytesSent, bytesTotal, speed)
+  })
   // The engine learns a file's size only when it prepares it; we stat'ed them all already.
   const grandTotal = toUpload.reduce((n, f) => n + f.size, 0)
   uploader.on('total-progress', ({ bytesSent, speed }) => {
+    if (stopping) return
     const sent = Math.min(grandTotal, bytesSent)
     reporter.total(sent, grandTotal, speed, speed > 0 ? (grandTotal - sent) / speed : null)
   })
@@ -148,20 +158,30 @@ export async function uploadCommand(argv: string[]): Promise<number> {
 
   const interrupted = await Promise.race([
     allSettled.then(() => false),
-    firstInterrupt(() => reporter.line('Pausing… (Ctrl-C again to exit at once)')),
+    firstInterrupt(() => {
+      stopping = true
+      reporter.clear()
+      reporter.line('Pausing… (Ctrl-C again to exit at once)')
+    }),
   ])
   if (interrupted) {
     uploader.pauseAll()
+    // A creation request in flight is let finish so its upload can be resumed (see @shuttle/core).
+    const slow = setTimeout(
+      () => reporter.line('Waiting for the server to answer the uploads it is creating…'),
+      1000,
+    )
     const unfinished = uploader
       .getFiles()
       .filter((f: FileSnapshot) => f.status !== 'completed' && f.status !== 'failed')
     await uploader.destroy()
+    clearTimeout(slow)
     reporter.stop()
     await Promise.all(jsonLines)
     await state.save()
     process.stderr.write(
-      `\nPaused ${unfinished.length} unfinished file(s); what reached the server stays there and checkpoints are in ${o.stateDir}.\n` +
-        `Run the same command again to resume:\n  shuttle upload ${process.argv.slice(3).map(shellQuote).join(' ')}\n`,
+      `\nPaused ${unfinished.length} unfinished file(s); what reached the server stays there and checkpoints are in ${shownPath(o.stateDir)}.\n` +
+        `Run the same command again to resume:\n  ${invocation()} upload ${process.argv.slice(3).map(shellQuote).join(' ')}\n`,
     )
     return 130
   }
@@ -216,6 +236,8 @@ async function printJsonLine(f: LocalFile, url: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(line)}\n`)
 }
 
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+/** A path as short as it can be shown: relative to the working directory when inside it. */
+function shownPath(p: string): string {
+  const rel = path.relative(process.cwd(), p)
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? p : rel
 }

@@ -1,5 +1,6 @@
 import { UploadError } from '@shuttle/protocol'
-import { linkedController } from '../platform.js'
+import { createAbortController, linkedController } from '../platform.js'
+import { urlOf } from '../machine.js'
 import type { Checkpoint, HttpResponse } from '../ports.js'
 import { statusError } from '../transports/http.js'
 import type { TransportContext, TransportRequest, TransportResult } from '../transports/transport.js'
@@ -39,7 +40,13 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
   const { options, transport } = core
   const source = rec.source
   if (!source || !rec.controller) throw new UploadError('ERR_INTERNAL', 'attempt started before preparing')
+  // A paused attempt may still be finishing a creation request: its URL must be in the checkpoint
+  // before this one reads it, or this one would create a second upload.
+  await rec.attempt
+  if (!core.isCurrent(rec, run)) throw new UploadError('ERR_ABORTED', 'Stopped')
   const { controller, dispose } = linkedController(rec.controller.signal)
+  // Aborted only by a stall: creation requests listen to this one instead of the pause.
+  const stallController = createAbortController()
   const clock = options.clock
   const live = () => core.isCurrent(rec, run)
   let inFlight = 0
@@ -55,15 +62,17 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       const idle = clock.now() - lastActivity
       if (inFlight > 0 && idle >= options.stallTimeout) {
         stalled = true
-        controller.abort(new UploadError('ERR_STALLED', 'No progress', { retryable: true }))
+        const reason = new UploadError('ERR_STALLED', 'No progress', { retryable: true })
+        stallController.abort(reason)
+        controller.abort(reason)
       } else watch(inFlight > 0 ? options.stallTimeout - idle : options.stallTimeout)
     }, ms)
   }
   watch(options.stallTimeout)
 
   const send = async (request: TransportRequest): Promise<HttpResponse> => {
-    const { userHeaders: withUserHeaders, ...req } = request
-    const link = linkedController(req.signal ?? controller.signal)
+    const { userHeaders: withUserHeaders, creates, ...req } = request
+    const link = linkedController(creates ? stallController.signal : (req.signal ?? controller.signal))
     const headers =
       withUserHeaders === false
         ? { ...req.headers }
@@ -115,8 +124,8 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
     checkpoint: rec.checkpoint,
     signal: controller.signal,
     send,
+    // Even from a stopped run: a creation it let finish must reach the checkpoint (see `creates`).
     saveCheckpoint: async ({ url, state }) => {
-      if (!live()) return
       const now = Date.now()
       const cp: Checkpoint = {
         transport: transport.name,
@@ -143,8 +152,12 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       if (live()) core.setSent(rec, n)
     },
     created: (url) => {
-      if (!live()) return
-      core.dispatch(rec, { type: 'advance', url })
+      // A stopped run's creation (let finish on pause) keeps its URL in the paused state.
+      if (live()) core.dispatch(rec, { type: 'advance', url })
+      else if ('offset' in rec.state && urlOf(rec.state) === undefined) {
+        rec.state = { ...rec.state, url }
+        delete rec.snapshot
+      }
       core.events.emit('upload-created', { id: rec.id, url })
     },
     completing: () => {
@@ -157,8 +170,10 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       core.events.emit('upload-restarted', { id: rec.id, reason, oldUrl })
     },
   }
+  const attempt = transport.upload(ctx)
+  rec.attempt = attempt.catch(() => {})
   try {
-    return { ok: true, result: await transport.upload(ctx) }
+    return { ok: true, result: await attempt }
   } catch (error) {
     return { ok: false, error, authGeneration }
   } finally {

@@ -33,6 +33,8 @@ export interface FileRecord {
   run: number
   controller?: AbortControllerLike
   running?: Promise<void>
+  /** The latest attempt, settled either way: a stopped one may still be finishing a creation. */
+  attempt?: Promise<unknown>
   readonly meter: SpeedMeter
   readonly throttle: (now: number, force?: boolean) => boolean
   snapshot?: FileSnapshot

@@ -16,6 +16,13 @@ export type TransportRequest = Omit<HttpRequest, 'signal'> & {
   signal?: AbortSignalLike
   /** false: send only the transport's headers (a presigned S3 URL must not get the app's Authorization). */
   userHeaders?: boolean
+  /**
+   * This request creates an upload on the server (tus POST), whose URL comes only with the answer.
+   * Pause, cancel and destroy let it finish (only a stall aborts it), so the URL reaches the
+   * checkpoint and no server upload is left that the client does not know; a later attempt of the
+   * file waits for it. The transport must save the URL before its next request.
+   */
+  creates?: boolean
 }
 
 /** The engine's services for one attempt of one file. Transports never retry or sleep: the engine does. */

@@ -77,7 +77,7 @@ export async function createUploadWithBody(ctx: TransportContext, create: Create
     const encoded = encodeMetadata(create.metadata)
     if (encoded) headers['Upload-Metadata'] = encoded
   }
-  const req: TransportRequest = { method: 'POST', url: endpoint, headers }
+  const req: TransportRequest = { method: 'POST', url: endpoint, headers, creates: true }
   const body = create.body
   if (body !== undefined && body.end > 0) {
     headers['Content-Type'] = PATCH_CONTENT_TYPE

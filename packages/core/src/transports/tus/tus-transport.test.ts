@@ -1,6 +1,7 @@
 import { NetworkError } from '@shuttle/protocol'
 import { describe, expect, it } from 'vitest'
 import { createMemoryCheckpointStore } from '../../checkpoints/memory-store.js'
+import type { HttpRequest } from '../../ports.js'
 import { createFakeTus, type FakeTus, flush, untilAborted } from '../../test-support/fake-tus.js'
 import { createTestUploader, file } from '../../test-support/uploader.js'
 import { splitParts } from './concat.js'
@@ -461,16 +462,20 @@ describe('creation-with-upload', () => {
     expect(up.getFile(id)?.status).toBe('completed')
   })
 
-  it('pause during the POST aborts it; resume creates a fresh upload', async () => {
+  it('pause during the POST lets it finish (no orphaned upload); resume HEADs that upload', async () => {
     const fake = createFakeTus()
     fake.extensions = CWU
     const send = fake.client.send
-    let holdPosts = true
+    let releasePost: () => void = () => {}
+    const postHeld = new Promise<void>((resolve) => {
+      releasePost = resolve
+    })
+    let postSignal: HttpRequest['signal'] | undefined
     fake.client.send = async (req) => {
-      if (req.method === 'POST' && holdPosts) {
-        fake.log.push({ method: 'POST', url: req.url, headers: req.headers })
+      if (req.method === 'POST') {
+        postSignal = req.signal
         req.onUploadProgress?.(10)
-        await untilAborted(req.signal)
+        await postHeld
       }
       return send(req)
     }
@@ -479,19 +484,21 @@ describe('creation-with-upload', () => {
     up.on('retry', (e) => retries.push(e))
     const [id] = up.add(file('a', 500)) as [string]
     await flush(50)
-    expect(methods(fake)).toEqual(['OPTIONS', 'POST'])
     up.pause(id)
     await flush(50)
     expect(up.getFile(id)).toMatchObject({ status: 'paused', bytesConfirmed: 0 })
-    expect(up.getFile(id)?.url).toBeUndefined()
-    holdPosts = false
+    expect(postSignal?.aborted).toBe(false)
+    releasePost()
+    await flush(50)
+    expect(up.getFile(id)?.status).toBe('paused')
+    expect(up.getFile(id)?.url).toBe([...fake.uploads.keys()][0])
+    expect(methods(fake)).toEqual(['OPTIONS', 'POST'])
     up.resume(id)
     await flush(100)
     expect(retries).toEqual([])
     expect(up.getFile(id)?.status).toBe('completed')
-    // No second OPTIONS: the answer is cached for the uploader.
-    expect(methods(fake)).toEqual(['OPTIONS', 'POST', 'POST'])
-    expect(bodyOf(fake.log.at(-1))).toEqual([0, 500])
+    expect(methods(fake)).toEqual(['OPTIONS', 'POST', 'HEAD'])
+    expect(fake.uploads.size).toBe(1)
   })
 
   it('a file paused while its OPTIONS is in flight does not fail the others waiting for it', async () => {
