@@ -1,6 +1,6 @@
 import { UploadError } from '@shuttle/protocol'
-import { createAbortController, linkedController } from '../platform.js'
 import { urlOf } from '../machine.js'
+import { createAbortController, linkedController } from '../platform.js'
 import type { Checkpoint, HttpResponse } from '../ports.js'
 import { statusError } from '../transports/http.js'
 import type { TransportContext, TransportRequest, TransportResult } from '../transports/transport.js'
