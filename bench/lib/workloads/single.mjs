@@ -29,6 +29,14 @@ function summarize(runs, size) {
     serverRss: max(ok.map((r) => r.server.peakRss)),
     clientRss: max(ok.map((r) => r.client.peakRss)),
     samples: ok.map((r) => size / (r.client.elapsedMs / 1000)),
+    // Each repetition's CPU split per GiB, in run order: a slow repetition shows where its time went.
+    perRun: ok.map((r) => ({
+      mibs: size / 2 ** 20 / (r.client.elapsedMs / 1000),
+      clientUser: r.client.cpuSplit.user / (size / GiB),
+      clientSystem: r.client.cpuSplit.system / (size / GiB),
+      serverUser: r.server.cpuSplit.user / (size / GiB),
+      serverSystem: r.server.cpuSplit.system / (size / GiB),
+    })),
   }
 }
 
