@@ -1,4 +1,12 @@
 export { HttpError, TusError } from '@shuttle/protocol'
+export {
+  bearerToken,
+  type IssueUploadTokenOptions,
+  issueUploadToken,
+  type UploadToken,
+  type UploadTokenLimits,
+  verifyUploadToken,
+} from './auth/upload-token.js'
 export { checkAuthorized } from './authorize.js'
 export { contentDisposition, safeContentType } from './content-disposition.js'
 export { allowOrigin, corsHeaders } from './cors.js'

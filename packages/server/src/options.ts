@@ -1,4 +1,5 @@
 import { UploadError } from '@shuttle/protocol'
+import { secretKey } from './auth/upload-token.js'
 import { MemoryLocker } from './lockers/memory-locker.js'
 import { checkStore } from './store-check.js'
 import { FileStore } from './stores/file/file-store.js'
@@ -46,6 +47,13 @@ export function normalizeOptions(o: ServerOptions): Readonly<NormalizedOptions> 
     const v = o[key]
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) {
       throw new UploadError('ERR_INVALID_OPTIONS', `'${key}' must be a non-negative integer, got ${v}`)
+    }
+  }
+  if (o.tokens) {
+    try {
+      secretKey(o.tokens.secret)
+    } catch (err) {
+      throw new UploadError('ERR_INVALID_OPTIONS', `'tokens.secret': ${(err as Error).message}`)
     }
   }
   const store: DataStore = o.store ?? new FileStore({ directory: o.directory as string })

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isUploadError, TUS_RESUMABLE, TusError } from '@shuttle/protocol'
+import { bearerToken, type UploadToken, unauthorized, verifyUploadToken } from './auth/upload-token.js'
 import { corsHeaders } from './cors.js'
 import { createEmitter } from './emitter.js'
 import { LEFTOVER_AGE_MS, sweepExpired, sweepLeftovers } from './expiry.js'
@@ -89,8 +90,17 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
     res.once('close', () => {
       if (!res.writableFinished) client.abort()
     })
+    let reply: Reply
+    let token: UploadToken | undefined
+    try {
+      token = method === 'OPTIONS' ? undefined : await authenticate(req, options.tokens)
+    } catch (err) {
+      send(req, res, toReply(err, req, options.logger), cors)
+      return
+    }
     const ctx: HandlerContext = {
       req,
+      token,
       id: target.kind === 'upload' ? target.id : '',
       options,
       signal: client.signal,
@@ -98,7 +108,6 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
       headReads,
       urlFor: (id) => uploadUrl(req, id, options),
     }
-    let reply: Reply
     try {
       reply = await routeRequest(ctx, target, method)
     } catch (err) {
@@ -132,6 +141,23 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
     },
     store: options.store,
   }
+}
+
+/** The request's verified token when tokens are required; undefined when they are not. */
+async function authenticate(
+  req: IncomingMessage,
+  tokens: ServerOptions['tokens'],
+): Promise<UploadToken | undefined> {
+  if (!tokens) return undefined
+  const token = bearerToken(req)
+  if (token === undefined) {
+    throw unauthorized(
+      req.headers.authorization === undefined
+        ? 'This server needs an upload token: send Authorization: Bearer <token> with a token the app issued'
+        : 'The Authorization header is not a Bearer token; send Authorization: Bearer <token>',
+    )
+  }
+  return verifyUploadToken(tokens.secret, token)
 }
 
 function effectiveMethod(req: IncomingMessage): string {

@@ -210,6 +210,12 @@ export interface ServerOptions {
    * concatenation) before it takes a lock or touches the store. See `Authorize`.
    */
   authorize?: Authorize<AuthorizeRequest>
+  /**
+   * Require an upload token (`Authorization: Bearer <JWT>`, see `issueUploadToken`) on every
+   * request but CORS preflights and discovery (OPTIONS). Missing, expired or forged tokens get 401
+   * with a `WWW-Authenticate: Bearer` challenge.
+   */
+  tokens?: { readonly secret: string | Uint8Array }
   onResponseError?: (req: IncomingMessage, err: unknown) => void
   logger?: Logger
 }

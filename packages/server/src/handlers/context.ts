@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import type { UploadToken } from '../auth/upload-token.js'
 import type { Emitter } from '../emitter.js'
 import type { NormalizedOptions } from '../options.js'
 import type { UploadInfo } from '../types.js'
@@ -14,6 +15,8 @@ export interface HandlerContext {
   readonly emit: Emitter['emit']
   /** Locked reads under way for HEAD, by upload id: HEADs that arrive meanwhile share them. */
   readonly headReads: Map<string, Promise<UploadInfo>>
+  /** The request's verified upload token when the server requires tokens (`tokens` option). */
+  readonly token: UploadToken | undefined
   /** The URL clients use to address an upload. */
   urlFor(id: string): string
 }
