@@ -143,7 +143,7 @@ export function send(
   const headers: Record<string, string | number> = {
     'Tus-Resumable': TUS_RESUMABLE,
     ...extraHeaders,
-    ...reply.headers,
+    ...headerSafe(reply.headers),
   }
   const body = reply.body
   if (typeof body === 'string') {
@@ -165,6 +165,24 @@ export function send(
     return
   }
   writeReply(req, res, reply.status, headers, body)
+}
+
+// What Node refuses in a header value (it throws, and the client would get a reset, not the answer).
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/
+
+/**
+ * Header values a hook or an error supplied, made sendable: a character HTTP cannot carry (a
+ * typographic apostrophe in a message, a newline) becomes '?', so the status still reaches the client.
+ */
+function headerSafe(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return headers
+  let safe: Record<string, string> | undefined
+  for (const [name, value] of Object.entries(headers)) {
+    if (!INVALID_HEADER_CHAR.test(value)) continue
+    safe ??= { ...headers }
+    safe[name] = value.replace(new RegExp(INVALID_HEADER_CHAR.source, 'g'), '?')
+  }
+  return safe ?? headers
 }
 
 function writeReply(
