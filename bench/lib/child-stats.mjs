@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 // Helpers used INSIDE bench children to report their own resource use.
 
 /** CPU seconds (user + system) since `base` (a process.cpuUsage() value). */
@@ -10,6 +11,36 @@ export function cpuSecondsSince(base) {
 export function cpuSplitSince(base) {
   const d = process.cpuUsage(base)
   return { user: d.user / 1e6, system: d.system / 1e6 }
+}
+
+/**
+ * Counts of the work a process did, to compare a slow repetition with a fast one beyond CPU time:
+ * read/write system calls (/proc/self/io, Linux), page faults and context switches.
+ */
+export function workCounters() {
+  const r = process.resourceUsage()
+  const io = { syscr: 0, syscw: 0 }
+  try {
+    for (const line of readFileSync('/proc/self/io', 'utf8').split('\n')) {
+      const [k, v] = line.split(':')
+      if (k === 'syscr' || k === 'syscw') io[k] = Number(v)
+    }
+  } catch {
+    // Not Linux: the syscall counts stay 0.
+  }
+  return {
+    reads: io.syscr,
+    writes: io.syscw,
+    minorFaults: r.minorPageFault,
+    voluntarySwitches: r.voluntaryContextSwitches,
+    involuntarySwitches: r.involuntaryContextSwitches,
+  }
+}
+
+/** What `workCounters()` counted since `base`. */
+export function workSince(base) {
+  const now = workCounters()
+  return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - base[k]]))
 }
 
 /** Peak resident set size of this process in bytes (VmHWM, the same figure as /proc/<pid>/status). */
@@ -39,9 +70,11 @@ export function reportFailures() {
  */
 export function answerParent(server, { reset = () => {}, stats = () => ({}) } = {}) {
   let cpuBase = process.cpuUsage()
+  let workBase = workCounters()
   process.on('message', (msg) => {
     if (msg.type === 'reset') {
       cpuBase = process.cpuUsage()
+      workBase = workCounters()
       reset()
       tell({ type: 'reset' })
     } else if (msg.type === 'stats') {
@@ -49,6 +82,7 @@ export function answerParent(server, { reset = () => {}, stats = () => ({}) } = 
         type: 'stats',
         cpuSeconds: cpuSecondsSince(cpuBase),
         cpuSplit: cpuSplitSince(cpuBase),
+        work: workSince(workBase),
         peakRss: peakRss(),
         ...stats(),
       })

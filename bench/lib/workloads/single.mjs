@@ -36,6 +36,10 @@ function summarize(runs, size) {
       clientSystem: r.client.cpuSplit.system / (size / GiB),
       serverUser: r.server.cpuSplit.user / (size / GiB),
       serverSystem: r.server.cpuSplit.system / (size / GiB),
+      // The server's system calls, page faults and context switches per GiB (when it reports them).
+      serverWork: r.server.work
+        ? Object.fromEntries(Object.entries(r.server.work).map(([k, v]) => [k, Math.round(v / (size / GiB))]))
+        : undefined,
     })),
   }
 }
