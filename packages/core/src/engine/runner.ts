@@ -1,4 +1,4 @@
-import { UploadError } from '@shuttle/protocol'
+import { HttpStatusError, UploadError } from '@shuttle/protocol'
 import { offsetOf } from '../machine.js'
 import { classifyError, retryDelay, toUploadError } from '../retry.js'
 import type { TransportResult } from '../transports/transport.js'
@@ -112,15 +112,24 @@ async function recover(
   const signal = rec.controller?.signal
   if (!signal) return false
   if (d.kind === 'auth') {
+    // A 403 may be expired credentials (S3, many gateways) or a refusal (quota, permission). One
+    // refresh tells them apart: a 403 that fresh credentials did not cure ends the file with the
+    // server's own sentence, which says what to do.
+    if (d.status === 403 && (!options.onAuthExpired || rec.authRefreshes >= 1)) {
+      return fail(core, rec, refusal(d.error))
+    }
     core.events.emit('auth-expired', { id: rec.id, status: d.status })
     if (!options.onAuthExpired) return fail(core, rec, d.error)
     if (rec.authRefreshes >= MAX_AUTH_REFRESHES) {
+      const said = d.error instanceof HttpStatusError ? d.error.serverMessage : undefined
       return fail(
         core,
         rec,
-        new UploadError('ERR_AUTH_EXPIRED', 'Still unauthorized after refreshing credentials', {
-          cause: d.error,
-        }),
+        new UploadError(
+          'ERR_AUTH_EXPIRED',
+          `Still unauthorized after refreshing credentials${said ? `: ${firstLine(said)}` : ''}`,
+          { cause: d.error },
+        ),
       )
     }
     rec.authRefreshes++
@@ -153,4 +162,17 @@ async function recover(
   core.events.emit('retry', { id: rec.id, attempt: rec.attempts, delay, error })
   await core.sleep(delay, signal) // resolves early on abort; the caller then sees the run is stale
   return true
+}
+
+const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 300) ?? ''
+
+/**
+ * A server's refusal (403 that fresh credentials did not cure) as the file's error: the server's
+ * sentence is the message (a quota or permission explanation is for the user); the HTTP details
+ * stay in `cause`.
+ */
+function refusal(error: UploadError): UploadError {
+  const said = error instanceof HttpStatusError ? error.serverMessage : undefined
+  if (!said) return error
+  return new UploadError('ERR_FORBIDDEN', firstLine(said), { cause: error })
 }
