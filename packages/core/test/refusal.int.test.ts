@@ -59,7 +59,7 @@ describe('a 403 refusal', () => {
       expect([a!.status, b!.status, c!.status]).toEqual(['completed', 'completed', 'failed'])
       expect(c!.error?.message).toBe(QUOTA)
       expect(c!.error?.code).toBe('ERR_FORBIDDEN')
-      expect((c!.error?.cause as { status?: number }).status).toBe(403)
+      expect((c!.error?.cause as { status?: number } | undefined)?.status).toBe(403)
       // One refresh to rule out expired credentials (the 403 could have been that), then no more.
       const refused = s.answers.filter((x) => x.status === 403)
       expect(refreshes).toBe(refreshing ? 1 : 0)
