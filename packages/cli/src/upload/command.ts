@@ -4,13 +4,16 @@ import path from 'node:path'
 import { createFileCheckpointStore, createUploader, type FileSnapshot } from '@shuttle/core'
 import { formatBytes } from '../units.js'
 import { collectFiles, type LocalFile } from './collect-files.js'
-import { describeError } from './describe-error.js'
+import { describeError, isUnauthorized } from './describe-error.js'
 import { invocation, shellQuote } from './invocation.js'
 import { parseUploadArgs, UPLOAD_HELP } from './options.js'
 import { checkEndpoint } from './preflight.js'
 import { plainReporter, type Reporter, silentReporter } from './reporter.js'
 import { RunState } from './run-state.js'
 import { ttyReporter } from './tty/tty-reporter.js'
+
+/** Exit code when the server refused the credentials (401): rerun with a new token. */
+export const EXIT_UNAUTHORIZED = 3
 
 /** Delays before each retry: tus-js-client's first four, then 10 s each. */
 export const retryDelaysFor = (n: number) =>
@@ -25,7 +28,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   }
   const started = Date.now()
   const { files, missing } = await collectFiles(o.inputs)
-  const failures: { name: string; reason: string }[] = missing.map((m) => ({
+  const failures: { name: string; reason: string; unauthorized?: boolean }[] = missing.map((m) => ({
     name: m.input,
     reason: m.reason,
   }))
@@ -146,7 +149,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   uploader.on('failed', ({ id, error }) => {
     const reason = describeError(error)
     reporter.failed(id, label(id), reason)
-    failures.push({ name: label(id), reason })
+    failures.push({ name: label(id), reason, unauthorized: isUnauthorized(error) })
     checkSettled()
   })
 
@@ -199,6 +202,12 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   if (failures.length > 0) {
     process.stderr.write(`${failures.length} failed:\n`)
     for (const f of failures) process.stderr.write(`  ${f.name}: ${f.reason}\n`)
+    if (failures.some((f) => f.unauthorized)) {
+      process.stderr.write(
+        `The server refused the credentials (401). Get a new upload token (from your app, or 'shuttle token --sub ID' with the server's secret) and run the same command again with --token NEW (or SHUTTLE_TOKEN): finished files are skipped, the others resume from what the server has.\n`,
+      )
+      return EXIT_UNAUTHORIZED
+    }
     return 1
   }
   return 0

@@ -19,7 +19,10 @@ Options:
   -p, --parallel N         files uploaded at once (default 3)
   -c, --chunk-size SIZE    bytes per PATCH request, e.g. 8MiB (default: one streamed request per file)
       --parallel-parts N   parts of one file sent at once (tus concatenation; default 1; s3: default 2)
-  -H, --header 'K: V'      extra request header; repeat for several (e.g. Authorization)
+  -t, --token TOKEN        upload token, sent as 'Authorization: Bearer TOKEN' (default: $SHUTTLE_TOKEN);
+                           see 'shuttle token'
+  -H, --header 'K: V'      extra request header; repeat for several (e.g. a cookie, or Authorization
+                           for another scheme)
   -m, --meta K=V           extra Upload-Metadata; repeat for several
       --state-dir DIR      where resume checkpoints live (default $XDG_STATE_HOME/shuttle or ~/.local/state/shuttle)
       --retries N          automatic retries per file after a network or server error (default 5)
@@ -31,11 +34,12 @@ Ctrl-C once pauses cleanly (requests aborted, checkpoints kept) and tells you ho
 Ctrl-C twice exits at once.
 
 Exit codes: 0 every file uploaded; 1 some failed (each listed with the reason); 2 usage error;
-130 paused by Ctrl-C.
+3 the server refused the credentials (401: missing, expired or foreign token; get a new token and
+run the same command again: finished files are skipped, the others resume); 130 paused by Ctrl-C.
 
 Examples:
   shuttle upload video.mp4 --endpoint http://127.0.0.1:1080/files/
-  shuttle upload ./dataset --endpoint https://up.example.com/files/ -p 4 -c 16MiB -H 'Authorization: Bearer TOKEN'
+  shuttle upload ./dataset --endpoint https://up.example.com/files/ -p 4 -c 16MiB --token "$TOKEN"
   shuttle upload *.tar --endpoint http://127.0.0.1:1080/files/ --json > uploaded.jsonl
   shuttle upload big.iso --protocol s3 --endpoint http://127.0.0.1:1080`
 
@@ -65,7 +69,7 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Parses `shuttle upload` arguments; mistakes throw ERR_INVALID_OPTIONS naming the flag. */
-export function parseUploadArgs(argv: string[]): UploadCliOptions {
+export function parseUploadArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): UploadCliOptions {
   let parsed: ReturnType<typeof parse>
   try {
     parsed = parse(argv)
@@ -84,7 +88,7 @@ export function parseUploadArgs(argv: string[]): UploadCliOptions {
     chunkSize:
       v['chunk-size'] === undefined ? Number.POSITIVE_INFINITY : parseSize(v['chunk-size'], 'chunk-size'),
     parallelParts: count('parallel-parts', v['parallel-parts'], protocol === 's3' ? 2 : 1),
-    headers: parseHeaders(v.header ?? []),
+    headers: withToken(parseHeaders(v.header ?? []), v.token ?? env.SHUTTLE_TOKEN, v.token !== undefined),
     meta: parseMeta(v.meta ?? []),
     stateDir: path.resolve(v['state-dir'] ?? defaultStateDir()),
     retries: count('retries', v.retries, 5, 0),
@@ -128,6 +132,27 @@ function parseHeaders(list: string[]): Record<string, string> {
   return out
 }
 
+/** Adds `Authorization: Bearer <token>`; a token next to an explicit Authorization header is a mistake. */
+function withToken(
+  headers: Record<string, string>,
+  token: string | undefined,
+  fromFlag: boolean,
+): Record<string, string> {
+  const explicit = Object.keys(headers).find((k) => k.toLowerCase() === 'authorization')
+  if (!token) {
+    if (fromFlag) throw usage('--token: the token is empty (did the command that prints it fail?)')
+    return headers
+  }
+  if (explicit) {
+    // SHUTTLE_TOKEN in the environment yields to an explicit -H 'Authorization: …'.
+    if (!fromFlag) return headers
+    throw usage("give either --token or -H 'Authorization: …', not both")
+  }
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token.trim()))
+    throw usage('--token: that is not a token (expected the JWT that shuttle token or your app printed)')
+  return { ...headers, Authorization: `Bearer ${token.trim()}` }
+}
+
 function parseMeta(list: string[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const m of list) {
@@ -152,6 +177,7 @@ function parse(argv: string[]) {
       parallel: { type: 'string', short: 'p' },
       'chunk-size': { type: 'string', short: 'c' },
       'parallel-parts': { type: 'string' },
+      token: { type: 'string', short: 't' },
       header: { type: 'string', short: 'H', multiple: true },
       meta: { type: 'string', short: 'm', multiple: true },
       'state-dir': { type: 'string' },
