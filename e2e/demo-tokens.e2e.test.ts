@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -83,5 +84,18 @@ describe('demo in Chromium with the token endpoint', () => {
     const got = await fetchSha(proxy.created[0]!.url, { Authorization: `Bearer ${token}` })
     expect(got.status).toBe(200)
     expect(got.sha).toBe(file.sha)
+
+    // The page's Download button sends the token too (a plain link could not): same bytes.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download tokened.bin' }).click(),
+    ])
+    expect(download.suggestedFilename()).toBe('tokened.bin')
+    const saved = await download.path()
+    expect(
+      createHash('sha256')
+        .update(await readFile(saved))
+        .digest('hex'),
+    ).toBe(file.sha)
   })
 })
