@@ -1,3 +1,5 @@
+import { NetworkError } from '@shuttle/core'
+
 /**
  * The token flow an app runs against its own backend, here against `shuttle serve --demo-tokens`
  * (POST /demo-token, DEMO ONLY: a public secret). The page asks for a token before its first
@@ -28,11 +30,17 @@ export function createDemoTokens(
 
   const fetchToken = async () => {
     const subject = readSubject()
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: subject ? JSON.stringify({ subject }) : '',
-    })
+    let res: Response
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: subject ? JSON.stringify({ subject }) : '',
+      })
+    } catch (cause) {
+      // Offline for a moment: the engine backs off and asks again instead of failing the file.
+      throw new NetworkError('Could not reach the token endpoint', { cause })
+    }
     if (res.status === 404) {
       required = false
       return

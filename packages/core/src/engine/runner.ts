@@ -111,40 +111,19 @@ async function recover(
   const d = classifyError(err)
   const signal = rec.controller?.signal
   if (!signal) return false
+  let error: UploadError
   if (d.kind === 'auth') {
-    // A 403 may be expired credentials (S3, many gateways) or a refusal (quota, permission). One
-    // refresh tells them apart: a 403 that fresh credentials did not cure ends the file with the
-    // server's own sentence, which says what to do.
-    if (d.status === 403 && (!options.onAuthExpired || rec.authRefreshes >= 1)) {
-      return fail(core, rec, refusal(d.error))
-    }
-    core.events.emit('auth-expired', { id: rec.id, status: d.status })
-    if (!options.onAuthExpired) return fail(core, rec, d.error)
-    if (rec.authRefreshes >= MAX_AUTH_REFRESHES) {
-      const said = d.error instanceof HttpStatusError ? d.error.serverMessage : undefined
-      return fail(
-        core,
-        rec,
-        new UploadError(
-          'ERR_AUTH_EXPIRED',
-          `Still unauthorized after refreshing credentials${said ? `: ${firstLine(said)}` : ''}`,
-          { cause: d.error },
-        ),
-      )
-    }
-    rec.authRefreshes++
-    try {
-      await core.auth.refresh({ id: rec.id, status: d.status }, authGeneration)
-    } catch (refreshErr) {
-      return fail(core, rec, toUploadError(refreshErr))
-    }
-    return true
+    const outcome = await refreshCredentials(core, rec, d, authGeneration)
+    if (typeof outcome === 'boolean') return outcome
+    error = outcome // the refresh could not reach its endpoint: back off like any network error
+  } else if (d.kind === 'fatal') {
+    return fail(core, rec, d.error)
+  } else {
+    error =
+      d.kind === 'aborted'
+        ? new UploadError('ERR_NETWORK', 'The request was aborted', { cause: err, retryable: true })
+        : d.error
   }
-  if (d.kind === 'fatal') return fail(core, rec, d.error)
-  const error =
-    d.kind === 'aborted'
-      ? new UploadError('ERR_NETWORK', 'The request was aborted', { cause: err, retryable: true })
-      : d.error
   // Progress since the last failure means the network works; start the budget over.
   const confirmed = offsetOf(rec.state)
   if (confirmed > rec.confirmedAtLastFailure) rec.attempts = 0
@@ -161,6 +140,50 @@ async function recover(
   core.dispatch(rec, { type: 'backoff', attempt: rec.attempts, retryAt: options.clock.now() + delay, error })
   core.events.emit('retry', { id: rec.id, attempt: rec.attempts, delay, error })
   await core.sleep(delay, signal) // resolves early on abort; the caller then sees the run is stale
+  return true
+}
+
+/**
+ * A 401/403: refresh the credentials (once for all files), or end the file. Returns true to run
+ * another attempt, false when the file failed, or the refresh's retryable error (its endpoint was
+ * unreachable) for the caller to back off on.
+ */
+async function refreshCredentials(
+  core: EngineCore,
+  rec: FileRecord,
+  d: Extract<ReturnType<typeof classifyError>, { kind: 'auth' }>,
+  authGeneration: number,
+): Promise<boolean | UploadError> {
+  const { options } = core
+  // A 403 may be expired credentials (S3, many gateways) or a refusal (quota, permission). One
+  // refresh tells them apart: a 403 that fresh credentials did not cure ends the file with the
+  // server's own sentence, which says what to do.
+  if (d.status === 403 && (!options.onAuthExpired || rec.authRefreshes >= 1)) {
+    return fail(core, rec, refusal(d.error))
+  }
+  core.events.emit('auth-expired', { id: rec.id, status: d.status })
+  if (!options.onAuthExpired) return fail(core, rec, d.error)
+  if (rec.authRefreshes >= MAX_AUTH_REFRESHES) {
+    const said = d.error instanceof HttpStatusError ? d.error.serverMessage : undefined
+    return fail(
+      core,
+      rec,
+      new UploadError(
+        'ERR_AUTH_EXPIRED',
+        `Still unauthorized after refreshing credentials${said ? `: ${firstLine(said)}` : ''}`,
+        { cause: d.error },
+      ),
+    )
+  }
+  rec.authRefreshes++
+  try {
+    await core.auth.refresh({ id: rec.id, status: d.status }, authGeneration)
+  } catch (refreshErr) {
+    const error = toUploadError(refreshErr)
+    if (!error.retryable) return fail(core, rec, error)
+    rec.authRefreshes-- // nothing was refreshed: this one does not count
+    return error
+  }
   return true
 }
 

@@ -1,4 +1,6 @@
-import { createUploader } from '@shuttle/core'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createUploader, NetworkError } from '@shuttle/core'
 import { HttpError } from '@shuttle/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { waitForCompletion } from './helpers/engine.js'
@@ -6,8 +8,9 @@ import { MiB, waitUntil } from './helpers/files.js'
 import { useSourceFiles } from './helpers/source-files.js'
 import { fetchToken, startTokenServer, type TokenServer } from './helpers/token-server.js'
 
-// What a server says when it refuses (403: a quota) or asks to wait (429 + Retry-After), over real
-// HTTP from our server with tokens on. The quota is the `authorize` hook's, standing in for any
+// How the engine reads what a server with tokens on answers, over real HTTP from our server: a
+// refusal (403: a quota), a 401 that refreshing does not cure, a token endpoint that is down for a
+// moment, and a request to wait (429 + Retry-After). The quota is the `authorize` hook's, standing in for any
 // server-side limit: what matters here is the client's reading of the answer.
 const QUOTA = 'Quota exceeded: test-user may keep 2 uploads; delete one to upload another'
 
@@ -91,6 +94,48 @@ describe('a 401 that refreshing does not cure', () => {
       expect(error?.code).toBe('ERR_AUTH_EXPIRED')
       expect(error?.message).toMatch(/^Still unauthorized after refreshing credentials: .*malformed/)
       expect(refreshes).toBe(2)
+    } finally {
+      await up.destroy()
+    }
+  })
+})
+
+describe('a token endpoint that cannot be reached for a moment', () => {
+  it('the engine backs off on the refresh’s NetworkError and asks again; the file completes', async () => {
+    const s = await startTokenServer({ lifetimeSeconds: 60 })
+    server = s
+    // A port nothing listens on: the first refresh meets a real ECONNREFUSED.
+    const down = http.createServer()
+    await new Promise<void>((r) => down.listen(0, '127.0.0.1', r))
+    const deadUrl = `http://127.0.0.1:${(down.address() as AddressInfo).port}/token`
+    await new Promise<void>((r) => down.close(() => r()))
+    let token = 'not.a.token'
+    const calls: string[] = []
+    const up = createUploader({
+      endpoint: s.endpoint,
+      retryDelays: [0, 100, 200],
+      headers: () => ({ Authorization: `Bearer ${token}` }),
+      onAuthExpired: async () => {
+        const url = calls.length === 0 ? deadUrl : s.tokenUrl
+        calls.push(url)
+        try {
+          token = await fetchToken(url)
+        } catch (cause) {
+          // What an app does to say "try again later" rather than "give up".
+          throw new NetworkError('The token endpoint is unreachable', { cause })
+        }
+      },
+    })
+    const retries: string[] = []
+    up.on('retry', ({ error }) => retries.push(`${error.code}: ${error.message}`))
+    try {
+      const [id] = up.add(files[0]!.path) as [string]
+      await waitForCompletion(up, [id], 20_000)
+      expect(calls).toEqual([deadUrl, s.tokenUrl])
+      expect(retries).toEqual([
+        'ERR_AUTH_EXPIRED: Refreshing credentials failed: The token endpoint is unreachable',
+      ])
+      expect(await s.storedSha256(up.getFile(id)!.url!)).toBe(files[0]!.sha256)
     } finally {
       await up.destroy()
     }
