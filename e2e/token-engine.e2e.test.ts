@@ -125,14 +125,17 @@ describe('@shuttle/core in Chromium with 2-second upload tokens', () => {
     }
     // One creation per file (none started over), and the server holds exactly the page's bytes.
     expect(proxy.created).toHaveLength(3)
-    // Read back with a fresh token for the page's subject (the last one may have expired by now).
-    const fresh = await fetch(`${proxy.origin}/demo-token`, {
-      method: 'POST',
-      body: JSON.stringify({ subject: r.subject }),
-    }).then((res) => res.json() as Promise<{ token: string }>)
-    const auth = { Authorization: `Bearer ${fresh.token}` }
+    // Read back with a fresh token of the page's subject for each file: a 2-second token can
+    // expire while the previous 40 MiB download runs.
+    const freshToken = async () => {
+      const res = await fetch(`${proxy.origin}/demo-token`, {
+        method: 'POST',
+        body: JSON.stringify({ subject: r.subject }),
+      })
+      return ((await res.json()) as { token: string }).token
+    }
     for (const [i, url] of r.urls.entries()) {
-      const got = await fetchSha(url, auth)
+      const got = await fetchSha(url, { Authorization: `Bearer ${await freshToken()}` })
       expect(got.status).toBe(200)
       expect(got.size).toBe(SIZE)
       expect(got.sha).toBe(r.shas[i])
