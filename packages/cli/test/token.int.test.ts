@@ -1,11 +1,11 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { verifyUploadToken } from '@shuttle/server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { MiB, makeTempDir, removeDir, writeRandomFile } from '../../core/test/helpers/files.js'
 import { startRecordingProxy } from '../../core/test/helpers/recording-proxy.js'
 import { startTokenServer, TEST_SECRET, type TokenServer } from '../../core/test/helpers/token-server.js'
-import { assertBuilt, killAll, runCli } from './helpers.js'
+import { assertBuilt, BIN, killAll, runCli } from './helpers.js'
 
 // `shuttle token` and `shuttle upload --token` against our server with tokens required.
 let server: TokenServer
@@ -105,6 +105,50 @@ describe('shuttle upload with a token', () => {
       expect(line.sha256).toBe(file.sha256)
       expect(await server.storedSha256(line.url)).toBe(file.sha256)
       expect(server.answers.filter((a) => a.token === fresh).map((a) => a.status)).toContain(204)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('--token-command: a new token after each expiry, one run of the command per expiry, the file intact', async () => {
+    const SIZE = 8 * MiB
+    const file = await writeRandomFile(work, 'refreshed.bin', SIZE)
+    const proxy = await startRecordingProxy(server.endpoint, { bytesPerSecond: 2 * MiB })
+    const from = server.answers.length
+    const runs = path.join(work, 'token-runs.log')
+    // `shuttle token` itself is the command, with 3-second tokens; each run leaves a line behind.
+    const command = `echo run >> '${runs}' && '${process.execPath}' '${BIN}' token --secret-file '${secretFile}' --sub test-user --expires 3s`
+    try {
+      const run = runCli([
+        'upload',
+        file.path,
+        '--endpoint',
+        proxy.endpoint,
+        '--state-dir',
+        path.join(work, 'state-refresh'),
+        '-c',
+        '256KiB',
+        '--json',
+        '-q',
+        '--token-command',
+        command,
+      ])
+      expect(await run.exit, run.stderr()).toBe(0)
+      const line = JSON.parse(run.stdout().trim()) as { url: string; sha256: string }
+      expect(await server.storedSha256(line.url)).toBe(file.sha256)
+      const uploadPath = new URL(line.url).pathname
+      // This run's answers: one creation, then requests to its upload only.
+      const mine = server.answers.slice(from)
+      expect(mine.filter((a) => a.method === 'POST' && a.status === 201)).toHaveLength(1)
+      expect(mine.filter((a) => !['POST', 'OPTIONS'].includes(a.method) && a.path !== uploadPath)).toEqual([])
+      const refused = new Set(mine.filter((a) => a.status === 401).map((a) => a.token))
+      const used = new Set(mine.filter((a) => a.token !== undefined).map((a) => a.token))
+      const commandRuns = (await readFile(runs, 'utf8')).trim().split('\n').length
+      console.info(`--token-command: ${commandRuns} runs, ${refused.size} tokens refused, ${used.size} used`)
+      // The ~4 s upload outlived at least one 3-second token; each refused token cost one run.
+      expect(refused.size).toBeGreaterThanOrEqual(1)
+      expect(commandRuns).toBe(refused.size + 1)
+      expect(used.size).toBe(commandRuns)
     } finally {
       await proxy.close()
     }

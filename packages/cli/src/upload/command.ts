@@ -10,6 +10,7 @@ import { parseUploadArgs, UPLOAD_HELP } from './options.js'
 import { checkEndpoint } from './preflight.js'
 import { plainReporter, type Reporter, silentReporter } from './reporter.js'
 import { RunState } from './run-state.js'
+import { runTokenCommand } from './token-command.js'
 import { ttyReporter } from './tty/tty-reporter.js'
 
 /** Exit code when the server refused the credentials (401): rerun with a new token. */
@@ -37,7 +38,18 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     process.stderr.write('shuttle: nothing to upload\n')
     return 1
   }
-  const unreachable = await checkEndpoint(o.endpoint, o.headers, {
+  // --token-command: a token now, and a new one whenever the server says it expired.
+  let token: string | undefined
+  if (o.tokenCommand !== undefined) {
+    try {
+      token = await runTokenCommand(o.tokenCommand)
+    } catch (err) {
+      process.stderr.write(`shuttle: ${describeError(err)}\n`)
+      return EXIT_UNAUTHORIZED
+    }
+  }
+  const headers = () => (token === undefined ? o.headers : { ...o.headers, Authorization: `Bearer ${token}` })
+  const unreachable = await checkEndpoint(o.endpoint, headers(), {
     retryDelays: retryDelaysFor(o.retries),
     say: (line) => {
       if (!o.quiet) process.stderr.write(`${line}\n`)
@@ -81,7 +93,14 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     chunkSize: o.chunkSize,
     parallelUploads: o.parallelParts,
     maxConcurrentUploads: o.parallel,
-    headers: o.headers,
+    headers,
+    ...(o.tokenCommand === undefined
+      ? {}
+      : {
+          onAuthExpired: async () => {
+            token = await runTokenCommand(o.tokenCommand as string)
+          },
+        }),
     metadata: o.meta,
     retryDelays: retryDelaysFor(o.retries),
     checkpointStore: createFileCheckpointStore(path.join(o.stateDir, 'checkpoints')),

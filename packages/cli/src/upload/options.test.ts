@@ -21,11 +21,20 @@ describe('parseUploadArgs: credentials', () => {
     })
   })
 
+  it('--token-command leaves the Authorization header to the command, even with SHUTTLE_TOKEN set', () => {
+    const o = parseUploadArgs([...base, '--token-command', 'get-token'], { SHUTTLE_TOKEN: 'env.tok.en' })
+    expect(o.tokenCommand).toBe('get-token')
+    expect(o.headers).toEqual({})
+  })
+
   it.each([
     [['--token', 'a.b.c', '-H', 'authorization: Bearer x'], /either --token or -H/],
     [['--token', ''], /the token is empty/],
     [['--token', 'not a token'], /not a token/],
     [['-H', 'no colon'], /is not "Name: value"/],
+    [['--token', 'a.b.c', '--token-command', 'get-token'], /either --token or --token-command/],
+    [['--token-command', 'get-token', '-H', 'Authorization: Basic x'], /either --token-command or -H/],
+    [['--token-command', ' '], /the command is empty/],
   ])('%j is a usage error', (extra, message) => {
     expect(() => parseUploadArgs([...base, ...extra], {})).toThrow(message)
   })

@@ -21,6 +21,8 @@ Options:
       --parallel-parts N   parts of one file sent at once (tus concatenation; default 1; s3: default 2)
   -t, --token TOKEN        upload token, sent as 'Authorization: Bearer TOKEN' (default: $SHUTTLE_TOKEN);
                            see 'shuttle token'
+      --token-command CMD  shell command printing a token; run before the first request and again
+                           whenever the server says the token expired (401), once for all files
   -H, --header 'K: V'      extra request header; repeat for several (e.g. a cookie, or Authorization
                            for another scheme)
   -m, --meta K=V           extra Upload-Metadata; repeat for several
@@ -53,6 +55,8 @@ export interface UploadCliOptions {
   chunkSize: number
   parallelParts: number
   headers: Record<string, string>
+  /** --token-command: prints a fresh token (start, and after each 401). */
+  tokenCommand: string | undefined
   meta: Record<string, string>
   stateDir: string
   retries: number
@@ -88,7 +92,12 @@ export function parseUploadArgs(argv: string[], env: NodeJS.ProcessEnv = process
     chunkSize:
       v['chunk-size'] === undefined ? Number.POSITIVE_INFINITY : parseSize(v['chunk-size'], 'chunk-size'),
     parallelParts: count('parallel-parts', v['parallel-parts'], protocol === 's3' ? 2 : 1),
-    headers: withToken(parseHeaders(v.header ?? []), v.token ?? env.SHUTTLE_TOKEN, v.token !== undefined),
+    tokenCommand: tokenCommand(v),
+    headers: withToken(
+      parseHeaders(v.header ?? []),
+      v['token-command'] === undefined ? (v.token ?? env.SHUTTLE_TOKEN) : undefined,
+      v.token !== undefined,
+    ),
     meta: parseMeta(v.meta ?? []),
     stateDir: path.resolve(v['state-dir'] ?? defaultStateDir()),
     retries: count('retries', v.retries, 5, 0),
@@ -130,6 +139,16 @@ function parseHeaders(list: string[]): Record<string, string> {
     out[name] = h.slice(i + 1).trim()
   }
   return out
+}
+
+function tokenCommand(v: ReturnType<typeof parse>['values']): string | undefined {
+  const cmd = v['token-command']
+  if (cmd === undefined) return undefined
+  if (v.token !== undefined) throw usage('give either --token or --token-command, not both')
+  if ((v.header ?? []).some((h) => /^\s*authorization\s*:/i.test(h)))
+    throw usage("give either --token-command or -H 'Authorization: …', not both")
+  if (cmd.trim() === '') throw usage('--token-command: the command is empty')
+  return cmd
 }
 
 /** Adds `Authorization: Bearer <token>`; a token next to an explicit Authorization header is a mistake. */
@@ -178,6 +197,7 @@ function parse(argv: string[]) {
       'chunk-size': { type: 'string', short: 'c' },
       'parallel-parts': { type: 'string' },
       token: { type: 'string', short: 't' },
+      'token-command': { type: 'string' },
       header: { type: 'string', short: 'H', multiple: true },
       meta: { type: 'string', short: 'm', multiple: true },
       'state-dir': { type: 'string' },
