@@ -153,4 +153,22 @@ describe('shuttle upload with a token', () => {
       await proxy.close()
     }
   })
+
+  it('--token-command that fails: exit 3 with its stderr, nothing sent', async () => {
+    const file = await writeRandomFile(work, 'never.bin', 1024)
+    const from = server.answers.length
+    const run = runCli([
+      'upload',
+      file.path,
+      '--endpoint',
+      server.endpoint,
+      '--state-dir',
+      path.join(work, 'state-failing'),
+      '--token-command',
+      'echo "token service down" >&2; exit 4',
+    ])
+    expect(await run.exit).toBe(3)
+    expect(run.stderr()).toMatch(/--token-command exited with 4: token service down/)
+    expect(server.answers.slice(from)).toEqual([])
+  })
 })
