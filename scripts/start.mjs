@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: the demo page and a tus endpoint on 127.0.0.1:1080. Builds only what is out of date
-// (tsc -b is incremental; the two Vite builds run only when an input is newer than their output),
+// `npm start`: the demo page and a tus endpoint on 127.0.0.1:1080, upload tokens required (the
+// demo-only token endpoint of `shuttle serve --demo-tokens` hands them out). Builds only what is
+// out of date (tsc -b is incremental; the two Vite builds run only when an input is newer than their output),
 // quietly, so the first line printed is the server's URL; build logs appear only if a build fails.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
@@ -81,6 +82,8 @@ const child = spawn(
     './uploads',
     '--static',
     at('apps/demo/dist'),
+    // The demo shows the real token flow: upload tokens required, handed out by a DEMO-ONLY endpoint.
+    '--demo-tokens',
     ...process.argv.slice(2),
   ],
   { stdio: 'inherit' },

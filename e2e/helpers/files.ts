@@ -18,9 +18,12 @@ export async function makeFile(
   return { path, sha: sha256(bytes), size }
 }
 
-/** Downloads a finished upload and hashes it. */
-export async function fetchSha(url: string): Promise<{ status: number; sha: string; size: number }> {
-  const res = await fetch(url)
+/** Downloads a finished upload and hashes it (`headers`: e.g. the upload token, when required). */
+export async function fetchSha(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; sha: string; size: number }> {
+  const res = await fetch(url, { headers })
   const bytes = new Uint8Array(await res.arrayBuffer())
   return { status: res.status, sha: sha256(bytes), size: bytes.length }
 }

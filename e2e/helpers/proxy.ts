@@ -6,12 +6,23 @@ export interface CreatedUpload {
   filename: string
 }
 
+/** One answered request as it passed the proxy. */
+export interface ProxiedRequest {
+  method: string
+  path: string
+  status: number
+  /** The Bearer token it carried, if any. */
+  token: string | undefined
+}
+
 export interface ThrottleProxy {
   origin: string
   /** PATCH body bytes that reached the server, per upload path (/files/<id>). */
   patchBytes: Map<string, number>
   /** Every upload created through the proxy, in order (Location + Upload-Metadata filename). */
   created: CreatedUpload[]
+  /** Every request, in the order their answers arrived. */
+  requests: ProxiedRequest[]
   /** PATCH bytes per second per request; Infinity = no limit. */
   setRate(bytesPerSecond: number): void
   close(): Promise<void>
@@ -35,11 +46,14 @@ export async function startProxy(target: string, bytesPerSecond: number): Promis
   let rate = bytesPerSecond
   const patchBytes = new Map<string, number>()
   const created: CreatedUpload[] = []
+  const requests: ProxiedRequest[] = []
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
+    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
     const up = request(
       { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
       (r) => {
+        requests.push({ method: req.method ?? '', path, status: r.statusCode ?? 0, token })
         if (req.method === 'POST' && r.headers.location) {
           created.push({
             url: r.headers.location,
@@ -75,6 +89,7 @@ export async function startProxy(target: string, bytesPerSecond: number): Promis
     origin: `http://127.0.0.1:${port}`,
     patchBytes,
     created,
+    requests,
     setRate: (n) => {
       rate = n
     },

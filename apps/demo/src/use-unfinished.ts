@@ -13,7 +13,10 @@ export interface Unfinished {
  * (localStorage) and checked against the server with a tus HEAD, so the page can say
  * "pick these files again to resume".
  */
-export function useUnfinished(endpoint: string): Ref<Unfinished[]> {
+export function useUnfinished(
+  endpoint: string,
+  headers: () => Promise<Record<string, string>> = async () => ({}),
+): Ref<Unfinished[]> {
   const found = ref<Unfinished[]>([])
   onMounted(async () => {
     const base = new URL(endpoint, window.location.href).href
@@ -29,7 +32,10 @@ export function useUnfinished(endpoint: string): Ref<Unfinished[]> {
       .filter(({ checkpoint }) => checkpoint.endpoint === base && checkpoint.url)
       .map(async ({ checkpoint }) => {
         try {
-          const res = await fetch(checkpoint.url!, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })
+          const res = await fetch(checkpoint.url!, {
+            method: 'HEAD',
+            headers: { ...(await headers()), 'Tus-Resumable': '1.0.0' },
+          })
           const offset = Number(res.headers.get('upload-offset'))
           if (!res.ok || !Number.isFinite(offset) || offset >= checkpoint.size) return undefined
           return {

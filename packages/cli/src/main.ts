@@ -6,6 +6,7 @@ Commands:
   serve     run a tus 1.0 upload server (uploads on disk; --s3-bucket adds S3 multipart signing)
   upload    upload files and directories to a tus endpoint (or S3), resumably, with progress bars
   s3-cors   set a bucket's CORS rules so browsers can upload parts straight to it
+  token     print an upload token (JWT) for a server that requires them
 
 Run 'shuttle <command> --help' for a command's options.`
 
@@ -19,6 +20,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./upload/command.js')).uploadCommand(rest)
     case 's3-cors':
       return (await import('./s3-cors/command.js')).s3CorsCommand(rest)
+    case 'token':
+      return (await import('./token/command.js')).tokenCommand(rest)
     case undefined:
     case '-h':
     case '--help':

@@ -61,7 +61,11 @@ export interface UploaderOptions {
   autoStart?: boolean
   checkpointStore?: CheckpointStore
   fingerprint?: Fingerprint
-  /** 401/403: called once for all files hitting it at once, then the request is retried. */
+  /**
+   * 401 (and a first 403): called once for all files hitting it at once, then the request is
+   * retried. A 403 that persists after a refresh is a refusal: the file fails with the server's
+   * sentence (ERR_FORBIDDEN).
+   */
   onAuthExpired?: (ctx: { id: FileId; status: number }) => Promise<void>
   /** Send Upload-Checksum per PATCH when the server supports the algorithm (chunked mode only). */
   checksum?: boolean | 'sha1' | 'sha256'

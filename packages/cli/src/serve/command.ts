@@ -26,6 +26,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
             options.s3.endpoint ? ` at ${options.s3.endpoint}` : ''
           }; browsers also need the bucket's CORS rules: shuttle s3-cors)\n`
         : ''
+    }${
+      running.demo
+        ? `  DEMO ONLY: upload tokens required, handed out to any browser at POST ${running.url}/demo-token (lifetime ${running.demo.lifetime}s), signed with the public demo secret "${running.demo.secret}"; never use --demo-tokens in production\n`
+        : ''
     }Press Ctrl-C to stop.\n`,
   )
   return new Promise<number>((resolve) => {

@@ -55,12 +55,20 @@ describe('parseServeArgs', () => {
     })
   })
 
+  it('--demo-tokens: off by default, 10 minutes unless told', () => {
+    expect(parseServeArgs([]).demoTokens).toBeUndefined()
+    expect(parseServeArgs(['--demo-tokens']).demoTokens).toBe(600)
+    expect(parseServeArgs(['--demo-tokens', '--demo-token-expires', '2s']).demoTokens).toBe(2)
+  })
+
   it.each([
     [['--port', 'http'], /--port/],
     [['--port', '70000'], /--port/],
     [['--max-size', 'lots'], /--max-size/],
     [['--expire-after', 'soon'], /--expire-after/],
     [['--writes', 'later'], /--writes/],
+    [['--demo-token-expires', '2s'], /needs --demo-tokens/],
+    [['--demo-tokens', '--demo-token-expires', '10ms'], /at least 1s/],
     [['--bogus'], /bogus/],
     [['extra'], /extra|positional/i],
   ])('rejects %j with a message naming the flag', (argv, message) => {

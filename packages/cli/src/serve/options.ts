@@ -25,6 +25,10 @@ Options:
 ${S3_CONNECTION_HELP}
   --s3-url-expires DUR   lifetime of presigned part URLs, e.g. 5m (default 5m)
   --s3-abort-after DUR   abort multipart uploads started this long ago, e.g. 7d (default: never)
+  --demo-tokens          DEMO ONLY: require upload tokens signed with a public demo secret, and
+                         hand them out at POST /demo-token to any browser (what npm start uses to
+                         show the token flow; never in production)
+  --demo-token-expires DUR  lifetime of those tokens (default 10m; tests use 2s)
   --quiet                no log line per upload event
   -h, --help             show this help
 
@@ -47,6 +51,8 @@ export interface ServeOptions {
   writes: 'auto' | 'thread-pool'
   /** S3 signing routes at /s3/, when --s3-bucket is given. */
   s3: ServeS3Options | undefined
+  /** --demo-tokens: seconds a demo token lives; undefined when off. */
+  demoTokens: number | undefined
   quiet: boolean
   help: boolean
 }
@@ -92,9 +98,22 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     staticDir: values.static === undefined ? undefined : path.resolve(values.static),
     writes,
     s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
+    demoTokens: demoTokenLifetime(values),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   }
+}
+
+function demoTokenLifetime(values: ReturnType<typeof parse>['values']): number | undefined {
+  const expires = values['demo-token-expires']
+  if (!values['demo-tokens']) {
+    if (expires !== undefined)
+      throw new UploadError('ERR_INVALID_OPTIONS', '--demo-token-expires needs --demo-tokens')
+    return undefined
+  }
+  const ms = expires === undefined ? 600_000 : parseDuration(expires, 'demo-token-expires')
+  if (ms < 1000) throw new UploadError('ERR_INVALID_OPTIONS', '--demo-token-expires must be at least 1s')
+  return Math.round(ms / 1000)
 }
 
 /** The signing routes' options: the bucket, how to reach it, presigned URL lifetime, abort sweep. */
@@ -141,6 +160,8 @@ function parse(argv: string[]) {
       ...S3_CONNECTION_FLAGS,
       's3-url-expires': { type: 'string' },
       's3-abort-after': { type: 'string' },
+      'demo-tokens': { type: 'boolean' },
+      'demo-token-expires': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { S3SigningHandler } from '@shuttle/s3-signing'
 import { createTusServer, FileLocker, FileStore, type TusServer } from '@shuttle/server'
 import { s3ClientOptions } from '../s3-connection.js'
+import { type DemoTokens, demoTokens } from './demo-tokens.js'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
 import type { ServeOptions } from './options.js'
@@ -16,6 +17,8 @@ export interface RunningServer {
   tus: TusServer
   /** The S3 signing routes (at /s3/), when started with --s3-bucket. */
   s3: S3SigningHandler | undefined
+  /** POST /demo-token, when started with --demo-tokens. */
+  demo: DemoTokens | undefined
   http: http.Server
   close(): Promise<void>
 }
@@ -30,7 +33,9 @@ export async function startServer(
   // that cannot work rather than let two servers interleave one upload's bytes.
   const locker = new FileLocker({ directory: options.dir })
   await locker.check()
+  const demo = options.demoTokens === undefined ? undefined : demoTokens(options.demoTokens)
   const tus = createTusServer({
+    ...(demo ? { tokens: { secret: demo.secret } } : {}),
     path: options.path,
     store,
     locker,
@@ -62,6 +67,7 @@ export async function startServer(
       s3.handle(req, res)
       return
     }
+    if (demo?.handle(req, res, pathname)) return
     void answerOther(req, res, pathname).catch(() => res.destroy())
   })
   const answerOther = async (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => {
@@ -106,5 +112,5 @@ export async function startServer(
     })()
     return closing
   }
-  return { url, endpoint, tus, s3, http: server, close }
+  return { url, endpoint, tus, s3, demo, http: server, close }
 }

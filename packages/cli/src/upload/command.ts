@@ -4,13 +4,17 @@ import path from 'node:path'
 import { createFileCheckpointStore, createUploader, type FileSnapshot } from '@shuttle/core'
 import { formatBytes } from '../units.js'
 import { collectFiles, type LocalFile } from './collect-files.js'
-import { describeError } from './describe-error.js'
+import { describeError, isUnauthorized } from './describe-error.js'
 import { invocation, shellQuote } from './invocation.js'
 import { parseUploadArgs, UPLOAD_HELP } from './options.js'
 import { checkEndpoint } from './preflight.js'
 import { plainReporter, type Reporter, silentReporter } from './reporter.js'
 import { RunState } from './run-state.js'
+import { runTokenCommand } from './token-command.js'
 import { ttyReporter } from './tty/tty-reporter.js'
+
+/** Exit code when the server refused the credentials (401): rerun with a new token. */
+export const EXIT_UNAUTHORIZED = 3
 
 /** Delays before each retry: tus-js-client's first four, then 10 s each. */
 export const retryDelaysFor = (n: number) =>
@@ -25,7 +29,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   }
   const started = Date.now()
   const { files, missing } = await collectFiles(o.inputs)
-  const failures: { name: string; reason: string }[] = missing.map((m) => ({
+  const failures: { name: string; reason: string; unauthorized?: boolean }[] = missing.map((m) => ({
     name: m.input,
     reason: m.reason,
   }))
@@ -34,7 +38,18 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     process.stderr.write('shuttle: nothing to upload\n')
     return 1
   }
-  const unreachable = await checkEndpoint(o.endpoint, o.headers, {
+  // --token-command: a token now, and a new one whenever the server says it expired.
+  let token: string | undefined
+  if (o.tokenCommand !== undefined) {
+    try {
+      token = await runTokenCommand(o.tokenCommand)
+    } catch (err) {
+      process.stderr.write(`shuttle: ${describeError(err)}\n`)
+      return EXIT_UNAUTHORIZED
+    }
+  }
+  const headers = () => (token === undefined ? o.headers : { ...o.headers, Authorization: `Bearer ${token}` })
+  const unreachable = await checkEndpoint(o.endpoint, headers(), {
     retryDelays: retryDelaysFor(o.retries),
     say: (line) => {
       if (!o.quiet) process.stderr.write(`${line}\n`)
@@ -78,7 +93,14 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     chunkSize: o.chunkSize,
     parallelUploads: o.parallelParts,
     maxConcurrentUploads: o.parallel,
-    headers: o.headers,
+    headers,
+    ...(o.tokenCommand === undefined
+      ? {}
+      : {
+          onAuthExpired: async () => {
+            token = await runTokenCommand(o.tokenCommand as string)
+          },
+        }),
     metadata: o.meta,
     retryDelays: retryDelaysFor(o.retries),
     checkpointStore: createFileCheckpointStore(path.join(o.stateDir, 'checkpoints')),
@@ -146,7 +168,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   uploader.on('failed', ({ id, error }) => {
     const reason = describeError(error)
     reporter.failed(id, label(id), reason)
-    failures.push({ name: label(id), reason })
+    failures.push({ name: label(id), reason, unauthorized: isUnauthorized(error) })
     checkSettled()
   })
 
@@ -199,6 +221,12 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   if (failures.length > 0) {
     process.stderr.write(`${failures.length} failed:\n`)
     for (const f of failures) process.stderr.write(`  ${f.name}: ${f.reason}\n`)
+    if (failures.some((f) => f.unauthorized)) {
+      process.stderr.write(
+        `The server refused the credentials (401). Get a new upload token (from your app, or 'shuttle token --sub ID' with the server's secret) and run the same command again with --token NEW (or SHUTTLE_TOKEN): finished files are skipped, the others resume from what the server has.\n`,
+      )
+      return EXIT_UNAUTHORIZED
+    }
     return 1
   }
   return 0

@@ -5,13 +5,15 @@ export function describeError(err: unknown): string {
   if (err instanceof HttpStatusError) {
     const said = err.serverMessage?.trim().split('\n')[0]?.slice(0, 300)
     const hint =
-      err.status === 401 || err.status === 403
-        ? ' (check the --header with your credentials)'
-        : err.status === 413
-          ? ' (the file is larger than the server accepts)'
-          : err.status === 404
-            ? ' (check the --endpoint URL)'
-            : ''
+      err.status === 401
+        ? ' (the token is missing, expired or not for this server)'
+        : err.status === 403
+          ? ' (check the credentials you sent)'
+          : err.status === 413
+            ? ' (the file is larger than the server accepts)'
+            : err.status === 404
+              ? ' (check the --endpoint URL)'
+              : ''
     return `the server answered ${err.status} to ${err.method}${said ? `: ${said}` : ''}${hint}`
   }
   if (isUploadError(err)) {
@@ -30,4 +32,10 @@ export function describeError(err: unknown): string {
     }
   }
   return err instanceof Error ? err.message : String(err)
+}
+
+/** The server refused the credentials themselves (401): a new token, not a retry, is the fix. */
+export function isUnauthorized(err: unknown): boolean {
+  if (err instanceof HttpStatusError) return err.status === 401
+  return isUploadError(err) && err.code === 'ERR_AUTH_EXPIRED'
 }

@@ -19,7 +19,12 @@ Options:
   -p, --parallel N         files uploaded at once (default 3)
   -c, --chunk-size SIZE    bytes per PATCH request, e.g. 8MiB (default: one streamed request per file)
       --parallel-parts N   parts of one file sent at once (tus concatenation; default 1; s3: default 2)
-  -H, --header 'K: V'      extra request header; repeat for several (e.g. Authorization)
+  -t, --token TOKEN        upload token, sent as 'Authorization: Bearer TOKEN' (default: $SHUTTLE_TOKEN);
+                           see 'shuttle token'
+      --token-command CMD  shell command printing a token; run before the first request and again
+                           whenever the server says the token expired (401), once for all files
+  -H, --header 'K: V'      extra request header; repeat for several (e.g. a cookie, or Authorization
+                           for another scheme)
   -m, --meta K=V           extra Upload-Metadata; repeat for several
       --state-dir DIR      where resume checkpoints live (default $XDG_STATE_HOME/shuttle or ~/.local/state/shuttle)
       --retries N          automatic retries per file after a network or server error (default 5)
@@ -31,11 +36,12 @@ Ctrl-C once pauses cleanly (requests aborted, checkpoints kept) and tells you ho
 Ctrl-C twice exits at once.
 
 Exit codes: 0 every file uploaded; 1 some failed (each listed with the reason); 2 usage error;
-130 paused by Ctrl-C.
+3 the server refused the credentials (401: missing, expired or foreign token; get a new token and
+run the same command again: finished files are skipped, the others resume); 130 paused by Ctrl-C.
 
 Examples:
   shuttle upload video.mp4 --endpoint http://127.0.0.1:1080/files/
-  shuttle upload ./dataset --endpoint https://up.example.com/files/ -p 4 -c 16MiB -H 'Authorization: Bearer TOKEN'
+  shuttle upload ./dataset --endpoint https://up.example.com/files/ -p 4 -c 16MiB --token "$TOKEN"
   shuttle upload *.tar --endpoint http://127.0.0.1:1080/files/ --json > uploaded.jsonl
   shuttle upload big.iso --protocol s3 --endpoint http://127.0.0.1:1080`
 
@@ -49,6 +55,8 @@ export interface UploadCliOptions {
   chunkSize: number
   parallelParts: number
   headers: Record<string, string>
+  /** --token-command: prints a fresh token (start, and after each 401). */
+  tokenCommand: string | undefined
   meta: Record<string, string>
   stateDir: string
   retries: number
@@ -65,7 +73,7 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Parses `shuttle upload` arguments; mistakes throw ERR_INVALID_OPTIONS naming the flag. */
-export function parseUploadArgs(argv: string[]): UploadCliOptions {
+export function parseUploadArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): UploadCliOptions {
   let parsed: ReturnType<typeof parse>
   try {
     parsed = parse(argv)
@@ -84,7 +92,12 @@ export function parseUploadArgs(argv: string[]): UploadCliOptions {
     chunkSize:
       v['chunk-size'] === undefined ? Number.POSITIVE_INFINITY : parseSize(v['chunk-size'], 'chunk-size'),
     parallelParts: count('parallel-parts', v['parallel-parts'], protocol === 's3' ? 2 : 1),
-    headers: parseHeaders(v.header ?? []),
+    tokenCommand: tokenCommand(v),
+    headers: withToken(
+      parseHeaders(v.header ?? []),
+      v['token-command'] === undefined ? (v.token ?? env.SHUTTLE_TOKEN) : undefined,
+      v.token !== undefined,
+    ),
     meta: parseMeta(v.meta ?? []),
     stateDir: path.resolve(v['state-dir'] ?? defaultStateDir()),
     retries: count('retries', v.retries, 5, 0),
@@ -128,6 +141,37 @@ function parseHeaders(list: string[]): Record<string, string> {
   return out
 }
 
+function tokenCommand(v: ReturnType<typeof parse>['values']): string | undefined {
+  const cmd = v['token-command']
+  if (cmd === undefined) return undefined
+  if (v.token !== undefined) throw usage('give either --token or --token-command, not both')
+  if ((v.header ?? []).some((h) => /^\s*authorization\s*:/i.test(h)))
+    throw usage("give either --token-command or -H 'Authorization: …', not both")
+  if (cmd.trim() === '') throw usage('--token-command: the command is empty')
+  return cmd
+}
+
+/** Adds `Authorization: Bearer <token>`; a token next to an explicit Authorization header is a mistake. */
+function withToken(
+  headers: Record<string, string>,
+  token: string | undefined,
+  fromFlag: boolean,
+): Record<string, string> {
+  const explicit = Object.keys(headers).find((k) => k.toLowerCase() === 'authorization')
+  if (!token) {
+    if (fromFlag) throw usage('--token: the token is empty (did the command that prints it fail?)')
+    return headers
+  }
+  if (explicit) {
+    // SHUTTLE_TOKEN in the environment yields to an explicit -H 'Authorization: …'.
+    if (!fromFlag) return headers
+    throw usage("give either --token or -H 'Authorization: …', not both")
+  }
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token.trim()))
+    throw usage('--token: that is not a token (expected the JWT that shuttle token or your app printed)')
+  return { ...headers, Authorization: `Bearer ${token.trim()}` }
+}
+
 function parseMeta(list: string[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const m of list) {
@@ -152,6 +196,8 @@ function parse(argv: string[]) {
       parallel: { type: 'string', short: 'p' },
       'chunk-size': { type: 'string', short: 'c' },
       'parallel-parts': { type: 'string' },
+      token: { type: 'string', short: 't' },
+      'token-command': { type: 'string' },
       header: { type: 'string', short: 'H', multiple: true },
       meta: { type: 'string', short: 'm', multiple: true },
       'state-dir': { type: 'string' },

@@ -73,11 +73,13 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
   const send = async (request: TransportRequest): Promise<HttpResponse> => {
     const { userHeaders: withUserHeaders, creates, ...req } = request
     const link = linkedController(creates ? stallController.signal : (req.signal ?? controller.signal))
+    // Read before the headers: a refresh finishing while they resolve must not make a 401 to the
+    // old token look like one to the new token (that would refresh twice for one expiry).
+    const generation = core.auth.generation
     const headers =
       withUserHeaders === false
         ? { ...req.headers }
         : { ...(await userHeaders(core, rec.id, req.method, req.url)), ...req.headers }
-    const generation = core.auth.generation
     inFlight++
     touch()
     try {

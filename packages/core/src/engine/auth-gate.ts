@@ -1,4 +1,4 @@
-import { UploadError } from '@shuttle/protocol'
+import { isUploadError, UploadError } from '@shuttle/protocol'
 import type { FileId } from '../types.js'
 
 export interface AuthGate {
@@ -29,7 +29,13 @@ export function createAuthGate(
             await hook(ctx)
             generation++
           } catch (cause) {
-            throw new UploadError('ERR_AUTH_EXPIRED', 'Refreshing credentials failed', { cause })
+            // A hook that throws a retryable error (NetworkError: its token endpoint was
+            // unreachable) lets the engine back off and ask again; anything else fails the file.
+            const said = cause instanceof Error ? `: ${cause.message}` : ''
+            throw new UploadError('ERR_AUTH_EXPIRED', `Refreshing credentials failed${said}`, {
+              cause,
+              retryable: isUploadError(cause) && cause.retryable,
+            })
           } finally {
             inFlight = undefined
           }

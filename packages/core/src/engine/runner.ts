@@ -1,4 +1,4 @@
-import { UploadError } from '@shuttle/protocol'
+import { HttpStatusError, UploadError } from '@shuttle/protocol'
 import { offsetOf } from '../machine.js'
 import { classifyError, retryDelay, toUploadError } from '../retry.js'
 import type { TransportResult } from '../transports/transport.js'
@@ -111,31 +111,19 @@ async function recover(
   const d = classifyError(err)
   const signal = rec.controller?.signal
   if (!signal) return false
+  let error: UploadError
   if (d.kind === 'auth') {
-    core.events.emit('auth-expired', { id: rec.id, status: d.status })
-    if (!options.onAuthExpired) return fail(core, rec, d.error)
-    if (rec.authRefreshes >= MAX_AUTH_REFRESHES) {
-      return fail(
-        core,
-        rec,
-        new UploadError('ERR_AUTH_EXPIRED', 'Still unauthorized after refreshing credentials', {
-          cause: d.error,
-        }),
-      )
-    }
-    rec.authRefreshes++
-    try {
-      await core.auth.refresh({ id: rec.id, status: d.status }, authGeneration)
-    } catch (refreshErr) {
-      return fail(core, rec, toUploadError(refreshErr))
-    }
-    return true
+    const outcome = await refreshCredentials(core, rec, d, authGeneration)
+    if (typeof outcome === 'boolean') return outcome
+    error = outcome // the refresh could not reach its endpoint: back off like any network error
+  } else if (d.kind === 'fatal') {
+    return fail(core, rec, d.error)
+  } else {
+    error =
+      d.kind === 'aborted'
+        ? new UploadError('ERR_NETWORK', 'The request was aborted', { cause: err, retryable: true })
+        : d.error
   }
-  if (d.kind === 'fatal') return fail(core, rec, d.error)
-  const error =
-    d.kind === 'aborted'
-      ? new UploadError('ERR_NETWORK', 'The request was aborted', { cause: err, retryable: true })
-      : d.error
   // Progress since the last failure means the network works; start the budget over.
   const confirmed = offsetOf(rec.state)
   if (confirmed > rec.confirmedAtLastFailure) rec.attempts = 0
@@ -153,4 +141,61 @@ async function recover(
   core.events.emit('retry', { id: rec.id, attempt: rec.attempts, delay, error })
   await core.sleep(delay, signal) // resolves early on abort; the caller then sees the run is stale
   return true
+}
+
+/**
+ * A 401/403: refresh the credentials (once for all files), or end the file. Returns true to run
+ * another attempt, false when the file failed, or the refresh's retryable error (its endpoint was
+ * unreachable) for the caller to back off on.
+ */
+async function refreshCredentials(
+  core: EngineCore,
+  rec: FileRecord,
+  d: Extract<ReturnType<typeof classifyError>, { kind: 'auth' }>,
+  authGeneration: number,
+): Promise<boolean | UploadError> {
+  const { options } = core
+  // A 403 may be expired credentials (S3, many gateways) or a refusal (quota, permission). One
+  // refresh tells them apart: a 403 that fresh credentials did not cure ends the file with the
+  // server's own sentence, which says what to do.
+  if (d.status === 403 && (!options.onAuthExpired || rec.authRefreshes >= 1)) {
+    return fail(core, rec, refusal(d.error))
+  }
+  core.events.emit('auth-expired', { id: rec.id, status: d.status })
+  if (!options.onAuthExpired) return fail(core, rec, d.error)
+  if (rec.authRefreshes >= MAX_AUTH_REFRESHES) {
+    const said = d.error instanceof HttpStatusError ? d.error.serverMessage : undefined
+    return fail(
+      core,
+      rec,
+      new UploadError(
+        'ERR_AUTH_EXPIRED',
+        `Still unauthorized after refreshing credentials${said ? `: ${firstLine(said)}` : ''}`,
+        { cause: d.error },
+      ),
+    )
+  }
+  rec.authRefreshes++
+  try {
+    await core.auth.refresh({ id: rec.id, status: d.status }, authGeneration)
+  } catch (refreshErr) {
+    const error = toUploadError(refreshErr)
+    if (!error.retryable) return fail(core, rec, error)
+    rec.authRefreshes-- // nothing was refreshed: this one does not count
+    return error
+  }
+  return true
+}
+
+const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 300) ?? ''
+
+/**
+ * A server's refusal (403 that fresh credentials did not cure) as the file's error: the server's
+ * sentence is the message (a quota or permission explanation is for the user); the HTTP details
+ * stay in `cause`.
+ */
+function refusal(error: UploadError): UploadError {
+  const said = error instanceof HttpStatusError ? error.serverMessage : undefined
+  if (!said) return error
+  return new UploadError('ERR_FORBIDDEN', firstLine(said), { cause: error })
 }
