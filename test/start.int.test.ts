@@ -28,7 +28,7 @@ function listening(port: number): Promise<boolean> {
   })
 }
 
-it('npm start serves the demo and a tus endpoint that stores bytes, and SIGTERM to npm stops the server', async () => {
+it('npm start serves the demo and a tus endpoint (with demo tokens) that stores bytes, and SIGTERM to npm stops the server', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shuttle-start-'))
   const npm = spawn('npm', ['start', '--', '--port', '0', '--dir', dir], {
     cwd: root,
@@ -60,16 +60,25 @@ it('npm start serves the demo and a tus endpoint that stores bytes, and SIGTERM 
   expect(page.status).toBe(200)
   expect(await page.text()).toMatch(/<title>Shuttle/)
 
+  // The demo's endpoint requires upload tokens; the page (and this test) asks the demo token endpoint.
   const bytes = randomBytes(3 * 1024 * 1024 + 17)
-  const created = await fetch(`${base}/files/`, {
-    method: 'POST',
-    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(bytes.length) },
-  })
+  const create = (headers: Record<string, string>) =>
+    fetch(`${base}/files/`, {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(bytes.length), ...headers },
+    })
+  expect((await create({})).status).toBe(401)
+  const { token } = (await (await fetch(`${base}/demo-token`, { method: 'POST' })).json()) as {
+    token: string
+  }
+  const auth = { Authorization: `Bearer ${token}` }
+  const created = await create(auth)
   expect(created.status).toBe(201)
   const url = created.headers.get('location') as string
   const patched = await fetch(url, {
     method: 'PATCH',
     headers: {
+      ...auth,
       'Tus-Resumable': '1.0.0',
       'Upload-Offset': '0',
       'Content-Type': 'application/offset+octet-stream',
@@ -77,7 +86,7 @@ it('npm start serves the demo and a tus endpoint that stores bytes, and SIGTERM 
     body: bytes,
   })
   expect(patched.status).toBe(204)
-  const stored = Buffer.from(await (await fetch(url)).arrayBuffer())
+  const stored = Buffer.from(await (await fetch(url, { headers: auth })).arrayBuffer())
   expect(createHash('sha256').update(stored).digest('hex')).toBe(
     createHash('sha256').update(bytes).digest('hex'),
   )
