@@ -8,8 +8,21 @@ export {
   verifyUploadToken,
 } from './auth/upload-token.js'
 export { checkAuthorized } from './authorize.js'
-export { contentDisposition, safeContentType } from './content-disposition.js'
+export {
+  contentDisposition,
+  downloadHeaders,
+  INLINE_TYPES,
+  safeContentType,
+  stripBidi,
+} from './content-disposition.js'
 export { allowOrigin, corsHeaders } from './cors.js'
+export {
+  applyHttpLimits,
+  createHttpServer,
+  DEFAULT_HTTP_LIMITS,
+  type HttpLimits,
+  httpServerOptions,
+} from './http-limits.js'
 export { isValidUploadId, newUploadId } from './ids.js'
 export { FileLocker, type FileLockerOptions } from './lockers/file-locker.js'
 export { MemoryLocker } from './lockers/memory-locker.js'
@@ -29,6 +42,7 @@ export type {
   Logger,
   NewUpload,
   NextFunction,
+  QuotaOptions,
   RequestRelease,
   ServerOptions,
   StoreExtension,
