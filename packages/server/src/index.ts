@@ -3,6 +3,7 @@ export {
   bearerToken,
   type IssueUploadTokenOptions,
   issueUploadToken,
+  UPLOAD_TOKEN_AUDIENCE,
   type UploadToken,
   type UploadTokenLimits,
   verifyUploadToken,

@@ -16,16 +16,15 @@ export function uploadNotFound(id: string): TusError {
  * With tokens on, an upload is its owner's (the token subject that created it): anyone else gets
  * `uploadNotFound`. A request without a token (only a GET gets this far) may download a finished
  * upload created with a `publicRead` token; otherwise it is told to bring a token (401), whether
- * the upload exists or not. Uploads without an owner (created before tokens were turned on) are
+ * the upload exists or not. Public-read uploads are downloadable by anyone. Uploads without an owner (created before tokens were turned on) are
  * nobody's. Without tokens everything is in scope.
  */
 export function assertInScope(ctx: HandlerContext, upload: UploadInfo, action: TusAction): void {
   if (!ctx.options.tokens) return
+  // A share link works for everyone, with or without a token of their own.
+  if (action === 'read' && upload.publicRead === true) return
   const token = ctx.token
-  if (token === undefined) {
-    if (action === 'read' && upload.publicRead === true) return
-    throw unauthorized(TOKEN_NEEDED)
-  }
+  if (token === undefined) throw unauthorized(TOKEN_NEEDED)
   if (upload.owner === undefined || upload.owner !== token.sub) throw uploadNotFound(ctx.id)
 }
 
