@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { HttpError, TusError } from '@shuttle/protocol'
-import { checkAuthorized, describeError, type NextFunction } from '@shuttle/server'
+import {
+  checkAuthorized,
+  describeError,
+  type NextFunction,
+  requireUploadToken,
+  typeAllowed,
+  type UploadToken,
+} from '@shuttle/server'
 import {
   abortUpload,
   completeUpload,
@@ -14,7 +21,7 @@ import {
 } from './actions.js'
 import { setBucketCors } from './bucket-cors.js'
 import { readJson, sendJson, signingCors } from './http-io.js'
-import { isGeneratedKey, newObjectKey } from './keys.js'
+import { isGeneratedKey, isSubjectKey, newObjectKey, subjectPrefix } from './keys.js'
 import {
   type NormalizedS3Options,
   normalizeS3Options,
@@ -149,23 +156,33 @@ function authorize(o: NormalizedS3Options, req: IncomingMessage, action: S3Actio
   return checkAuthorized(o.authorize, req, { action, key }, `${action} this upload`)
 }
 
+const GONE = 'The upload does not exist (aborted, completed or expired)'
+
 async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, query: URLSearchParams) {
+  const token = o.tokens ? await requireUploadToken(req, o.tokens.secret) : undefined
+  // With tokens, every key this server makes for a subject lies under that subject's prefix.
+  const prefix = token ? subjectPrefix(o.keyPrefix, token.sub) : o.keyPrefix
   if (route.action === 'create') {
     const body = await readJson(req, o.maxBodyBytes)
     const type = typeof body.type === 'string' && body.type !== '' ? body.type : 'application/octet-stream'
     const metadata = s3Metadata(body.metadata)
-    const key = newObjectKey(o.keyPrefix, body.filename ?? metadata.filename)
+    const filename = body.filename ?? metadata.filename
+    if (token) assertTokenAllows(token, type, filename)
+    const key = newObjectKey(prefix, filename)
     await authorize(o, req, 'create', key)
     return createUpload(o, key, type, metadata)
   }
   const key = query.get('key')
-  if (!isGeneratedKey(o.keyPrefix, key)) {
+  const wellFormed = token ? isSubjectKey(o.keyPrefix, key) : isGeneratedKey(o.keyPrefix, key)
+  if (!wellFormed || key === null) {
     throw new TusError(
       'ERR_INVALID_HEADER',
       400,
       'key must be the one this server returned on creation ("?key=…")',
     )
   }
+  // Another subject's key: the answer an upload that does not exist gets.
+  if (token && !key.startsWith(prefix)) throw new HttpError('ERR_NOT_FOUND', 404, GONE)
   await authorize(o, req, route.action, key)
   switch (route.action) {
     case 'list':
@@ -185,6 +202,19 @@ async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, q
   }
 }
 
+/** A token's type and size limits, for the file a browser is about to send straight to the bucket. */
+function assertTokenAllows(token: UploadToken, type: string, filename: unknown): void {
+  const types = token.limits.types
+  const name = typeof filename === 'string' ? filename : ''
+  if (types && !typeAllowed(types, { filetype: type, filename: name })) {
+    throw new TusError(
+      'ERR_TYPE_NOT_ALLOWED',
+      415,
+      `This file (${type}) is not a type your upload token allows (${types.join(', ')}); pick such a file`,
+    )
+  }
+}
+
 /**
  * S3's answers as HttpErrors, for the server's one error-to-response mapping (`describeError`):
  * "gone" is 404; a request S3 refuses (InvalidPart, EntityTooSmall, …) is 400 naming it; S3 failing
@@ -193,7 +223,7 @@ async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, q
 function fromS3Error(err: unknown): unknown {
   if (err instanceof HttpError) return err
   if (isGone(err)) {
-    return new HttpError('ERR_NOT_FOUND', 404, 'The upload does not exist (aborted, completed or expired)', {
+    return new HttpError('ERR_NOT_FOUND', 404, GONE, {
       cause: err,
     })
   }

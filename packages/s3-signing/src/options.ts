@@ -35,6 +35,12 @@ export interface S3SigningOptions {
    * message. Default: everyone.
    */
   authorize?: Authorize<S3AuthorizeRequest>
+  /**
+   * Require an upload token (`Authorization: Bearer <JWT>`, the same tokens as the tus server's
+   * `tokens` option): keys are then made under `<keyPrefix><subject>/`, and a key under another
+   * subject's prefix answers 404 like an upload that does not exist. 401 without a valid token.
+   */
+  tokens?: { readonly secret: string | Uint8Array }
   /** Lifetime of presigned part URLs in seconds. Default 300: minutes, not days. */
   urlExpiresIn?: number
   /** Prefix of every generated object key, e.g. 'uploads/'. Default ''. */
@@ -58,6 +64,7 @@ export interface NormalizedS3Options {
   readonly client: S3Client
   readonly ownsClient: boolean
   readonly authorize: S3SigningOptions['authorize']
+  readonly tokens: S3SigningOptions['tokens']
   readonly urlExpiresIn: number
   readonly keyPrefix: string
   readonly basePath: string
@@ -95,6 +102,7 @@ export function normalizeS3Options(o: S3SigningOptions): NormalizedS3Options {
     client: o.client ?? createS3Client(o),
     ownsClient: o.client === undefined,
     authorize: o.authorize,
+    tokens: o.tokens,
     urlExpiresIn,
     keyPrefix,
     basePath,

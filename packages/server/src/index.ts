@@ -1,4 +1,5 @@
 export { HttpError, TusError } from '@shuttle/protocol'
+export { requireUploadToken } from './auth/authenticate.js'
 export {
   bearerToken,
   type IssueUploadTokenOptions,
@@ -30,6 +31,7 @@ export { MemoryLocker } from './lockers/memory-locker.js'
 export { describeError, type ErrorAnswer } from './reply.js'
 export { createTusServer } from './server.js'
 export { FileStore, type FileStoreOptions } from './stores/file/file-store.js'
+export { typeAllowed } from './trust/token-limits.js'
 export type {
   Authorize,
   AuthorizeRequest,

@@ -17,6 +17,20 @@ export async function authenticate(
 ): Promise<UploadToken | undefined> {
   if (!tokens) return undefined
   if (anonymousAllowed && req.headers.authorization === undefined) return undefined
+  return requireUploadToken(req, tokens.secret)
+}
+
+/**
+ * The request's upload token, verified; 401 with a Bearer challenge and a sentence when it is
+ * missing, not a Bearer token, expired or forged. For routes of your own next to the tus handler.
+ *
+ * @example
+ * const { sub } = await requireUploadToken(req, process.env.SHUTTLE_AUTH_SECRET)
+ */
+export async function requireUploadToken(
+  req: IncomingMessage,
+  secret: string | Uint8Array,
+): Promise<UploadToken> {
   const token = bearerToken(req)
   if (token === undefined) {
     throw unauthorized(
@@ -25,5 +39,5 @@ export async function authenticate(
         : 'The Authorization header is not a Bearer token; send Authorization: Bearer <token>',
     )
   }
-  return verifyUploadToken(tokens.secret, token)
+  return verifyUploadToken(secret, token)
 }
