@@ -153,7 +153,7 @@ describe('token limits', () => {
     const t = await withToken('alice', { types: ['image/*', '.pdf'] })
     urlOf(server, await create(server, t, 10, { filetype: 'image/png', filename: 'a.png' }))
     urlOf(server, await create(server, t, 10, { filename: 'report.PDF' }))
-    for (const metadata of [{ filetype: 'text/html', filename: 'a.html' }, {}]) {
+    for (const metadata of [{ filetype: 'text/html', filename: 'a.html' }, {}] as Record<string, string>[]) {
       const r = await create(server, t, 10, metadata)
       expect(r.status).toBe(415)
       expect(r.body).toMatch(/is not a type your upload token allows \(image\/\*, \.pdf\)/)
