@@ -22,7 +22,12 @@ export function createQuotas(options: NormalizedOptions): Quotas | undefined {
   if (!q && !options.tokens) return undefined
   return {
     rate: q?.creations === undefined ? undefined : new RateWindow(q.creations, q.windowMs ?? 60_000),
-    usage: new UsageTracker(options.store, options.logger, options.tokens !== undefined),
+    usage: new UsageTracker(options.store, options.logger, {
+      scanOwners: options.tokens !== undefined,
+      // Tokens may carry maxFiles / maxTotalBytes at any time; otherwise only the quotas need it.
+      keepFinished:
+        options.tokens !== undefined || q?.storedFiles !== undefined || q?.storedBytes !== undefined,
+    }),
   }
 }
 

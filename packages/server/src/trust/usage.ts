@@ -34,12 +34,18 @@ export class UsageTracker {
   readonly #store: DataStore
   readonly #logger: Logger
   readonly #scanOwners: boolean
+  readonly #keepFinished: boolean
 
-  /** `scanOwners`: count what the store lists with an owner (tokens on) on the first `ready()`. */
-  constructor(store: DataStore, logger: Logger, scanOwners: boolean) {
+  /**
+   * `scanOwners`: count what the store lists with an owner (tokens on) on the first `ready()`.
+   * `keepFinished`: keep counting finished uploads (for stored-file and stored-byte limits);
+   * without it a finished upload is forgotten, so memory stays bounded by the unfinished ones.
+   */
+  constructor(store: DataStore, logger: Logger, options: { scanOwners: boolean; keepFinished: boolean }) {
     this.#store = store
     this.#logger = logger
-    this.#scanOwners = scanOwners
+    this.#scanOwners = options.scanOwners
+    this.#keepFinished = options.keepFinished
   }
 
   /** Resolves once the store's owned uploads are counted (the first call walks the store once). */
@@ -53,7 +59,7 @@ export class UsageTracker {
   }
 
   add(id: string, key: string, bytes: number, finished: boolean): void {
-    if (this.#uploads.has(id)) return
+    if (this.#uploads.has(id) || (finished && !this.#keepFinished)) return
     this.#uploads.set(id, { key, bytes, finished })
     this.#change(key, 1, bytes, finished ? 0 : 1)
   }
@@ -61,6 +67,10 @@ export class UsageTracker {
   finished(id: string): void {
     const t = this.#uploads.get(id)
     if (!t || t.finished) return
+    if (!this.#keepFinished) {
+      this.removed(id)
+      return
+    }
     t.finished = true
     this.#change(t.key, 0, 0, -1)
   }
