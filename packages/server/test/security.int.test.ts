@@ -20,12 +20,12 @@ const EXPECTED: Record<Method, Record<Who, number>> = {
   PATCH: { 'no token': 401, expired: 401, 'bad signature': 401, 'wrong subject': 404, 'right subject': 204 },
   GET: { 'no token': 401, expired: 401, 'bad signature': 401, 'wrong subject': 404, 'right subject': 200 },
   DELETE: { 'no token': 401, expired: 401, 'bad signature': 401, 'wrong subject': 404, 'right subject': 204 },
-  // An unknown part is a 400 naming it; another subject's part gets the very same answer.
+  // Another subject's part gets the answer an unknown part gets: 404 naming it.
   concatenation: {
     'no token': 401,
     expired: 401,
     'bad signature': 401,
-    'wrong subject': 400,
+    'wrong subject': 404,
     'right subject': 201,
   },
 }

@@ -67,7 +67,7 @@ export async function createFinal(
 async function loadPart(ctx: HandlerContext, id: string): Promise<UploadInfo> {
   // Another subject's part (or, with tokens, a damaged one) gets the very answer an unknown id gets.
   const unknown = () =>
-    new TusError('ERR_CONCAT', 400, `Upload-Concat lists upload ${id}, which does not exist`)
+    new TusError('ERR_NOT_FOUND', 404, `Upload-Concat lists upload ${id}, which does not exist`)
   let part: UploadInfo
   try {
     part = await ctx.options.store.getUpload(id)
