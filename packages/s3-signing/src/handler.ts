@@ -5,6 +5,7 @@ import {
   checkAuthorized,
   describeError,
   type NextFunction,
+  RateWindow,
   requireUploadToken,
   typeAllowed,
   type UploadToken,
@@ -60,6 +61,8 @@ type Route =
  */
 export function createS3SigningHandler(signingOptions: S3SigningOptions): S3SigningHandler {
   const o = normalizeS3Options(signingOptions)
+  const creations = o.quotas?.creations
+  const rate = creations === undefined ? undefined : new RateWindow(creations, o.quotas?.windowMs ?? 60_000)
 
   async function dispatch(req: IncomingMessage, res: ServerResponse, next?: NextFunction) {
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -75,7 +78,7 @@ export function createS3SigningHandler(signingOptions: S3SigningOptions): S3Sign
     }
     try {
       const route = routeOf(req.method ?? 'GET', url.pathname.slice(o.basePath.length), url.searchParams)
-      const result = await run(o, req, route, url.searchParams)
+      const result = await run(o, req, route, url.searchParams, rate)
       sendJson(res, 200, result, cors)
     } catch (err) {
       const { status, headers, message } = describeError(fromS3Error(err), req, o.logger)
@@ -158,7 +161,13 @@ function authorize(o: NormalizedS3Options, req: IncomingMessage, action: S3Actio
 
 const GONE = 'The upload does not exist (aborted, completed or expired)'
 
-async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, query: URLSearchParams) {
+async function run(
+  o: NormalizedS3Options,
+  req: IncomingMessage,
+  route: Route,
+  query: URLSearchParams,
+  rate: RateWindow | undefined,
+) {
   const token = o.tokens ? await requireUploadToken(req, o.tokens.secret) : undefined
   // With tokens, every key this server makes for a subject lies under that subject's prefix.
   const prefix = token ? subjectPrefix(o.keyPrefix, token.sub) : o.keyPrefix
@@ -170,6 +179,7 @@ async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, q
     if (token) assertTokenAllows(token, type, filename)
     const key = newObjectKey(prefix, filename)
     await authorize(o, req, 'create', key)
+    if (rate) admitCreation(o, rate, token ? `sub:${token.sub}` : `ip:${req.socket.remoteAddress}`)
     return createUpload(o, key, type, metadata)
   }
   const key = query.get('key')
@@ -202,7 +212,23 @@ async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, q
   }
 }
 
-/** A token's type and size limits, for the file a browser is about to send straight to the bucket. */
+/** Counts one new multipart upload for `who`, or answers 429 with Retry-After (seconds). */
+function admitCreation(o: NormalizedS3Options, rate: RateWindow, who: string): void {
+  const wait = rate.waitFor(who)
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000)
+    const windowS = Math.round((o.quotas?.windowMs ?? 60_000) / 1000)
+    throw new TusError(
+      'ERR_RATE_LIMITED',
+      429,
+      `Too many new uploads: this server allows ${o.quotas?.creations} per ${windowS} s. Retry in ${seconds} s.`,
+      { headers: { 'Retry-After': String(seconds) } },
+    )
+  }
+  rate.record(who)
+}
+
+/** A token's type limits, for the file a browser is about to send straight to the bucket. */
 function assertTokenAllows(token: UploadToken, type: string, filename: unknown): void {
   const types = token.limits.types
   const name = typeof filename === 'string' ? filename : ''

@@ -41,6 +41,11 @@ export interface S3SigningOptions {
    * subject's prefix answers 404 like an upload that does not exist. 401 without a valid token.
    */
   tokens?: { readonly secret: string | Uint8Array }
+  /**
+   * New multipart uploads one subject (token subject, else client address) may start per
+   * `windowMs` (default 60 000); over it 429 with Retry-After. Counted per process. Default: no limit.
+   */
+  quotas?: { readonly creations?: number; readonly windowMs?: number }
   /** Lifetime of presigned part URLs in seconds. Default 300: minutes, not days. */
   urlExpiresIn?: number
   /** Prefix of every generated object key, e.g. 'uploads/'. Default ''. */
@@ -65,6 +70,7 @@ export interface NormalizedS3Options {
   readonly ownsClient: boolean
   readonly authorize: S3SigningOptions['authorize']
   readonly tokens: S3SigningOptions['tokens']
+  readonly quotas: S3SigningOptions['quotas']
   readonly urlExpiresIn: number
   readonly keyPrefix: string
   readonly basePath: string
@@ -94,6 +100,11 @@ export function normalizeS3Options(o: S3SigningOptions): NormalizedS3Options {
   let basePath = o.path ?? '/s3/'
   if (!basePath.startsWith('/')) basePath = `/${basePath}`
   if (!basePath.endsWith('/')) basePath = `${basePath}/`
+  for (const [key, v] of Object.entries(o.quotas ?? {})) {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) {
+      throw invalid(`'quotas.${key}' must be a positive integer, got ${v}`)
+    }
+  }
   if (o.abortAfter !== undefined && !(Number.isFinite(o.abortAfter) && o.abortAfter > 0)) {
     throw invalid(`'abortAfter' must be a positive number of milliseconds, got ${o.abortAfter}`)
   }
@@ -103,6 +114,7 @@ export function normalizeS3Options(o: S3SigningOptions): NormalizedS3Options {
     ownsClient: o.client === undefined,
     authorize: o.authorize,
     tokens: o.tokens,
+    quotas: o.quotas,
     urlExpiresIn,
     keyPrefix,
     basePath,

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitUntil } from '../../server/src/conformance/runner.js'
 import { adminClient, createTestBucket, dropTestBucket, s3Env } from '../../server/test/helpers/s3-env.js'
 import { type SigningServer, startSigningServer } from '../../server/test/helpers/s3-signing-server.js'
 import { bearer, expiredBearer, forgedBearer, SECRET } from '../../server/test/helpers/tokens.js'
@@ -21,8 +22,14 @@ afterAll(async () => {
   if (bucket) await dropTestBucket(client, bucket)
 })
 
-async function call(method: string, path: string, auth: Record<string, string>, body?: unknown) {
-  const res = await fetch(`${server.base}${path}`, {
+async function call(
+  method: string,
+  path: string,
+  auth: Record<string, string>,
+  body?: unknown,
+  base = server.base,
+) {
+  const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...auth },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -95,5 +102,36 @@ describe('S3 signing routes with upload tokens', () => {
     expect((await call('POST', '/s3/multipart', t, { filename: 'a.png', type: 'image/png' })).status).toBe(
       200,
     )
+  })
+
+  it('new uploads per window per subject: 429 with Retry-After, then success once the window frees', async () => {
+    const limited = await startSigningServer(s3Env(), {
+      bucket,
+      keyPrefix: 'rl/',
+      tokens: { secret: SECRET },
+      quotas: { creations: 1, windowMs: 1000 },
+    })
+    try {
+      const alice = await bearer('alice')
+      const make = (auth: Record<string, string>) =>
+        call(
+          'POST',
+          '/s3/multipart',
+          auth,
+          { filename: 'a.bin', type: 'application/octet-stream' },
+          limited.base,
+        )
+      expect((await make(alice)).status).toBe(200)
+      const refused = await make(alice)
+      expect(refused.status).toBe(429)
+      expect(refused.headers.get('retry-after')).toBe('1')
+      expect(refused.json.error).toMatch(
+        /Too many new uploads: this server allows 1 per 1 s\. Retry in 1 s\./,
+      )
+      expect((await make(await bearer('bob'))).status).toBe(200)
+      await waitUntil(async () => (await make(alice)).status === 200, 5000, "alice's window frees a slot")
+    } finally {
+      await limited.close()
+    }
   })
 })

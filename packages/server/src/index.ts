@@ -31,6 +31,7 @@ export { MemoryLocker } from './lockers/memory-locker.js'
 export { describeError, type ErrorAnswer } from './reply.js'
 export { createTusServer } from './server.js'
 export { FileStore, type FileStoreOptions } from './stores/file/file-store.js'
+export { RateWindow } from './trust/rate-window.js'
 export { typeAllowed } from './trust/token-limits.js'
 export type {
   Authorize,

@@ -49,6 +49,14 @@ export async function startServer(
         ...(options.s3.abortAfter !== undefined ? { abortAfter: options.s3.abortAfter } : {}),
         ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
         ...(options.trust.authSecret ? { tokens: { secret: options.trust.authSecret } } : {}),
+        ...(options.trust.quotas.creations === undefined
+          ? {}
+          : {
+              quotas: {
+                creations: options.trust.quotas.creations,
+                windowMs: options.trust.quotas.windowMs ?? 60_000,
+              },
+            }),
       })
     : undefined
   const offLog = options.quiet ? () => {} : logEvents(tus, log)
