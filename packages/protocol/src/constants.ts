@@ -65,6 +65,9 @@ export const CORS_ALLOW_HEADERS = [
 
 export const CORS_EXPOSE_HEADERS = [
   'Location',
+  // a 429's wait and a 401's Bearer challenge: the client acts on both
+  'Retry-After',
+  'WWW-Authenticate',
   'Tus-Checksum-Algorithm',
   'Tus-Extension',
   'Tus-Max-Size',

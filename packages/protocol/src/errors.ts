@@ -40,6 +40,10 @@ export type UploadErrorCode =
   | 'ERR_INCOMPLETE'
   | 'ERR_DAMAGED'
   | 'ERR_LEASE_LOST'
+  // the server's trust layer: 429 rate limits, 403 stored-quota limits, 415 types a token refuses
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_QUOTA_EXCEEDED'
+  | 'ERR_TYPE_NOT_ALLOWED'
   // S3 multipart (direct uploads): an S3-compatible store or the signing server refused or failed
   | 'ERR_S3'
   | 'ERR_INTERNAL'

@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { HttpError, TusError } from '@shuttle/protocol'
-import { checkAuthorized, describeError, type NextFunction } from '@shuttle/server'
+import {
+  checkAuthorized,
+  describeError,
+  type NextFunction,
+  RateWindow,
+  requireUploadToken,
+  typeAllowed,
+  type UploadToken,
+} from '@shuttle/server'
 import {
   abortUpload,
   completeUpload,
@@ -14,7 +22,7 @@ import {
 } from './actions.js'
 import { setBucketCors } from './bucket-cors.js'
 import { readJson, sendJson, signingCors } from './http-io.js'
-import { isGeneratedKey, newObjectKey } from './keys.js'
+import { isGeneratedKey, isSubjectKey, newObjectKey, subjectPrefix } from './keys.js'
 import {
   type NormalizedS3Options,
   normalizeS3Options,
@@ -53,6 +61,8 @@ type Route =
  */
 export function createS3SigningHandler(signingOptions: S3SigningOptions): S3SigningHandler {
   const o = normalizeS3Options(signingOptions)
+  const creations = o.quotas?.creations
+  const rate = creations === undefined ? undefined : new RateWindow(creations, o.quotas?.windowMs ?? 60_000)
 
   async function dispatch(req: IncomingMessage, res: ServerResponse, next?: NextFunction) {
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -68,7 +78,7 @@ export function createS3SigningHandler(signingOptions: S3SigningOptions): S3Sign
     }
     try {
       const route = routeOf(req.method ?? 'GET', url.pathname.slice(o.basePath.length), url.searchParams)
-      const result = await run(o, req, route, url.searchParams)
+      const result = await run(o, req, route, url.searchParams, rate)
       sendJson(res, 200, result, cors)
     } catch (err) {
       const { status, headers, message } = describeError(fromS3Error(err), req, o.logger)
@@ -149,23 +159,40 @@ function authorize(o: NormalizedS3Options, req: IncomingMessage, action: S3Actio
   return checkAuthorized(o.authorize, req, { action, key }, `${action} this upload`)
 }
 
-async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, query: URLSearchParams) {
+const GONE = 'The upload does not exist (aborted, completed or expired)'
+
+async function run(
+  o: NormalizedS3Options,
+  req: IncomingMessage,
+  route: Route,
+  query: URLSearchParams,
+  rate: RateWindow | undefined,
+) {
+  const token = o.tokens ? await requireUploadToken(req, o.tokens.secret) : undefined
+  // With tokens, every key this server makes for a subject lies under that subject's prefix.
+  const prefix = token ? subjectPrefix(o.keyPrefix, token.sub) : o.keyPrefix
   if (route.action === 'create') {
     const body = await readJson(req, o.maxBodyBytes)
     const type = typeof body.type === 'string' && body.type !== '' ? body.type : 'application/octet-stream'
     const metadata = s3Metadata(body.metadata)
-    const key = newObjectKey(o.keyPrefix, body.filename ?? metadata.filename)
+    const filename = body.filename ?? metadata.filename
+    if (token) assertTokenAllows(token, type, filename)
+    const key = newObjectKey(prefix, filename)
     await authorize(o, req, 'create', key)
+    if (rate) admitCreation(o, rate, token ? `sub:${token.sub}` : `ip:${req.socket.remoteAddress}`)
     return createUpload(o, key, type, metadata)
   }
   const key = query.get('key')
-  if (!isGeneratedKey(o.keyPrefix, key)) {
+  const wellFormed = token ? isSubjectKey(o.keyPrefix, key) : isGeneratedKey(o.keyPrefix, key)
+  if (!wellFormed || key === null) {
     throw new TusError(
       'ERR_INVALID_HEADER',
       400,
       'key must be the one this server returned on creation ("?key=…")',
     )
   }
+  // Another subject's key: the answer an upload that does not exist gets.
+  if (token && !key.startsWith(prefix)) throw new HttpError('ERR_NOT_FOUND', 404, GONE)
   await authorize(o, req, route.action, key)
   switch (route.action) {
     case 'list':
@@ -185,6 +212,35 @@ async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, q
   }
 }
 
+/** Counts one new multipart upload for `who`, or answers 429 with Retry-After (seconds). */
+function admitCreation(o: NormalizedS3Options, rate: RateWindow, who: string): void {
+  const wait = rate.waitFor(who)
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000)
+    const windowS = Math.round((o.quotas?.windowMs ?? 60_000) / 1000)
+    throw new TusError(
+      'ERR_RATE_LIMITED',
+      429,
+      `Too many new uploads: this server allows ${o.quotas?.creations} per ${windowS} s. Retry in ${seconds} s.`,
+      { headers: { 'Retry-After': String(seconds) } },
+    )
+  }
+  rate.record(who)
+}
+
+/** A token's type limits, for the file a browser is about to send straight to the bucket. */
+function assertTokenAllows(token: UploadToken, type: string, filename: unknown): void {
+  const types = token.limits.types
+  const name = typeof filename === 'string' ? filename : ''
+  if (types && !typeAllowed(types, { filetype: type, filename: name })) {
+    throw new TusError(
+      'ERR_TYPE_NOT_ALLOWED',
+      415,
+      `This file (${type}) is not a type your upload token allows (${types.join(', ')}); pick such a file`,
+    )
+  }
+}
+
 /**
  * S3's answers as HttpErrors, for the server's one error-to-response mapping (`describeError`):
  * "gone" is 404; a request S3 refuses (InvalidPart, EntityTooSmall, …) is 400 naming it; S3 failing
@@ -193,7 +249,7 @@ async function run(o: NormalizedS3Options, req: IncomingMessage, route: Route, q
 function fromS3Error(err: unknown): unknown {
   if (err instanceof HttpError) return err
   if (isGone(err)) {
-    return new HttpError('ERR_NOT_FOUND', 404, 'The upload does not exist (aborted, completed or expired)', {
+    return new HttpError('ERR_NOT_FOUND', 404, GONE, {
       cause: err,
     })
   }

@@ -31,7 +31,8 @@ export function signingCors(
 ): Record<string, string> {
   const headers = allowOrigin(req, allowed)
   if (headers['Access-Control-Allow-Origin'] === undefined) return headers
-  headers['Access-Control-Allow-Credentials'] = 'true'
+  // Cookies only for origins listed by name: '*' must not let any site act with the user's session.
+  if (allowed !== '*') headers['Access-Control-Allow-Credentials'] = 'true'
   if (req.method === 'OPTIONS') {
     headers['Access-Control-Allow-Methods'] = 'GET, POST, DELETE, OPTIONS'
     const asked = req.headers['access-control-request-headers']

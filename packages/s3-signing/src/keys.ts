@@ -32,3 +32,18 @@ export function isGeneratedKey(prefix: string, key: unknown): key is string {
   const name = rest.slice(slash + 1)
   return RANDOM_RE.test(rest.slice(0, slash)) && name === sanitizeFilename(name)
 }
+
+/**
+ * The key prefix of one token subject's uploads: `<subject>/`, percent-encoded so that no subject
+ * can contain '/' (and reach into another's prefix) or be '.' or '..'; distinct subjects never share one.
+ */
+export function subjectPrefix(prefix: string, sub: string): string {
+  return `${prefix}${encodeURIComponent(sub).replace(/\./g, '%2E')}/`
+}
+
+/** A key this server could have made for some subject: prefix + subject + '/' + a generated key. */
+export function isSubjectKey(prefix: string, key: unknown): key is string {
+  if (typeof key !== 'string' || !key.startsWith(prefix)) return false
+  const slash = key.indexOf('/', prefix.length)
+  return slash > prefix.length && isGeneratedKey(key.slice(0, slash + 1), key)
+}

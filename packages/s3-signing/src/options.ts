@@ -35,6 +35,17 @@ export interface S3SigningOptions {
    * message. Default: everyone.
    */
   authorize?: Authorize<S3AuthorizeRequest>
+  /**
+   * Require an upload token (`Authorization: Bearer <JWT>`, the same tokens as the tus server's
+   * `tokens` option): keys are then made under `<keyPrefix><subject>/`, and a key under another
+   * subject's prefix answers 404 like an upload that does not exist. 401 without a valid token.
+   */
+  tokens?: { readonly secret: string | Uint8Array }
+  /**
+   * New multipart uploads one subject (token subject, else client address) may start per
+   * `windowMs` (default 60 000); over it 429 with Retry-After. Counted per process. Default: no limit.
+   */
+  quotas?: { readonly creations?: number; readonly windowMs?: number }
   /** Lifetime of presigned part URLs in seconds. Default 300: minutes, not days. */
   urlExpiresIn?: number
   /** Prefix of every generated object key, e.g. 'uploads/'. Default ''. */
@@ -58,6 +69,8 @@ export interface NormalizedS3Options {
   readonly client: S3Client
   readonly ownsClient: boolean
   readonly authorize: S3SigningOptions['authorize']
+  readonly tokens: S3SigningOptions['tokens']
+  readonly quotas: S3SigningOptions['quotas']
   readonly urlExpiresIn: number
   readonly keyPrefix: string
   readonly basePath: string
@@ -87,6 +100,11 @@ export function normalizeS3Options(o: S3SigningOptions): NormalizedS3Options {
   let basePath = o.path ?? '/s3/'
   if (!basePath.startsWith('/')) basePath = `/${basePath}`
   if (!basePath.endsWith('/')) basePath = `${basePath}/`
+  for (const [key, v] of Object.entries(o.quotas ?? {})) {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) {
+      throw invalid(`'quotas.${key}' must be a positive integer, got ${v}`)
+    }
+  }
   if (o.abortAfter !== undefined && !(Number.isFinite(o.abortAfter) && o.abortAfter > 0)) {
     throw invalid(`'abortAfter' must be a positive number of milliseconds, got ${o.abortAfter}`)
   }
@@ -95,6 +113,8 @@ export function normalizeS3Options(o: S3SigningOptions): NormalizedS3Options {
     client: o.client ?? createS3Client(o),
     ownsClient: o.client === undefined,
     authorize: o.authorize,
+    tokens: o.tokens,
+    quotas: o.quotas,
     urlExpiresIn,
     keyPrefix,
     basePath,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { contentDisposition, safeContentType } from './content-disposition.js'
+import { contentDisposition, downloadHeaders, safeContentType } from './content-disposition.js'
 
 describe('contentDisposition', () => {
   it('quotes a plain name and adds the UTF-8 form', () => {
@@ -40,5 +40,31 @@ describe('safeContentType', () => {
     [{}, 'application/octet-stream'],
   ])('%j → %s', (metadata, expected) => {
     expect(safeContentType(metadata)).toBe(expected)
+  })
+})
+
+describe('download headers', () => {
+  it('strips every bidirectional control from names', () => {
+    const name = 'a\u202eb\u202ac\u202bd\u202ce\u202df\u2066g\u2067h\u2068i\u2069j\u200ek\u200fl\u061cm.png'
+    expect(contentDisposition(name)).toBe(
+      `attachment; filename="abcdefghijklm.png"; filename*=UTF-8''abcdefghijklm.png`,
+    )
+    expect(contentDisposition('\u202egnp.exe')).toContain('filename="gnp.exe"')
+  })
+
+  it.each([
+    ['image/png', 'image/png', 'inline'],
+    ['video/mp4', 'video/mp4', 'inline'],
+    ['text/plain', 'text/plain', 'inline'],
+    ['text/html', 'application/octet-stream', 'attachment'],
+    ['image/svg+xml', 'application/octet-stream', 'attachment'],
+    ['application/pdf', 'application/octet-stream', 'attachment'],
+    ['application/xhtml+xml', 'application/octet-stream', 'attachment'],
+  ])('%s is served as %s, %s, sandboxed and nosniff', (declared, type, disposition) => {
+    const h = downloadHeaders({ filetype: declared, filename: 'x' })
+    expect(h['Content-Type']).toBe(type)
+    expect(h['Content-Disposition']).toBe(`${disposition}; filename="x"; filename*=UTF-8''x`)
+    expect(h['Content-Security-Policy']).toBe('sandbox')
+    expect(h['X-Content-Type-Options']).toBe('nosniff')
   })
 })

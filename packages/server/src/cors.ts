@@ -4,8 +4,9 @@ import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '@shuttle/protocol'
 const ALLOW_METHODS = 'POST, GET, HEAD, PATCH, DELETE, OPTIONS'
 
 /**
- * CORS headers for a request. Without `corsOrigins` the server sends none (same-origin use or a
- * proxy that handles CORS). An allowed Origin is echoed, never '*', so credentials keep working.
+ * CORS headers for a request. Without `corsOrigins` the server sends none: browsers then allow
+ * same-origin use only (or a proxy handles CORS). An allowed Origin is echoed; credentials
+ * (cookies) are allowed only for origins listed by name, never for '*'.
  */
 export function corsHeaders(
   req: IncomingMessage,
@@ -14,6 +15,7 @@ export function corsHeaders(
 ): Record<string, string> {
   const headers = allowOrigin(req, allowed)
   if (headers['Access-Control-Allow-Origin'] === undefined) return headers
+  if (allowed !== '*') headers['Access-Control-Allow-Credentials'] = 'true'
   headers['Access-Control-Expose-Headers'] = CORS_EXPOSE_HEADERS.join(', ')
   if (preflight) {
     headers['Access-Control-Allow-Methods'] = ALLOW_METHODS

@@ -49,6 +49,11 @@ export function normalizeOptions(o: ServerOptions): Readonly<NormalizedOptions> 
       throw new UploadError('ERR_INVALID_OPTIONS', `'${key}' must be a non-negative integer, got ${v}`)
     }
   }
+  for (const [key, v] of Object.entries(o.quotas ?? {})) {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < (key === 'windowMs' ? 1 : 0))) {
+      throw new UploadError('ERR_INVALID_OPTIONS', `'quotas.${key}' must be a non-negative integer, got ${v}`)
+    }
+  }
   if (o.tokens) {
     try {
       secretKey(o.tokens.secret)

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isUploadError, TUS_RESUMABLE, TusError } from '@shuttle/protocol'
-import { bearerToken, type UploadToken, unauthorized, verifyUploadToken } from './auth/upload-token.js'
+import { authenticate } from './auth/authenticate.js'
+import type { UploadToken } from './auth/upload-token.js'
 import { corsHeaders } from './cors.js'
 import { createEmitter } from './emitter.js'
 import { LEFTOVER_AGE_MS, sweepExpired, sweepLeftovers } from './expiry.js'
@@ -14,6 +15,7 @@ import { handlePost } from './handlers/post.js'
 import { header } from './handlers/request-headers.js'
 import { normalizeOptions } from './options.js'
 import { type Reply, send, toReply } from './reply.js'
+import { createQuotas } from './trust/quotas.js'
 import type { NextFunction, ServerOptions, TusServer, UploadInfo } from './types.js'
 import { type Route, requestPath, route, uploadUrl } from './urls.js'
 
@@ -64,6 +66,13 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
   }
   timer?.unref()
 
+  const quotas = createQuotas(options)
+  if (quotas) {
+    emitter.on('upload-finished', ({ upload }) => quotas.usage.finished(upload.id))
+    emitter.on('upload-terminated', ({ upload }) => quotas.usage.removed(upload.id))
+    emitter.on('upload-expired', ({ upload }) => quotas.usage.removed(upload.id))
+  }
+
   const headReads = new Map<string, Promise<UploadInfo>>()
   // A damaged upload is reported once, in one line, however often clients ask for it.
   const damagedReported = new Set<string>()
@@ -93,7 +102,11 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
     let reply: Reply
     let token: UploadToken | undefined
     try {
-      token = method === 'OPTIONS' ? undefined : await authenticate(req, options.tokens)
+      // A GET without a token may still download a public-read upload (decided once it is read).
+      token =
+        method === 'OPTIONS'
+          ? undefined
+          : await authenticate(req, options.tokens, method === 'GET' && target.kind === 'upload')
     } catch (err) {
       send(req, res, toReply(err, req, options.logger), cors)
       return
@@ -101,6 +114,7 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
     const ctx: HandlerContext = {
       req,
       token,
+      quotas,
       id: target.kind === 'upload' ? target.id : '',
       options,
       signal: client.signal,
@@ -141,23 +155,6 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
     },
     store: options.store,
   }
-}
-
-/** The request's verified token when tokens are required; undefined when they are not. */
-async function authenticate(
-  req: IncomingMessage,
-  tokens: ServerOptions['tokens'],
-): Promise<UploadToken | undefined> {
-  if (!tokens) return undefined
-  const token = bearerToken(req)
-  if (token === undefined) {
-    throw unauthorized(
-      req.headers.authorization === undefined
-        ? 'This server needs an upload token: send Authorization: Bearer <token> with a token the app issued'
-        : 'The Authorization header is not a Bearer token; send Authorization: Bearer <token>',
-    )
-  }
-  return verifyUploadToken(tokens.secret, token)
 }
 
 function effectiveMethod(req: IncomingMessage): string {

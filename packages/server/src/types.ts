@@ -22,6 +22,13 @@ export interface UploadInfo {
   /** Epoch milliseconds of the last stored byte (the creation time before any). */
   readonly lastWriteAt: number
   readonly concat: UploadConcat | undefined
+  /**
+   * The token subject that created the upload (`tokens` option); only it may use the upload.
+   * Undefined for uploads created without tokens (and for info stored before owners existed).
+   */
+  readonly owner?: string
+  /** Anyone with the URL may download it once finished (GET only); set by a `publicRead` token. */
+  readonly publicRead?: boolean
 }
 
 /** What a caller hands to `DataStore.create`. */
@@ -32,6 +39,10 @@ export interface NewUpload {
   readonly createdAt: number
   readonly expiresAt: number | undefined
   readonly concat: UploadConcat | undefined
+  /** Stores keep it and return it from every read (see UploadInfo.owner). */
+  readonly owner?: string
+  /** Stores keep it and return it from every read (see UploadInfo.publicRead). */
+  readonly publicRead?: boolean
 }
 
 /**
@@ -216,8 +227,31 @@ export interface ServerOptions {
    * with a `WWW-Authenticate: Bearer` challenge.
    */
   tokens?: { readonly secret: string | Uint8Array }
+  /**
+   * Per-subject limits (the token's subject; the client's address without tokens). Counted per
+   * process: several instances each count their own. Off unless given. See `QuotaOptions`.
+   */
+  quotas?: QuotaOptions
   onResponseError?: (req: IncomingMessage, err: unknown) => void
   logger?: Logger
+}
+
+/**
+ * Limits per subject. Rate limits answer 429 with Retry-After (seconds) and a sentence; stored
+ * limits answer 403 with a sentence saying what to delete. A token's own `maxFiles` and
+ * `maxTotalBytes` are checked the same way, on top of these.
+ */
+export interface QuotaOptions {
+  /** New uploads one subject may create per `windowMs` (429). */
+  readonly creations?: number
+  /** The window of `creations` in milliseconds. Default 60 000 (creations per minute). */
+  readonly windowMs?: number
+  /** Unfinished uploads one subject may have at once (429). */
+  readonly concurrentUploads?: number
+  /** Uploads one subject may keep stored, finished or not (403). */
+  readonly storedFiles?: number
+  /** Bytes (declared Upload-Length) one subject may keep stored (403). */
+  readonly storedBytes?: number
 }
 
 export type NextFunction = (err?: unknown) => void

@@ -61,7 +61,9 @@ describe('tus-js-client → @shuttle/server', () => {
     expect(download.headers.get('content-disposition')).toBe(
       `attachment; filename="${name}.bin"; filename*=UTF-8''${name}.bin`,
     )
-    expect(download.headers.get('content-type')).toBe('application/x-test')
+    // Types off the inline allow-list download as bytes; the declared type stays in the metadata.
+    expect(download.headers.get('content-type')).toBe('application/octet-stream')
+    expect(head.headers.get('upload-metadata')).toContain(`filetype ${btoa('application/x-test')}`)
     await download.body?.cancel()
   })
 

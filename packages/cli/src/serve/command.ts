@@ -10,8 +10,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return 0
   }
   const running = await startServer(options, (line) => process.stdout.write(`${line}\n`))
+  const { quotas, authSecret } = options.trust
   const limits = [
-    options.maxSize === undefined ? undefined : `max size ${formatBytes(options.maxSize)}`,
+    options.maxSize === undefined ? 'no size limit' : `max size ${formatBytes(options.maxSize)}`,
+    quotas.creations === undefined
+      ? undefined
+      : `${quotas.creations} new uploads per ${(quotas.windowMs ?? 60_000) / 1000}s per ${authSecret ? 'user' : 'client'}`,
     options.expireAfter === undefined
       ? undefined
       : `unfinished uploads expire after ${options.expireAfter / 1000}s`,
@@ -20,6 +24,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `Shuttle is serving ${running.url}/\n  tus endpoint ${running.endpoint}\n  uploads in ${options.dir}${
       limits.length ? `, ${limits.join(', ')}` : ''
+    }\n  ${
+      authSecret || running.demo
+        ? 'upload tokens required (Authorization: Bearer); each upload is its token subject’s'
+        : 'no upload tokens: anyone who reaches this port can upload (--auth-secret-file to require them)'
     }\n${
       options.s3
         ? `  S3 multipart signing at ${running.url}/s3/multipart (bucket ${options.s3.bucket}${

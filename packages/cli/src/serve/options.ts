@@ -3,6 +3,10 @@ import { parseArgs } from 'node:util'
 import { UploadError } from '@shuttle/protocol'
 import { S3_CONNECTION_FLAGS, S3_CONNECTION_HELP, type S3Connection, s3Connection } from '../s3-connection.js'
 import { parseDuration, parseSize } from '../units.js'
+import { type ServeTrustOptions, TRUST_FLAGS, TRUST_HELP, trustOptions } from './trust-options.js'
+
+/** Without --max-size: large enough for any video a browser records, small enough that a bogus Upload-Length of 1e15 is refused. */
+export const DEFAULT_MAX_SIZE = 10 * 1024 ** 3
 
 export const SERVE_HELP = `Usage: shuttle serve [options]
 
@@ -13,13 +17,16 @@ Options:
   --port PORT            port to listen on; 0 picks a free one (default 1080)
   --dir DIR              directory for uploads (default ./uploads)
   --path PATH            URL prefix of the tus endpoint (default /files/)
-  --max-size SIZE        largest upload accepted, e.g. 2GiB (default: no limit)
-  --cors-origin ORIGIN   allowed browser origin; repeat for several, * for any (default *)
+  --max-size SIZE        largest upload accepted, e.g. 2GiB; 'none' for no limit (default 10GiB);
+                         larger: 413
+  --cors-origin ORIGIN   allowed browser origin; repeat for several; * for any origin, without
+                         cookies (default: none, so browsers allow same-origin pages only)
   --expire-after DUR     delete unfinished uploads idle this long, e.g. 24h (default: never)
   --static DIR           serve this directory at / (e.g. the built demo app)
   --writes MODE          auto: write bodies on the main thread while writes are fast, falling back
                          to the thread pool after a slow one; thread-pool: always (NFS, slow disks)
                          (default auto)
+${TRUST_HELP}
   --s3-bucket NAME       also serve S3 multipart signing routes at /s3/ (Uppy Companion's paths):
                          browsers and 'shuttle upload --protocol s3' send parts straight to NAME
 ${S3_CONNECTION_HELP}
@@ -36,6 +43,7 @@ Examples:
   shuttle serve
   shuttle serve --port 8080 --dir /var/uploads --max-size 5GiB --expire-after 24h
   shuttle serve --host 0.0.0.0 --cors-origin https://app.example.com
+  SHUTTLE_AUTH_SECRET=$(cat /etc/shuttle/secret) shuttle serve --quota 5GiB --rate-limit 100/1m
   S3_ENDPOINT=http://127.0.0.1:7480 S3_ACCESS_KEY=… S3_SECRET_KEY=… shuttle serve --s3-bucket uploads`
 
 export interface ServeOptions {
@@ -44,7 +52,8 @@ export interface ServeOptions {
   dir: string
   path: string
   maxSize: number | undefined
-  corsOrigins: '*' | string[]
+  /** Undefined: no CORS headers, same-origin pages only. */
+  corsOrigins: '*' | string[] | undefined
   expireAfter: number | undefined
   staticDir: string | undefined
   /** Where the file store writes bodies (FileStoreOptions.writes). */
@@ -53,6 +62,8 @@ export interface ServeOptions {
   s3: ServeS3Options | undefined
   /** --demo-tokens: seconds a demo token lives; undefined when off. */
   demoTokens: number | undefined
+  /** Tokens, quotas and HTTP limits. */
+  trust: ServeTrustOptions
   quiet: boolean
   help: boolean
 }
@@ -79,18 +90,25 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   let prefix = values.path ?? '/files/'
   if (!prefix.startsWith('/')) prefix = `/${prefix}`
   if (!prefix.endsWith('/')) prefix = `${prefix}/`
-  const origins = values['cors-origin'] ?? ['*']
+  const origins = values['cors-origin']
   const writes = values.writes ?? 'auto'
   if (writes !== 'auto' && writes !== 'thread-pool') {
     throw new UploadError('ERR_INVALID_OPTIONS', `--writes: "${writes}" is not one of auto, thread-pool`)
   }
+  const trust = trustOptions(values, env)
+  // The demo secret is public: a real secret beside it would mean two kinds of token, one of them forgeable.
+  if (values['demo-tokens'] && trust.authSecret !== undefined)
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      '--demo-tokens signs with a public demo secret; drop it when you pass --auth-secret',
+    )
   return {
     host: values.host ?? '127.0.0.1',
     port,
     dir: path.resolve(values.dir ?? './uploads'),
     path: prefix,
-    maxSize: values['max-size'] === undefined ? undefined : parseSize(values['max-size'], 'max-size'),
-    corsOrigins: origins.includes('*') ? '*' : origins,
+    maxSize: maxSize(values['max-size']),
+    corsOrigins: origins === undefined ? undefined : origins.includes('*') ? '*' : origins,
     expireAfter:
       values['expire-after'] === undefined
         ? undefined
@@ -99,6 +117,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     writes,
     s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
     demoTokens: demoTokenLifetime(values),
+    trust,
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   }
@@ -114,6 +133,12 @@ function demoTokenLifetime(values: ReturnType<typeof parse>['values']): number |
   const ms = expires === undefined ? 600_000 : parseDuration(expires, 'demo-token-expires')
   if (ms < 1000) throw new UploadError('ERR_INVALID_OPTIONS', '--demo-token-expires must be at least 1s')
   return Math.round(ms / 1000)
+}
+
+function maxSize(value: string | undefined): number | undefined {
+  if (value === undefined) return DEFAULT_MAX_SIZE
+  if (value === 'none') return undefined
+  return parseSize(value, 'max-size')
 }
 
 /** The signing routes' options: the bucket, how to reach it, presigned URL lifetime, abort sweep. */
@@ -162,6 +187,7 @@ function parse(argv: string[]) {
       's3-abort-after': { type: 'string' },
       'demo-tokens': { type: 'boolean' },
       'demo-token-expires': { type: 'string' },
+      ...TRUST_FLAGS,
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -1,7 +1,7 @@
-import http from 'node:http'
+import type http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { S3SigningHandler } from '@shuttle/s3-signing'
-import { createTusServer, FileLocker, FileStore, type TusServer } from '@shuttle/server'
+import { createHttpServer, createTusServer, FileLocker, FileStore, type TusServer } from '@shuttle/server'
 import { s3ClientOptions } from '../s3-connection.js'
 import { type DemoTokens, demoTokens } from './demo-tokens.js'
 import { landingPage } from './landing-page.js'
@@ -35,13 +35,15 @@ export async function startServer(
   await locker.check()
   const demo = options.demoTokens === undefined ? undefined : demoTokens(options.demoTokens)
   const tus = createTusServer({
-    ...(demo ? { tokens: { secret: demo.secret } } : {}),
     path: options.path,
     store,
     locker,
     maxSize: options.maxSize,
-    corsOrigins: options.corsOrigins,
     expireAfter: options.expireAfter,
+    quotas: options.trust.quotas,
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    ...(options.trust.authSecret ? { tokens: { secret: options.trust.authSecret } } : {}),
+    ...(demo ? { tokens: { secret: demo.secret } } : {}),
   })
   // Loaded only with --s3-bucket: the AWS SDK costs ~12 MB of RSS and start-up time.
   const s3 = options.s3
@@ -50,14 +52,24 @@ export async function startServer(
         ...s3ClientOptions(options.s3),
         urlExpiresIn: options.s3.urlExpiresIn,
         ...(options.s3.abortAfter !== undefined ? { abortAfter: options.s3.abortAfter } : {}),
-        corsOrigins: options.corsOrigins,
+        ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+        ...(options.trust.authSecret ? { tokens: { secret: options.trust.authSecret } } : {}),
+        ...(options.trust.quotas.creations === undefined
+          ? {}
+          : {
+              quotas: {
+                creations: options.trust.quotas.creations,
+                windowMs: options.trust.quotas.windowMs ?? 60_000,
+              },
+            }),
       })
     : undefined
   const offLog = options.quiet ? () => {} : logEvents(tus, log)
   const bare = options.path.slice(0, -1)
   let page = ''
 
-  const server = http.createServer((req, res) => {
+  // Slow headers, idle bodies and connection floods are cut (see HttpLimits); bodies may take hours.
+  const server = createHttpServer((req, res) => {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/'
     if (pathname.startsWith(options.path) || pathname === bare) {
       tus.handle(req, res)
@@ -69,7 +81,7 @@ export async function startServer(
     }
     if (demo?.handle(req, res, pathname)) return
     void answerOther(req, res, pathname).catch(() => res.destroy())
-  })
+  }, options.trust.http)
   const answerOther = async (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => {
     if (options.staticDir !== undefined && (await serveStatic(options.staticDir, req, res))) return
     if ((req.method === 'GET' || req.method === 'HEAD') && (pathname === '/' || pathname === '/index.html')) {
@@ -80,10 +92,6 @@ export async function startServer(
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
     res.end(`Not found: ${pathname.slice(0, 200)}. The tus endpoint is ${options.path}\n`)
   }
-  // Uploads can be long; never time out an active request body.
-  server.requestTimeout = 0
-  server.keepAliveTimeout = 65_000
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => {

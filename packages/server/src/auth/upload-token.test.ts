@@ -16,6 +16,16 @@ async function rejection(p: Promise<unknown>): Promise<HttpError> {
 }
 
 describe('upload tokens', () => {
+  it('carries publicRead only when asked for', async () => {
+    const pub = await verifyUploadToken(
+      SECRET,
+      await issueUploadToken(SECRET, { sub: 'u', publicRead: true }),
+    )
+    expect(pub.publicRead).toBe(true)
+    const priv = await verifyUploadToken(SECRET, await issueUploadToken(SECRET, { sub: 'u' }))
+    expect(priv.publicRead).toBeUndefined()
+  })
+
   it('round-trips subject, expiry and limits', async () => {
     const before = Date.now()
     const token = await issueUploadToken(SECRET, {

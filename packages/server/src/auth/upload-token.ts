@@ -29,6 +29,11 @@ export interface IssueUploadTokenOptions extends UploadTokenLimits {
   readonly sub: string
   /** Lifetime: seconds, or a duration such as '30s', '10m', '2h', '7d'. Default '1h'. */
   readonly expiresIn?: number | string
+  /**
+   * Uploads created with this token may be downloaded (GET) by anyone who has their URL, without
+   * a token: for share links. Every other request stays the owner's. Default false.
+   */
+  readonly publicRead?: boolean
 }
 
 export interface UploadToken {
@@ -36,6 +41,8 @@ export interface UploadToken {
   /** Epoch milliseconds. */
   readonly expiresAt: number
   readonly limits: UploadTokenLimits
+  /** Uploads created with this token are publicly downloadable (see IssueUploadTokenOptions). */
+  readonly publicRead?: boolean
 }
 
 type Secret = string | Uint8Array
@@ -54,7 +61,9 @@ export async function issueUploadToken(secret: Secret, options: IssueUploadToken
   const limits = checkLimits(options)
   const seconds = durationSeconds(options.expiresIn ?? '1h')
   const now = Math.floor(Date.now() / 1000)
-  return new SignJWT(Object.keys(limits).length > 0 ? { lim: limits } : {})
+  const claims: Record<string, unknown> = Object.keys(limits).length > 0 ? { lim: limits } : {}
+  if (options.publicRead === true) claims.pub = true
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: ALG, typ: 'JWT' })
     .setSubject(options.sub)
     .setAudience(UPLOAD_TOKEN_AUDIENCE)
@@ -86,7 +95,12 @@ export async function verifyUploadToken(secret: Secret, token: string): Promise<
   } catch (err) {
     throw unauthorized('The upload token carries malformed limits; ask the app for a new one', err)
   }
-  return { sub: payload.sub as string, expiresAt: (payload.exp as number) * 1000, limits }
+  return {
+    sub: payload.sub as string,
+    expiresAt: (payload.exp as number) * 1000,
+    limits,
+    ...(payload.pub === true ? { publicRead: true } : {}),
+  }
 }
 
 /** The token of an `Authorization: Bearer <token>` header, if any. */

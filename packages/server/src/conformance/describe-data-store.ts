@@ -120,6 +120,39 @@ export function describeDataStore(name: string, make: () => Promise<DataStoreSub
       }
     })
 
+    run(
+      'keeps the owner and public read of every upload, through writes, list and concatenation',
+      async ({ store }) => {
+        // Owner scoping rests on this: an upload that lost its owner would be a stranger's to everyone.
+        const owned = await store.create(upload({ size: 4, owner: 'user-ä/1', publicRead: true }))
+        const plain = await store.create(upload({ size: 4 }))
+        await write(store, owned.id, 0, randomBytes(4))
+        const got = await store.getUpload(owned.id)
+        for (const info of [owned, got]) {
+          assert.equal(info.owner, 'user-ä/1')
+          assert.equal(info.publicRead, true)
+        }
+        const none = await store.getUpload(plain.id)
+        assert.equal(none.owner, undefined)
+        assert.ok(!none.publicRead)
+        if (store.list) {
+          for await (const info of store.list()) {
+            if (info.id === owned.id) assert.equal(info.owner, 'user-ä/1')
+          }
+        }
+        if (store.extensions.has('concatenation') && store.concatenate) {
+          const part = await store.create(upload({ size: 3, owner: 'u2', concat: { kind: 'partial' } }))
+          await write(store, part.id, 0, randomBytes(3))
+          const final = await store.concatenate(
+            upload({ size: undefined, owner: 'u2', concat: { kind: 'final', parts: [part.id] } }),
+            [part.id],
+          )
+          assert.equal(final.owner, 'u2')
+          assert.equal((await store.getUpload(final.id)).owner, 'u2')
+        }
+      },
+    )
+
     run('an unknown id is 404 ERR_NOT_FOUND for getUpload and remove', async ({ store }) => {
       await assert.rejects(store.getUpload(newId()), assertCode('ERR_NOT_FOUND', 404))
       await assert.rejects(store.remove(newId()), assertCode('ERR_NOT_FOUND', 404))

@@ -58,16 +58,16 @@ describe('concatenation', () => {
     const plain = (
       await t.req(t.endpoint, { method: 'POST', headers: { 'Upload-Length': '0' } })
     ).headers.get('location')!
-    const cases: [string[], RegExp][] = [
-      [[`${t.endpoint}AAAAAAAAAAAAAAAAAAAAAAAA`], /does not exist/],
-      [['https://elsewhere.example/uploads/AAAAAAAAAAAAAAAAAAAAAAAA'], /not an upload URL/],
-      [[`${t.endpoint}..%2F..%2Fetc`], /not an upload URL/],
-      [[done, unfinished], /not finished/],
-      [[plain], /not created with Upload-Concat: partial/],
+    const cases: [string[], number, RegExp][] = [
+      [[`${t.endpoint}AAAAAAAAAAAAAAAAAAAAAAAA`], 404, /does not exist/],
+      [['https://elsewhere.example/uploads/AAAAAAAAAAAAAAAAAAAAAAAA'], 400, /not an upload URL/],
+      [[`${t.endpoint}..%2F..%2Fetc`], 400, /not an upload URL/],
+      [[done, unfinished], 400, /not finished/],
+      [[plain], 400, /not created with Upload-Concat: partial/],
     ]
-    for (const [urls, message] of cases) {
+    for (const [urls, status, message] of cases) {
       const res = await final(t, urls)
-      expect(res.status, urls.join(' ')).toBe(400)
+      expect(res.status, urls.join(' ')).toBe(status)
       expect(await res.text()).toMatch(message)
     }
     expect((await final(t, [done, done, done])).status).toBe(413)

@@ -2,6 +2,9 @@ import { HttpError, TusError, type UploadMetadata } from '@shuttle/protocol'
 import { checkAuthorized } from '../authorize.js'
 import { newUploadId } from '../ids.js'
 import type { Reply } from '../reply.js'
+import { admit } from '../trust/quotas.js'
+import { assertInScope, hideUnreadable, ownership } from '../trust/scope.js'
+import { assertSizeAllowed, assertTypeAllowed } from '../trust/token-limits.js'
 import type { UploadInfo } from '../types.js'
 import { isExpired, isFinished } from '../upload-state.js'
 import { urlsTo } from '../urls.js'
@@ -16,17 +19,12 @@ export async function createFinal(
   urls: readonly string[],
   metadata: UploadMetadata,
 ): Promise<Reply> {
-  const { store, maxSize, basePath } = ctx.options
+  const { store, basePath } = ctx.options
   const ids = urlsTo(urls, basePath)
   const parts = await Promise.all(ids.map((id) => loadPart(ctx, id)))
   const total = parts.reduce((sum, p) => sum + p.offset, 0)
-  if (maxSize !== undefined && total > maxSize) {
-    throw new TusError(
-      'ERR_TOO_LARGE',
-      413,
-      `The concatenated upload would be ${total} bytes; the maximum is ${maxSize}`,
-    )
-  }
+  assertSizeAllowed(ctx, total, `The concatenated upload of ${total} bytes`)
+  assertTypeAllowed(ctx, metadata)
   const length = header(ctx.req, 'upload-length')
   if (length !== undefined && length !== String(total)) {
     throw new TusError(
@@ -44,30 +42,44 @@ export async function createFinal(
     lastWriteAt: Date.now(),
     expiresAt: undefined, // complete on creation: nothing to expire
     concat: { kind: 'final', parts: ids },
+    ...ownership(ctx),
   }
-  await checkAuthorized(
-    ctx.options.authorize,
-    ctx.req,
-    { action: 'create', id: upload.id, upload },
-    'create an upload',
-  )
-  upload = await runCreateHook(ctx, upload)
-  // Only stores that offer concatenation get here (handlePost checks the extension).
-  upload = await store.concatenate!(upload, ids)
+  const unadmit = await admit(ctx, { ...upload, offset: total })
+  try {
+    await checkAuthorized(
+      ctx.options.authorize,
+      ctx.req,
+      { action: 'create', id: upload.id, upload },
+      'create an upload',
+    )
+    upload = await runCreateHook(ctx, upload)
+    // Only stores that offer concatenation get here (handlePost checks the extension).
+    upload = await store.concatenate!(upload, ids)
+  } catch (err) {
+    unadmit()
+    throw err
+  }
   ctx.emit('upload-created', { upload })
   await finish(ctx, upload)
   return { status: 201, headers: { Location: ctx.urlFor(upload.id), 'Upload-Offset': String(upload.offset) } }
 }
 
 async function loadPart(ctx: HandlerContext, id: string): Promise<UploadInfo> {
+  // Another subject's part (or, with tokens, a damaged one) gets the very answer an unknown id gets.
+  const unknown = () =>
+    new TusError('ERR_NOT_FOUND', 404, `Upload-Concat lists upload ${id}, which does not exist`)
   let part: UploadInfo
   try {
     part = await ctx.options.store.getUpload(id)
   } catch (err) {
-    if (err instanceof HttpError && err.status === 404) {
-      throw new TusError('ERR_CONCAT', 400, `Upload-Concat lists upload ${id}, which does not exist`)
-    }
-    throw err
+    const hidden = hideUnreadable({ ...ctx, id }, err)
+    if (hidden instanceof HttpError && hidden.status === 404) throw unknown()
+    throw hidden
+  }
+  try {
+    assertInScope({ ...ctx, id }, part, 'concatenate')
+  } catch {
+    throw unknown()
   }
   await checkAuthorized(
     ctx.options.authorize,

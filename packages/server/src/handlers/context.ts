@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { UploadToken } from '../auth/upload-token.js'
 import type { Emitter } from '../emitter.js'
 import type { NormalizedOptions } from '../options.js'
+import type { Quotas } from '../trust/quotas.js'
 import type { UploadInfo } from '../types.js'
 
 /** Everything a method handler needs for one request. */
@@ -17,6 +18,8 @@ export interface HandlerContext {
   readonly headReads: Map<string, Promise<UploadInfo>>
   /** The request's verified upload token when the server requires tokens (`tokens` option). */
   readonly token: UploadToken | undefined
+  /** Quota and usage state, when the server has quotas or tokens. */
+  readonly quotas: Quotas | undefined
   /** The URL clients use to address an upload. */
   urlFor(id: string): string
 }

@@ -23,7 +23,9 @@ describe('GET download', () => {
     await t.req(url, { method: 'PATCH', headers: { ...OCTET, 'Upload-Offset': '0' }, body: 'hi' })
     const get = await fetch(url)
     expect(get.status).toBe(200)
-    expect(get.headers.get('content-type')).toBe('text/html')
+    // HTML is never served as HTML: a download, in a sandbox even if opened.
+    expect(get.headers.get('content-type')).toBe('application/octet-stream')
+    expect(get.headers.get('content-security-policy')).toBe('sandbox')
     expect(get.headers.get('content-length')).toBe('2')
     expect(get.headers.get('x-content-type-options')).toBe('nosniff')
     expect(get.headers.get('content-disposition')).toBe(

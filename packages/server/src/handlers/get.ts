@@ -1,5 +1,5 @@
 import { TusError } from '@shuttle/protocol'
-import { contentDisposition, safeContentType } from '../content-disposition.js'
+import { downloadHeaders } from '../content-disposition.js'
 import type { Reply } from '../reply.js'
 import { isFinished } from '../upload-state.js'
 import { authorizeUpload } from './authorize-upload.js'
@@ -30,9 +30,7 @@ export async function handleGet(ctx: HandlerContext): Promise<Reply> {
   const size = upload.offset
   const metadata = upload.metadata
   const headers: Record<string, string> = {
-    'Content-Type': safeContentType(metadata),
-    'Content-Disposition': contentDisposition(metadata.filename ?? metadata.name),
-    'X-Content-Type-Options': 'nosniff',
+    ...downloadHeaders(metadata),
     'Cache-Control': 'no-store',
     'Accept-Ranges': 'bytes',
   }

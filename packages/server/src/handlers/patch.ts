@@ -1,5 +1,7 @@
 import { parseNonNegativeInt, TusError } from '@shuttle/protocol'
 import type { Reply } from '../reply.js'
+import { admitLength } from '../trust/quotas.js'
+import { assertSizeAllowed } from '../trust/token-limits.js'
 import type { Lease, UploadInfo } from '../types.js'
 import { assertNotExpired, expiresHeader, isFinished } from '../upload-state.js'
 import { authorizeUpload } from './authorize-upload.js'
@@ -71,7 +73,7 @@ async function declareLength(
   length: number,
   lease: Lease,
 ): Promise<UploadInfo> {
-  const { store, maxSize } = ctx.options
+  const { store } = ctx.options
   if (upload.size !== undefined) {
     if (length === upload.size) return upload
     throw new TusError(
@@ -87,9 +89,8 @@ async function declareLength(
       `Upload-Length ${length} is smaller than the ${upload.offset} bytes already stored`,
     )
   }
-  if (maxSize !== undefined && length > maxSize) {
-    throw new TusError('ERR_TOO_LARGE', 413, `Upload-Length exceeds the maximum of ${maxSize} bytes`)
-  }
+  assertSizeAllowed(ctx, length)
+  await admitLength(ctx, upload, length)
   // A deferred length exists only where the store offers creation-defer-length (checked at start).
   lease.assertHeld()
   return store.declareLength!(ctx.id, length)

@@ -9,6 +9,9 @@ import {
 import { checkAuthorized } from '../authorize.js'
 import { newUploadId } from '../ids.js'
 import type { Reply } from '../reply.js'
+import { admit } from '../trust/quotas.js'
+import { ownership } from '../trust/scope.js'
+import { assertSizeAllowed, assertTypeAllowed } from '../trust/token-limits.js'
 import type { UploadInfo } from '../types.js'
 import { expiresHeader, isFinished } from '../upload-state.js'
 import { createFinal } from './concat.js'
@@ -32,13 +35,8 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
   if (concat?.kind === 'final') return createFinal(ctx, concat.urls, metadata)
 
   const size = parseLength(ctx)
-  if (size !== undefined && options.maxSize !== undefined && size > options.maxSize) {
-    throw new TusError(
-      'ERR_TOO_LARGE',
-      413,
-      `Upload-Length ${size} exceeds the maximum of ${options.maxSize} bytes`,
-    )
-  }
+  if (size !== undefined) assertSizeAllowed(ctx, size)
+  if (concat === undefined) assertTypeAllowed(ctx, metadata)
   const withData = isOffsetStream(req) && hasBody(req)
   if (withData) parseUploadChecksum(req) // header errors answer before anything is created
 
@@ -52,16 +50,23 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
     lastWriteAt: now,
     expiresAt: options.expireAfter === undefined ? undefined : now + options.expireAfter,
     concat: concat?.kind === 'partial' ? { kind: 'partial' } : undefined,
+    ...ownership(ctx),
   }
   if (withData) assertFits(ctx, upload)
-  await checkAuthorized(
-    options.authorize,
-    req,
-    { action: 'create', id: upload.id, upload },
-    'create an upload',
-  )
-  upload = await runCreateHook(ctx, upload)
-  upload = await options.store.create(upload)
+  const unadmit = await admit(ctx, upload)
+  try {
+    await checkAuthorized(
+      options.authorize,
+      req,
+      { action: 'create', id: upload.id, upload },
+      'create an upload',
+    )
+    upload = await runCreateHook(ctx, upload)
+    upload = await options.store.create(upload)
+  } catch (err) {
+    unadmit()
+    throw err
+  }
   ctx.emit('upload-created', { upload })
 
   if (withData) {
@@ -98,6 +103,7 @@ async function removeIfEmpty(ctx: HandlerContext, id: string): Promise<boolean> 
     const now = await ctx.options.store.getUpload(id)
     if (now.offset !== 0 || isFinished(now)) return false
     await ctx.options.store.remove(id)
+    ctx.quotas?.usage.removed(id)
     return true
   } catch (err) {
     ctx.options.logger.error(`Could not remove unreachable upload ${id}`, err)

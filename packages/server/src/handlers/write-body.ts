@@ -1,4 +1,5 @@
 import { isUploadError, TusError } from '@shuttle/protocol'
+import { effectiveMaxSize } from '../trust/token-limits.js'
 import type { Lease, UploadInfo } from '../types.js'
 import { isFinished } from '../upload-state.js'
 import type { HandlerContext } from './context.js'
@@ -8,7 +9,8 @@ import { contentLength, parseUploadChecksum } from './request-headers.js'
 /** Bytes this upload may still take: up to its length, or up to maxSize while deferred. */
 export function remainingBytes(ctx: HandlerContext, upload: UploadInfo): number | undefined {
   if (upload.size !== undefined) return upload.size - upload.offset
-  return ctx.options.maxSize === undefined ? undefined : ctx.options.maxSize - upload.offset
+  const max = effectiveMaxSize(ctx)
+  return max === undefined ? undefined : max - upload.offset
 }
 
 /** Rejects, before a byte is written, a body whose Content-Length goes past the upload's length. */

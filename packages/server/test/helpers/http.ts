@@ -5,6 +5,20 @@ import net from 'node:net'
 
 export const TUS_HEADERS = { 'Tus-Resumable': '1.0.0' } as const
 
+let defaults: Record<string, string> = {}
+
+/**
+ * Headers every request made through this module carries (before its own), e.g. an upload token
+ * when a suite written for an open server runs again against one that requires tokens.
+ */
+export function setDefaultHeaders(headers: Record<string, string>): void {
+  defaults = { ...headers }
+}
+
+export function defaultHeaders(): Readonly<Record<string, string>> {
+  return defaults
+}
+
 export interface RawResponse {
   status: number
   headers: http.IncomingHttpHeaders
@@ -39,7 +53,7 @@ export function rawRequest(opts: RawRequestOptions): Promise<RawResponse> {
       port: url.port,
       method: opts.method,
       path: opts.rawPath ?? `${url.pathname}${url.search}`,
-      headers: opts.headers as http.OutgoingHttpHeaders,
+      headers: { ...defaults, ...opts.headers } as http.OutgoingHttpHeaders,
       agent: false,
       timeout: opts.timeoutMs ?? 15_000,
     })
@@ -134,7 +148,7 @@ export function streamingRequest(opts: StreamingRequestOptions): StreamingReques
     port: url.port,
     method: opts.method,
     path: `${url.pathname}${url.search}`,
-    headers: opts.headers,
+    headers: { ...defaults, ...opts.headers },
     agent: false,
   })
   let sent = 0
@@ -238,7 +252,13 @@ export function downloadSha256(
   const u = new URL(url)
   if (u.hostname !== '127.0.0.1') throw new Error(`tests only talk to 127.0.0.1, got ${u.hostname}`)
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, headers, agent: false })
+    const req = http.request({
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname,
+      headers: { ...defaults, ...headers },
+      agent: false,
+    })
     const timer = setTimeout(() => req.destroy(new Error(`GET ${url} timed out`)), timeoutMs)
     req.on('error', (err) => {
       clearTimeout(timer)

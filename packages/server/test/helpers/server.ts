@@ -3,7 +3,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { createTusServer } from '@shuttle/server'
+import { createHttpServer, createTusServer, type HttpLimits } from '@shuttle/server'
 
 export type TusServerOptions = Parameters<typeof createTusServer>[0]
 export type TusServer = ReturnType<typeof createTusServer>
@@ -36,13 +36,19 @@ export interface TestServer {
  * Starts `createTusServer` in this process on 127.0.0.1:0 with a FileStore in a fresh temp dir
  * (`root/store`). `close()` stops the server and removes the temp dir.
  */
-export async function startServer(options: Partial<TusServerOptions> = {}): Promise<TestServer> {
+export async function startServer(
+  options: Partial<TusServerOptions> = {},
+  /** Serve through `createHttpServer` with these limits (default: a plain server, no timeouts). */
+  httpLimits?: HttpLimits,
+): Promise<TestServer> {
   const root = await makeTempDir()
   const dir = path.join(root, 'store')
   await mkdir(dir)
   const tus = createTusServer({ path: '/files/', directory: dir, ...options } as TusServerOptions)
-  const server = http.createServer((req, res) => tus.handle(req, res))
-  server.requestTimeout = 0
+  const server = httpLimits
+    ? createHttpServer((req, res) => tus.handle(req, res), httpLimits)
+    : http.createServer((req, res) => tus.handle(req, res))
+  if (!httpLimits) server.requestTimeout = 0
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())

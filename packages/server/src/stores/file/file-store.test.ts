@@ -65,6 +65,19 @@ describe.each(['auto', 'thread-pool'] as const)('FileStore (writes: %s)', (write
     expect((await store.getUpload(up.id)).size).toBe(42)
   })
 
+  it('loads an info file written before owners existed as an upload without owner; keeps the owner through declareLength', async () => {
+    const up = await store.create(fresh({ size: 3 }))
+    const infoPath = path.join(store.directory, `${up.id}.json`)
+    const { owner: _none, ...old } = JSON.parse(await readFile(infoPath, 'utf8'))
+    await writeFile(infoPath, JSON.stringify(old))
+    const got = await store.getUpload(up.id)
+    expect(got.owner).toBeUndefined()
+    expect(got.size).toBe(3)
+    const owned = await store.create(fresh({ size: undefined, owner: 'alice' }))
+    expect((await store.declareLength(owned.id, 9)).owner).toBe('alice')
+    expect((await store.getUpload(owned.id)).owner).toBe('alice')
+  })
+
   it('answers 404 for unknown or malformed ids, without touching the disk outside', async () => {
     expect(code(await store.getUpload(newUploadId()).catch((e) => e))).toBe('ERR_NOT_FOUND')
     expect(code(await store.getUpload('../../etc/passwd').catch((e) => e))).toBe('ERR_NOT_FOUND')

@@ -16,6 +16,9 @@ interface InfoJson {
   expiresAt: number | null
   concat: UploadConcat | null
   segments?: number[]
+  /** Absent in info files written before owners existed: they load as uploads without an owner. */
+  owner?: string
+  publicRead?: boolean
 }
 
 /** An upload as its info file records it. */
@@ -38,6 +41,8 @@ export async function writeInfo(
     expiresAt: upload.expiresAt ?? null,
     concat: upload.concat ?? null,
     ...(segments ? { segments: [...segments] } : {}),
+    ...(upload.owner !== undefined ? { owner: upload.owner } : {}),
+    ...(upload.publicRead ? { publicRead: true } : {}),
   }
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
@@ -72,6 +77,8 @@ export async function readInfo(path: string): Promise<StoredInfo> {
     expiresAt: raw.expiresAt ?? undefined,
     concat: raw.concat ?? undefined,
     segments: raw.segments,
+    ...(raw.owner !== undefined ? { owner: raw.owner } : {}),
+    ...(raw.publicRead === true ? { publicRead: true } : {}),
   }
 }
 
@@ -87,6 +94,8 @@ function isInfoJson(v: unknown): v is InfoJson {
     o.metadata !== null &&
     Object.values(o.metadata).every((x) => typeof x === 'string') &&
     typeof o.createdAt === 'number' &&
+    (o.owner === undefined || typeof o.owner === 'string') &&
+    (o.publicRead === undefined || typeof o.publicRead === 'boolean') &&
     (o.expiresAt === null || typeof o.expiresAt === 'number') &&
     (o.segments === undefined ||
       (Array.isArray(o.segments) &&
