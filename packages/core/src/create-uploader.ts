@@ -1,6 +1,7 @@
-import { UploadError } from '@shuttle/protocol'
+import { NetworkError, UploadError } from '@shuttle/protocol'
 import { createEmitter } from './emitter.js'
 import { createAuthGate } from './engine/auth-gate.js'
+import { createConnectivity } from './engine/connectivity.js'
 import type { EngineCore } from './engine/core.js'
 import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } from './engine/file-record.js'
 import { runFile } from './engine/runner.js'
@@ -37,6 +38,8 @@ export interface Uploader<Input = unknown> {
   setPriority(id: FileId, priority: number): void
   getFiles(): readonly FileSnapshot[]
   getFile(id: FileId): FileSnapshot | undefined
+  /** False while the network is down (see the `network` option); files then wait for it. */
+  isOnline(): boolean
   on<K extends keyof UploaderEvents>(event: K, fn: (payload: UploaderEvents[K]) => void): () => void
   /** Aborts everything and clears timers; server uploads and checkpoints are kept. */
   destroy(): Promise<void>
@@ -77,6 +80,16 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
     let runningCount = 0
     const totalThrottle = createThrottle(PROGRESS_INTERVAL_MS)
 
+    // Going offline interrupts the requests in flight (they would hang until the stall timeout);
+    // their files then wait for the network in 'retrying' without spending retries.
+    const connectivity = createConnectivity(options.network, options.endpoint, options.clock, (online) => {
+      if (!online) {
+        for (const rec of records.values())
+          if (isRunning(rec.state.status)) rec.interrupt?.(new NetworkError('The network went down'))
+      }
+      events.emit('network', { online })
+    })
+
     const must = (id: FileId): FileRecord => {
       const rec = records.get(id)
       if (!rec) throw new UploadError('ERR_UNKNOWN_FILE', `No file with id "${id}"`)
@@ -87,6 +100,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       transport,
       auth: createAuthGate(options.onAuthExpired),
       events,
+      connectivity,
       dispatch(rec, event) {
         const from = rec.state
         const to = transition(from, event)
@@ -312,6 +326,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         const rec = records.get(id)
         return rec && snapshotOf(rec, core.metadataOf)
       },
+      isOnline: () => connectivity.online,
       on: (event, fn) => events.on(event, fn),
       async destroy() {
         if (destroyed) return
@@ -319,6 +334,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
           if (isActive(rec.state.status)) core.dispatch(rec, { type: 'pause' })
         }
         destroyed = true
+        connectivity.dispose()
         const running = [...records.values()].map((rec) => {
           stopRun(rec)
           return rec.running

@@ -1,6 +1,13 @@
 import { UploadError } from '@shuttle/protocol'
 import { absoluteUrl, type Clock, systemClock } from './platform.js'
-import type { CheckpointStore, DigestFn, FileReaderPort, Fingerprint, HttpClient } from './ports.js'
+import type {
+  CheckpointStore,
+  DigestFn,
+  FileReaderPort,
+  Fingerprint,
+  HttpClient,
+  NetworkMonitor,
+} from './ports.js'
 import { BUILTIN_TRANSPORTS } from './transports/builtin.js'
 import { type NormalizedS3Options, normalizeS3Options, type S3Options } from './transports/s3/s3-options.js'
 import type { TransportFactory } from './transports/transport.js'
@@ -71,6 +78,13 @@ export interface UploaderOptions {
   data?: Record<string, string>
   /** Browser: send cookies with cross-origin requests (XHR withCredentials), tus and form alike. */
   withCredentials?: boolean
+  /**
+   * Where the engine learns that the network is down (browser default: navigator.onLine, the
+   * online/offline events and a probe of the endpoint after a network error). While it is down,
+   * files wait in 'retrying' with `waitingFor: 'network'`, spend no retry and continue by themselves
+   * when it returns. `false`: no monitor (Node's default): network errors spend the retry budget.
+   */
+  network?: NetworkMonitor | false
   httpClient?: HttpClient
   fileReader?: FileReaderPort
   digest?: DigestFn
@@ -87,6 +101,8 @@ export interface PlatformDefaults {
   fingerprint: Fingerprint
   digest: DigestFn
   chunkSize: number
+  /** The platform's network monitor, if it has one (browsers). */
+  network?: () => NetworkMonitor | undefined
 }
 
 export interface NormalizedOptions {
@@ -111,6 +127,7 @@ export interface NormalizedOptions {
   readonly fieldName: string
   readonly data: Readonly<Record<string, string>>
   readonly withCredentials: boolean
+  readonly network: NetworkMonitor | undefined
   readonly httpClient: HttpClient
   /** The uploader created the client (not injected), so destroy() may close it. */
   readonly ownsHttpClient: boolean
@@ -195,6 +212,7 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     fieldName: o.fieldName ?? 'file',
     data: { ...o.data },
     withCredentials: o.withCredentials ?? false,
+    network: o.network === false ? undefined : (o.network ?? platform.network?.()),
     httpClient: o.httpClient ?? platform.httpClient(),
     ownsHttpClient: o.httpClient === undefined,
     fileReader: o.fileReader ?? platform.fileReader(),

@@ -38,6 +38,8 @@ export interface FileRecord {
   readonly meter: SpeedMeter
   readonly throttle: (now: number, force?: boolean) => boolean
   snapshot?: FileSnapshot
+  /** Aborts the attempt in flight without stopping the run (the network went down); set by runAttempt. */
+  interrupt?: (reason: UploadError) => void
 }
 
 export function createRecord(
@@ -105,6 +107,7 @@ export function snapshotOf(
     speed,
     eta: done ? 0 : size === null ? null : eta(size - rec.bytesSent, speed),
     ...(error ? { error } : {}),
+    ...(rec.state.status === 'retrying' ? { waitingFor: rec.state.reason } : {}),
     attempts: rec.attempts,
   })
   rec.snapshot = snap

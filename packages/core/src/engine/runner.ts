@@ -1,4 +1,4 @@
-import { UploadError } from '@shuttle/protocol'
+import { HttpStatusError, NetworkError, UploadError } from '@shuttle/protocol'
 import { offsetOf } from '../machine.js'
 import { classifyError, retryDelay, toUploadError } from '../retry.js'
 import type { TransportResult } from '../transports/transport.js'
@@ -26,6 +26,11 @@ export async function runFile(core: EngineCore, rec: FileRecord, run: number): P
       if (!live()) return
       rec.bytesSent = offsetOf(rec.state)
       rec.meter.reset(rec.bytesSent, core.options.clock.now())
+      // Known offline: no request would get through, so none is sent (and none fails in DevTools).
+      if (!core.connectivity.online) {
+        await waitForNetwork(core, rec, new NetworkError('The network is down'))
+        if (!live()) return
+      }
       if (rec.state.status !== 'uploading') {
         core.dispatch(rec, { type: 'begin', ...(restoredUrl !== undefined ? { url: restoredUrl } : {}) })
       }
@@ -100,6 +105,20 @@ function fail(core: EngineCore, rec: FileRecord, error: UploadError): false {
   return false
 }
 
+/** No answer at all (as opposed to an HTTP status): what a network outage looks like. */
+const isNetworkFailure = (error: UploadError): boolean =>
+  !(error instanceof HttpStatusError) && (error.code === 'ERR_NETWORK' || error.code === 'ERR_STALLED')
+
+/** Waits in 'retrying' (reason 'network') until the network is back; spends no retry. */
+async function waitForNetwork(core: EngineCore, rec: FileRecord, error: UploadError): Promise<true> {
+  const signal = rec.controller?.signal
+  rec.bytesSent = offsetOf(rec.state)
+  rec.meter.reset(rec.bytesSent, core.options.clock.now())
+  core.dispatch(rec, { type: 'backoff', reason: 'network', attempt: rec.attempts, retryAt: null, error })
+  if (signal) await core.connectivity.whenOnline(signal)
+  return true
+}
+
 /** Decides what an error means for the file. Returns true to run another attempt. */
 async function recover(
   core: EngineCore,
@@ -136,6 +155,13 @@ async function recover(
     d.kind === 'aborted'
       ? new UploadError('ERR_NETWORK', 'The request was aborted', { cause: err, retryable: true })
       : d.error
+  // No answer: if the network is down (the platform says so, or the endpoint does not answer a
+  // probe either), wait for it instead of spending the budget on requests that cannot succeed.
+  if (isNetworkFailure(error)) {
+    if (core.connectivity.online) await core.connectivity.check()
+    if (signal.aborted) return true // paused or canceled meanwhile: the caller sees the run is stale
+    if (!core.connectivity.online) return waitForNetwork(core, rec, error)
+  }
   // Progress since the last failure means the network works; start the budget over.
   const confirmed = offsetOf(rec.state)
   if (confirmed > rec.confirmedAtLastFailure) rec.attempts = 0

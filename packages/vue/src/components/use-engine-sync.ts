@@ -49,6 +49,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       f.speed === s.speed &&
       f.eta === s.eta &&
       f.error === s.error &&
+      f.waitingFor === s.waitingFor &&
       (s.url === undefined || f.uploadUrl === s.url)
     )
       return f
@@ -62,6 +63,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       eta: s.eta,
       uploadUrl: s.url ?? f.uploadUrl,
       error: s.error,
+      waitingFor: s.waitingFor,
     }
   }
 

@@ -12,6 +12,8 @@ export const en = {
   statusUploading: 'Uploading',
   statusPaused: 'Paused',
   statusRetrying: 'Retrying',
+  statusWaitingNetwork: 'Waiting for network',
+  statusRateLimited: 'Waiting: too many uploads',
   statusCompleted: 'Done',
   statusFailed: 'Failed',
   statusCanceled: 'Canceled',
@@ -34,6 +36,7 @@ export const en = {
   announceProgress: '{name}: {percent}%',
   announceStatus: '{name}: {status}',
   exceeded: 'At most {limit} files',
+  offline: 'You are offline. Uploads wait and continue by themselves when the connection is back.',
 }
 
 export type LocaleMessages = typeof en

@@ -13,6 +13,8 @@ export const zhCn: LocaleMessages = {
   statusUploading: '上传中',
   statusPaused: '已暂停',
   statusRetrying: '重试中',
+  statusWaitingNetwork: '等待网络',
+  statusRateLimited: '等待中：上传过多',
   statusCompleted: '已完成',
   statusFailed: '上传失败',
   statusCanceled: '已取消',
@@ -35,4 +37,5 @@ export const zhCn: LocaleMessages = {
   announceProgress: '{name}：{percent}%',
   announceStatus: '{name}：{status}',
   exceeded: '最多 {limit} 个文件',
+  offline: '网络已断开。上传会暂时等待，网络恢复后自动继续。',
 }

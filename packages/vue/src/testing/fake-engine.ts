@@ -27,7 +27,14 @@ function stateOf(status: EngineStatus, f: Mutable<FileSnapshot>): UploadState {
     case 'failed':
       return { status, error, ...position }
     case 'retrying':
-      return { status, attempt: f.attempts, retryAt: 0, error, ...position }
+      return {
+        status,
+        reason: f.waitingFor ?? 'backoff',
+        attempt: f.attempts,
+        retryAt: 0,
+        error,
+        ...position,
+      }
     default:
       return { status, ...position }
   }
