@@ -27,8 +27,8 @@ export interface Uploader<Input = unknown> {
   cancel(id: FileId): Promise<void>
   /** Cancels if needed, then drops the file from the list. */
   remove(id: FileId): Promise<void>
-  /** Queues a failed file again; it resumes from the offset the server confirmed. */
-  retry(id: FileId): void
+  /** Queues a failed file again (at the front with `first`); it resumes from the offset the server confirmed. */
+  retry(id: FileId, options?: { first?: boolean }): void
   pauseAll(): void
   resumeAll(): void
   cancelAll(): Promise<void>
@@ -117,7 +117,10 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       isCurrent: (rec, run) => !destroyed && rec.run === run && records.get(rec.id) === rec,
       setConfirmed(rec, bytes) {
         const before = offsetOf(rec.state)
-        if (bytes > before) rec.authRefreshes = 0
+        if (bytes > before) {
+          rec.authRefreshes = 0
+          rec.rateLimitWaits = 0
+        }
         rec.bytesSent = bytes < before ? bytes : Math.max(rec.bytesSent, bytes)
         // Only an attempt confirms bytes, and an attempt runs in 'uploading'.
         if (rec.state.status === 'uploading')
@@ -256,7 +259,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       resume(id, { first = false } = {}) {
         const rec = must(id)
         const status = rec.state.status
-        if (status === 'failed') return api.retry(id)
+        if (status === 'failed') return api.retry(id, { first })
         if (isActive(status)) {
           if (first && status === 'queued') enqueue(rec, true)
           return pump()
@@ -288,12 +291,13 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         events.emit('removed', { id })
         pump()
       },
-      retry(id) {
+      retry(id, { first = false } = {}) {
         const rec = must(id)
         core.dispatch(rec, { type: 'retry' })
         rec.attempts = 0
         rec.authRefreshes = 0
-        enqueue(rec)
+        rec.rateLimitWaits = 0
+        enqueue(rec, first)
         delete rec.snapshot
         pump()
       },

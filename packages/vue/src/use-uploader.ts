@@ -25,7 +25,7 @@ export interface UseUploaderReturn {
   start(): void
   pause(id: FileId): void
   resume(id: FileId, opts?: { first?: boolean }): void
-  retry(id: FileId): void
+  retry(id: FileId, opts?: { first?: boolean }): void
   cancel(id: FileId): Promise<void>
   remove(id: FileId): Promise<void>
   pauseAll(): void
@@ -168,7 +168,7 @@ export function useUploader(options: UseUploaderOptions | (() => UseUploaderOpti
     start: withEngine((e) => e.start()),
     pause: withEngine((e, id: FileId) => e.pause(id)),
     resume: withEngine((e, id: FileId, opts?: { first?: boolean }) => e.resume(id, opts)),
-    retry: withEngine((e, id: FileId) => e.retry(id)),
+    retry: withEngine((e, id: FileId, opts?: { first?: boolean }) => e.retry(id, opts)),
     cancel: withEngine((e, id: FileId) => e.cancel(id).finally(refresh)),
     remove: withEngine((e, id: FileId) => e.remove(id).finally(refresh)),
     pauseAll: withEngine((e) => e.pauseAll()),

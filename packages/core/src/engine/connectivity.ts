@@ -8,6 +8,8 @@ const PROBE_DELAYS_MS = [1000, 2000, 4000, 8000, 15_000]
 export interface Connectivity {
   /** True while the network is believed up; always true without a monitor. */
   readonly online: boolean
+  /** A monitor watches the network (browsers): check() really asks the endpoint. */
+  readonly monitored: boolean
   /**
    * After a network error while online: asks the endpoint once (concurrent callers share the
    * probe). Resolves false when no answer came; the engine is then offline and keeps probing.
@@ -25,7 +27,13 @@ export function createConnectivity(
   onChange: (online: boolean) => void,
 ): Connectivity {
   if (!monitor) {
-    return { online: true, check: async () => true, whenOnline: async () => {}, dispose: () => {} }
+    return {
+      online: true,
+      monitored: false,
+      check: async () => true,
+      whenOnline: async () => {},
+      dispose: () => {},
+    }
   }
   let platformOnline = monitor.online
   // The platform says online, yet the endpoint gave no answer (a dead link behind a live interface).
@@ -75,6 +83,7 @@ export function createConnectivity(
     get online() {
       return isOnline()
     },
+    monitored: true,
     check() {
       if (!isOnline()) return Promise.resolve(false)
       checking ??= monitor.probe(endpoint, controller.signal).then((ok) => {

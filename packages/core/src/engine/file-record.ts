@@ -25,6 +25,8 @@ export interface FileRecord {
   confirmedAtLastFailure: number
   /** Consecutive auth refreshes without progress, to stop a token loop. */
   authRefreshes: number
+  /** Consecutive 429 waits without progress (they spend no retry), to stop a server that never lets us in. */
+  rateLimitWaits: number
   /** Higher starts first; ties go by `seq`. */
   priority: number
   /** Place in the waiting line; lower starts first. */
@@ -58,6 +60,7 @@ export function createRecord(
     attempts: 0,
     confirmedAtLastFailure: 0,
     authRefreshes: 0,
+    rateLimitWaits: 0,
     priority: 0,
     seq: 0,
     run: 0,

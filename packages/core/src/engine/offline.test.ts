@@ -109,14 +109,14 @@ describe('offline-aware engine', () => {
     expect(events).toEqual([false, true])
   })
 
-  it('a server that answers the probe (CORS refused, connection reset) is not an outage: the error spends the budget and fails', async () => {
+  it('a server that answers the probe (CORS refused, connection reset) is not an outage: the error spends the budget and fails as ERR_BLOCKED', async () => {
     const { net, up, setDown } = setup({ retryDelays: [0] })
     setDown(true)
     net.answerProbes(true)
     const [id] = up.add(file('a', 100)) as [string]
     await vi.waitFor(() => expect(up.getFile(id)?.status).toBe('failed'))
     const f = up.getFile(id)
-    expect(f?.error?.code).toBe('ERR_NETWORK')
+    expect(f?.error?.code).toBe('ERR_BLOCKED')
     expect(net.probes.length).toBe(2) // one per network error
   })
 

@@ -9,6 +9,8 @@ import { usableCheckpoint } from './transport-setup.js'
 
 /** Consecutive credential refreshes without the server confirming a byte before we give up. */
 const MAX_AUTH_REFRESHES = 2
+/** Consecutive 429 + Retry-After waits without progress before they spend the retry budget. */
+const MAX_RATE_LIMIT_WAITS = 20
 
 /**
  * Drives one file from 'queued' to a settled state: prepare, attempts, retries with backoff,
@@ -157,10 +159,27 @@ async function recover(
       : d.error
   // No answer: if the network is down (the platform says so, or the endpoint does not answer a
   // probe either), wait for it instead of spending the budget on requests that cannot succeed.
+  let reachable = false
   if (isNetworkFailure(error)) {
-    if (core.connectivity.online) await core.connectivity.check()
+    if (core.connectivity.online) reachable = (await core.connectivity.check()) && core.connectivity.monitored
     if (signal.aborted) return true // paused or canceled meanwhile: the caller sees the run is stale
     if (!core.connectivity.online) return waitForNetwork(core, rec, error)
+  }
+  // The server asked us to slow down and said for how long: wait as asked, spending no retry.
+  if (
+    d.kind === 'retry' &&
+    d.retryAfter !== undefined &&
+    error instanceof HttpStatusError &&
+    error.status === 429 &&
+    rec.rateLimitWaits < MAX_RATE_LIMIT_WAITS
+  ) {
+    rec.rateLimitWaits++
+    rec.bytesSent = offsetOf(rec.state)
+    const retryAt = options.clock.now() + d.retryAfter
+    core.dispatch(rec, { type: 'backoff', reason: 'rate-limit', attempt: rec.attempts, retryAt, error })
+    core.events.emit('retry', { id: rec.id, attempt: rec.attempts, delay: d.retryAfter, error })
+    await core.sleep(d.retryAfter, signal)
+    return true
   }
   // Progress since the last failure means the network works; start the budget over.
   const confirmed = offsetOf(rec.state)
@@ -173,7 +192,20 @@ async function recover(
     options.random,
     d.kind === 'retry' ? d.retryAfter : undefined,
   )
-  if (delay === undefined) return fail(core, rec, error)
+  if (delay === undefined) {
+    // The endpoint answers a probe, yet this request got no answer the page may read.
+    if (reachable)
+      return fail(
+        core,
+        rec,
+        new UploadError(
+          'ERR_BLOCKED',
+          `${error.message}, while the server answers: the browser refused its response (CORS) or the connection was reset`,
+          { cause: error, retryable: true },
+        ),
+      )
+    return fail(core, rec, error)
+  }
   rec.bytesSent = confirmed
   core.dispatch(rec, { type: 'backoff', attempt: rec.attempts, retryAt: options.clock.now() + delay, error })
   core.events.emit('retry', { id: rec.id, attempt: rec.attempts, delay, error })

@@ -97,6 +97,25 @@ describe('exposed methods', () => {
       'resume',
       'cancel',
     ])
+    // What the user resumes or retries goes first; resumeAll keeps the list order.
+    const calls = lastEngine().calls
+    expect(calls[2]).toEqual(['resume', f.id, { first: true }])
+    expect(calls[3]).toEqual(['retry', f.id, { first: true }])
+    expect(calls[7]?.[2]).toBeUndefined()
+  })
+
+  it('retryAll() retries every failed file, in list order', async () => {
+    const w = mountUpload()
+    await pick(w, [makeFile('a.txt'), makeFile('b.txt'), makeFile('c.txt')])
+    const [a, b, c] = lastList(w)
+    lastEngine().fail(a!.id!)
+    lastEngine().fail(c!.id!)
+    api(w).retryAll()
+    const retried = lastEngine()
+      .calls.filter((x) => x[0] === 'retry')
+      .map((x) => x[1])
+    expect(retried).toEqual([a!.id, c!.id])
+    expect(retried).not.toContain(b!.id)
   })
 
   it('open() clicks the hidden input', () => {

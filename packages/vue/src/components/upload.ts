@@ -165,6 +165,8 @@ export interface UploadInstance {
   cancel(file: UploadFile): Promise<void>
   pauseAll(): void
   resumeAll(): void
+  /** Retries every failed file. */
+  retryAll(): void
   /** Opens the file dialog. */
   open(): void
 }

@@ -210,13 +210,14 @@ export function useHandlers(
       engine.pause(f.id)
       emit('pause', find(f.uid) ?? f)
     }),
+    // A file the user asks for goes first, ahead of files that were merely waiting.
     resume: withFile((f) => {
       if (f.id === undefined) return
-      engine.resume(f.id)
+      engine.resume(f.id, { first: true })
       emit('resume', find(f.uid) ?? f)
     }),
     retry: withFile((f) => {
-      if (f.id !== undefined) engine.retry(f.id)
+      if (f.id !== undefined) engine.retry(f.id, { first: true })
       else if (f.raw && requestHandler()) void upload(f.raw)
       else return
       emit('retry', find(f.uid) ?? f)
@@ -226,6 +227,16 @@ export function useHandlers(
       if (!f) return
       await stop(f)
       emit('cancel', find(f.uid) ?? f)
+    },
+    /** Every failed file back in the queue, in list order, each from the offset the server confirmed. */
+    retryAll(): void {
+      for (const f of list()) {
+        if (f.phase !== 'failed') continue
+        if (f.id !== undefined) engine.retry(f.id)
+        else if (f.raw && requestHandler()) void upload(f.raw)
+        else continue
+        emit('retry', find(f.uid) ?? f)
+      }
     },
     pauseAll: () => engine.pauseAll(),
     resumeAll: () => engine.resumeAll(),
@@ -238,6 +249,7 @@ export function useHandlers(
     let done = 0
     let count = 0
     let active = 0
+    let failed = 0
     for (const f of list()) {
       if (f.phase === 'canceled') continue
       count++
@@ -246,9 +258,20 @@ export function useHandlers(
       speed += ACTIVE.has(f.phase) ? (f.speed ?? 0) : 0
       if (ACTIVE.has(f.phase)) active++
       if (f.status === 'success') done++
+      if (f.phase === 'failed') failed++
     }
     const percent = size > 0 ? (sent / size) * 100 : 0
-    return { size, sent, speed, done, count, active, percent, eta: speed > 0 ? (size - sent) / speed : null }
+    return {
+      size,
+      sent,
+      speed,
+      done,
+      count,
+      active,
+      failed,
+      percent,
+      eta: speed > 0 ? (size - sent) / speed : null,
+    }
   })
 
   // Custom requests are ours to stop when the component goes; engine uploads stop with the engine.

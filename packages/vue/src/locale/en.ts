@@ -36,6 +36,22 @@ export const en = {
   announceProgress: '{name}: {percent}%',
   announceStatus: '{name}: {status}',
   exceeded: 'At most {limit} files',
+  errorUnauthorized: 'You are not signed in, or your sign-in expired. Sign in again, then retry.',
+  errorForbidden: 'The server refused this upload.',
+  errorTooLarge: 'This file is larger than the server accepts.',
+  errorRateLimited: 'The server is receiving too many uploads. Retry in a moment.',
+  errorServer: 'The server ran into a problem. Retry later.',
+  errorUnavailable: 'The server is unavailable right now. Retry later.',
+  errorGone: 'The server no longer has this upload. Retry to start it again.',
+  errorNetwork: 'The connection to the server broke. Check your network, then retry.',
+  errorBlocked:
+    'The browser blocked the answer of the upload server (CORS) or the connection was reset. If retrying does not help, the site needs fixing.',
+  errorFileRead: 'The file could not be read: it may have been moved or changed. Pick it again.',
+  errorChecksum: 'The bytes arrived damaged. Retry.',
+  errorGeneric: 'The upload failed. Retry, or open the details.',
+  serverSays: 'Server: “{message}”',
+  errorDetails: 'Details',
+  retryAll: 'Retry all',
   offline: 'You are offline. Uploads wait and continue by themselves when the connection is back.',
 }
 

@@ -146,8 +146,8 @@ export class FakeEngine implements Engine {
     this.calls.push(['resume', id, opts])
     this.update(id, 'queued')
   }
-  retry(id: FileId): void {
-    this.calls.push(['retry', id])
+  retry(id: FileId, opts?: { first?: boolean }): void {
+    this.calls.push(['retry', id, opts])
     this.update(id, 'queued', { error: undefined })
   }
   async cancel(id: FileId): Promise<void> {
