@@ -26,7 +26,7 @@ export function useUnfinished(endpoint: string): Ref<Unfinished[]> {
       return // storage disabled: nothing to offer
     }
     const checks = saved
-      .filter(({ checkpoint }) => checkpoint.endpoint === base && checkpoint.url)
+      .filter(({ checkpoint }) => checkpoint.endpoint === base && checkpoint.url && !checkpoint.finished)
       .map(async ({ checkpoint }) => {
         try {
           const res = await fetch(checkpoint.url!, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })

@@ -4,7 +4,7 @@ import { createAuthGate } from './engine/auth-gate.js'
 import { createConnectivity } from './engine/connectivity.js'
 import type { EngineCore } from './engine/core.js'
 import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } from './engine/file-record.js'
-import { runFile } from './engine/runner.js'
+import { lookupCheckpoint, runFile } from './engine/runner.js'
 import { moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
 import { terminateUpload } from './engine/terminate.js'
 import { createTransport } from './engine/transport-setup.js'
@@ -44,6 +44,9 @@ export interface Uploader<Input = unknown> {
   /** Aborts everything and clears timers; server uploads and checkpoints are kept. */
   destroy(): Promise<void>
 }
+
+/** The confirmed offset goes into the checkpoint at most this often (and on pause). */
+const OFFSET_SAVE_INTERVAL_MS = 1000
 
 let idCounter = 0
 const newId = (): FileId => `f${(++idCounter).toString(36)}${Math.random().toString(36).slice(2, 8)}`
@@ -121,11 +124,17 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
           rec.authRefreshes = 0
           rec.rateLimitWaits = 0
         }
+        const now = options.clock.now()
+        // More confirmed than this session sent: bytes of an earlier session (a HEAD's answer),
+        // not speed. The meter starts from there instead of counting them.
+        const earlier = bytes > rec.bytesSent
         rec.bytesSent = bytes < before ? bytes : Math.max(rec.bytesSent, bytes)
         // Only an attempt confirms bytes, and an attempt runs in 'uploading'.
         if (rec.state.status === 'uploading')
           rec.state = transition(rec.state, { type: 'advance', offset: bytes })
-        rec.meter.sample(rec.bytesSent, options.clock.now())
+        if (earlier) rec.meter.reset(rec.bytesSent, now)
+        else rec.meter.sample(rec.bytesSent, now)
+        if (bytes > before && now - rec.offsetSavedAt >= OFFSET_SAVE_INTERVAL_MS) saveOffset(rec)
         core.progress(rec)
       },
       setSent(rec, bytes) {
@@ -145,6 +154,16 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       },
       metadataOf: (rec) => uploadMetadata(rec, options.metadata),
       sleep: (ms, signal) => sleep(options.clock, ms, signal),
+    }
+
+    /** Writes the confirmed offset into the checkpoint: after a reload, a waiting file shows it. */
+    function saveOffset(rec: FileRecord) {
+      const cp = rec.checkpoint
+      const offset = offsetOf(rec.state)
+      if (!cp || rec.fingerprint === undefined || cp.finished || (cp.offset ?? 0) >= offset) return
+      rec.offsetSavedAt = options.clock.now()
+      rec.checkpoint = { ...cp, offset, updatedAt: Date.now() }
+      options.checkpointStore.set(rec.fingerprint, rec.checkpoint).catch(() => {})
     }
 
     /** The one totals computation (totals.ts) over the records, without building snapshots. */
@@ -233,6 +252,10 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
             enqueue(rec)
             core.dispatch(rec, { type: 'enqueue' })
           }
+          // Known size (browser files): look the checkpoint up now, so a waiting file shows its
+          // server offset before its turn (a slot's run awaits this same lookup).
+          if (transport.resumable && rec.info.size !== null && rec.info.lastModified !== undefined)
+            rec.lookup = lookupCheckpoint(core, rec).catch(() => undefined)
         })
         pump()
         return ids
@@ -253,6 +276,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         // Abort first so listeners of the 'paused' state-change already see the settled numbers.
         if (canTransition(rec.state, 'pause')) stopRun(rec)
         core.dispatch(rec, { type: 'pause' })
+        saveOffset(rec)
         core.progress(rec, true)
         pump()
       },

@@ -67,6 +67,12 @@ export interface UploaderOptions {
   /** false: added files wait in 'idle' until start(). Default true. */
   autoStart?: boolean
   checkpointStore?: CheckpointStore
+  /**
+   * Keep a finished upload's checkpoint (marked finished) instead of deleting it, so the same file
+   * picked again is recognised: one HEAD finds it complete on the server and nothing is sent.
+   * Default: true in browsers, false in Node.
+   */
+  rememberFinished?: boolean
   fingerprint?: Fingerprint
   /** 401/403: called once for all files hitting it at once, then the request is retried. */
   onAuthExpired?: (ctx: { id: FileId; status: number }) => Promise<void>
@@ -101,6 +107,8 @@ export interface PlatformDefaults {
   fingerprint: Fingerprint
   digest: DigestFn
   chunkSize: number
+  /** Whether finished uploads keep their checkpoint (see `rememberFinished`). */
+  rememberFinished?: boolean
   /** The platform's network monitor, if it has one (browsers). */
   network?: () => NetworkMonitor | undefined
 }
@@ -121,6 +129,7 @@ export interface NormalizedOptions {
   readonly metadata: Readonly<Record<string, string>>
   readonly autoStart: boolean
   readonly checkpointStore: CheckpointStore
+  readonly rememberFinished: boolean
   readonly fingerprint: Fingerprint
   readonly onAuthExpired: UploaderOptions['onAuthExpired']
   readonly checksum: false | 'sha1' | 'sha256'
@@ -206,6 +215,7 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     metadata: { ...o.metadata },
     autoStart: o.autoStart ?? true,
     checkpointStore: o.checkpointStore ?? platform.checkpointStore(),
+    rememberFinished: o.rememberFinished ?? platform.rememberFinished ?? false,
     fingerprint: o.fingerprint ?? platform.fingerprint,
     onAuthExpired: o.onAuthExpired,
     checksum,

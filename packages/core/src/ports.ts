@@ -98,6 +98,13 @@ export interface Checkpoint<State = unknown> {
   metadata: Record<string, string>
   /** The transport's own resume data (tus: concatenation parts; S3: key, uploadId, parts). */
   state: State
+  /**
+   * The offset the server last confirmed to this client: shown for a waiting file before its HEAD
+   * answers (a hint; the server's answer always wins).
+   */
+  offset?: number
+  /** Kept after completion (`rememberFinished`): picking the file again finds it done on the server. */
+  finished?: boolean
   createdAt: number
   updatedAt: number
 }

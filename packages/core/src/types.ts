@@ -31,6 +31,8 @@ export interface FileSnapshot {
    * with Retry-After. 'backoff': a pause between retries.
    */
   readonly waitingFor?: RetryReason
+  /** Completed without sending a byte: the same file was finished on the server before (see `rememberFinished`). */
+  readonly alreadyUploaded?: boolean
   /** Consecutive failed attempts (reset whenever the server confirms new bytes). */
   readonly attempts: number
 }
@@ -52,7 +54,13 @@ export interface UploaderEvents {
   'upload-created': { id: FileId; url: string }
   /** Every byte is stored; the server is assembling the file (S3 CompleteMultipartUpload). */
   completing: { id: FileId }
-  completed: { id: FileId; url: string; response?: { status: number; body: string } }
+  completed: {
+    id: FileId
+    url: string
+    response?: { status: number; body: string }
+    /** The file was found finished on the server; nothing was sent. */
+    alreadyUploaded?: boolean
+  }
   failed: { id: FileId; error: UploadError }
   retry: { id: FileId; attempt: number; delay: number; error: UploadError }
   'upload-restarted': { id: FileId; reason: 'not-found' | 'gone'; oldUrl: string }

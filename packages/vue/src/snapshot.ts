@@ -31,5 +31,6 @@ export function toUploadFile(s: FileSnapshot): UploadFile {
     uploadUrl: s.url,
     error: s.error,
     ...(s.waitingFor ? { waitingFor: s.waitingFor } : {}),
+    ...(s.alreadyUploaded ? { alreadyUploaded: true } : {}),
   }
 }

@@ -31,6 +31,8 @@ export interface UploadFile {
   bytesConfirmed?: number
   /** While 'retrying': what the file waits for ('network': offline; 'rate-limit': the server's 429). */
   waitingFor?: RetryReason
+  /** Completed without sending a byte: the same file was already on the server. */
+  alreadyUploaded?: boolean
   /** Engine id when the upload runs through @shuttle/core (not for http-request uploads). */
   id?: FileId
 }

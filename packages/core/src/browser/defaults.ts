@@ -36,6 +36,7 @@ export const browserDefaults: PlatformDefaults = {
       ),
     ),
   chunkSize: 8 * 1024 * 1024,
+  rememberFinished: true,
   // Only where there is a window to listen to (not in SSR or a worker without one).
   network: () =>
     typeof globalThis.addEventListener === 'function' && typeof globalThis.fetch === 'function'

@@ -40,6 +40,14 @@ export interface FileRecord {
   readonly meter: SpeedMeter
   readonly throttle: (now: number, force?: boolean) => boolean
   snapshot?: FileSnapshot
+  /** The checkpoint lookup (fingerprint + store), started at add() for inputs that can be fingerprinted then. */
+  lookup?: Promise<string | undefined>
+  /** The lookup's URL was handed to the first run already: later runs must not bring back a stale one. */
+  lookupDelivered?: boolean
+  /** Clock time the confirmed offset was last written into the checkpoint. */
+  offsetSavedAt: number
+  /** Completed by finding it finished on the server (a finished checkpoint): nothing was sent. */
+  alreadyUploaded?: boolean
   /** Aborts the attempt in flight without stopping the run (the network went down); set by runAttempt. */
   interrupt?: (reason: UploadError) => void
 }
@@ -61,6 +69,7 @@ export function createRecord(
     confirmedAtLastFailure: 0,
     authRefreshes: 0,
     rateLimitWaits: 0,
+    offsetSavedAt: 0,
     priority: 0,
     seq: 0,
     run: 0,
@@ -111,6 +120,7 @@ export function snapshotOf(
     eta: done ? 0 : size === null ? null : eta(size - rec.bytesSent, speed),
     ...(error ? { error } : {}),
     ...(rec.state.status === 'retrying' ? { waitingFor: rec.state.reason } : {}),
+    ...(rec.alreadyUploaded && done ? { alreadyUploaded: true } : {}),
     attempts: rec.attempts,
   })
   rec.snapshot = snap

@@ -98,8 +98,7 @@ describe('offline-aware engine', () => {
     setDown(true)
     net.answerProbes(false)
     const [id] = up.add(file('a', 300)) as [string]
-    await flush()
-    expect(up.getFile(id)?.waitingFor).toBe('network')
+    await vi.waitFor(() => expect(up.getFile(id)?.waitingFor).toBe('network'))
     expect(net.probes).toEqual(['http://tus.test/files'])
     expect(events).toEqual([false])
     setDown(false)

@@ -61,7 +61,21 @@ async function prepare(core: EngineCore, rec: FileRecord): Promise<string | unde
     rec.info = { ...rec.info, ...source.info }
     delete rec.snapshot
   }
-  if (!transport.resumable || rec.fingerprint !== undefined) return undefined
+  if (!transport.resumable) return undefined
+  rec.lookup ??= lookupCheckpoint(core, rec)
+  const url = await rec.lookup
+  if (rec.lookupDelivered) return undefined
+  rec.lookupDelivered = true
+  return url
+}
+
+/**
+ * Fingerprints the file and reads its checkpoint. Runs at add() for inputs whose size is known
+ * then (browser files), outside any slot, so a waiting file shows the offset the server last
+ * confirmed (`checkpoint.offset`) before its turn; otherwise in 'preparing'. Returns the URL.
+ */
+export async function lookupCheckpoint(core: EngineCore, rec: FileRecord): Promise<string | undefined> {
+  const { options, transport } = core
   const fingerprint = await options.fingerprint(rec.info, options.endpoint)
   rec.fingerprint = fingerprint
   if (rec.checkpoint) return undefined
@@ -72,13 +86,26 @@ async function prepare(core: EngineCore, rec: FileRecord): Promise<string | unde
     saved = undefined // an unreadable store means a fresh upload, not a failed one
   }
   // A checkpoint of another transport, size or endpoint is not this upload.
-  const usable = usableCheckpoint(transport, saved, rec.source?.info.size, options.endpoint)
-  if (usable) rec.checkpoint = usable
-  return usable?.url
+  const size = rec.source?.info.size ?? rec.info.size ?? undefined
+  const usable = usableCheckpoint(transport, saved, size, options.endpoint)
+  if (!usable) return undefined
+  rec.checkpoint = usable
+  // A file still waiting for its turn shows where it stands on the server at once.
+  const s = rec.state
+  if ((s.status === 'queued' || s.status === 'paused') && s.url === undefined && usable.url !== undefined) {
+    const offset = usable.finished ? usable.size : (usable.offset ?? 0)
+    rec.state = { ...s, offset: Math.max(s.offset, offset), url: usable.url }
+    rec.bytesSent = Math.max(rec.bytesSent, offset)
+    core.progress(rec, true)
+  }
+  return usable.url
 }
 
 async function complete(core: EngineCore, rec: FileRecord, result: TransportResult): Promise<void> {
   const size = rec.source?.info.size ?? 0
+  const checkpoint = rec.checkpoint
+  // Found finished on the server: the one HEAD said so, nothing was sent.
+  if (checkpoint?.finished) rec.alreadyUploaded = true
   core.setConfirmed(rec, size)
   delete rec.checkpoint
   core.progress(rec, true)
@@ -87,7 +114,15 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
   core.dispatch(rec, { type: 'complete', url: result.url, offset: size })
   if (rec.fingerprint !== undefined) {
     try {
-      await core.options.checkpointStore.delete(rec.fingerprint)
+      // Remembered as finished, a file picked again is recognised by one HEAD instead of re-sent.
+      if (core.options.rememberFinished && checkpoint?.url === result.url)
+        await core.options.checkpointStore.set(rec.fingerprint, {
+          ...checkpoint,
+          offset: size,
+          finished: true,
+          updatedAt: Date.now(),
+        })
+      else await core.options.checkpointStore.delete(rec.fingerprint)
     } catch {
       // A stale checkpoint is harmless: its HEAD will show the upload complete or gone.
     }
@@ -96,6 +131,7 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
   core.events.emit('completed', {
     id: rec.id,
     url: result.url,
+    ...(rec.alreadyUploaded ? { alreadyUploaded: true } : {}),
     ...(result.response ? { response: result.response } : {}),
   })
 }

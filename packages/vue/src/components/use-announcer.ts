@@ -17,7 +17,8 @@ const STATUS_KEYS = {
 export const statusKey = (phase: UploadFile['phase']) => STATUS_KEYS[phase]
 
 /** The status shown for one file: 'retrying' says what it waits for (the network, the server's limit). */
-export function fileStatusKey(f: Pick<UploadFile, 'phase' | 'waitingFor'>) {
+export function fileStatusKey(f: Pick<UploadFile, 'phase' | 'waitingFor' | 'alreadyUploaded'>) {
+  if (f.phase === 'completed' && f.alreadyUploaded) return 'statusAlreadyUploaded'
   if (f.phase === 'retrying' && f.waitingFor === 'network') return 'statusWaitingNetwork'
   if (f.phase === 'retrying' && f.waitingFor === 'rate-limit') return 'statusRateLimited'
   return statusKey(f.phase)

@@ -50,6 +50,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       f.eta === s.eta &&
       f.error === s.error &&
       f.waitingFor === s.waitingFor &&
+      f.alreadyUploaded === s.alreadyUploaded &&
       (s.url === undefined || f.uploadUrl === s.url)
     )
       return f
@@ -64,6 +65,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       uploadUrl: s.url ?? f.uploadUrl,
       error: s.error,
       waitingFor: s.waitingFor,
+      alreadyUploaded: s.alreadyUploaded,
     }
   }
 

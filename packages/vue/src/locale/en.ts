@@ -15,6 +15,7 @@ export const en = {
   statusWaitingNetwork: 'Waiting for network',
   statusRateLimited: 'Waiting: too many uploads',
   statusCompleted: 'Done',
+  statusAlreadyUploaded: 'Already uploaded',
   statusFailed: 'Failed',
   statusCanceled: 'Canceled',
   pause: 'Pause',

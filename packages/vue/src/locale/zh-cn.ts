@@ -16,6 +16,7 @@ export const zhCn: LocaleMessages = {
   statusWaitingNetwork: '等待网络',
   statusRateLimited: '等待中：上传过多',
   statusCompleted: '已完成',
+  statusAlreadyUploaded: '此前已上传',
   statusFailed: '上传失败',
   statusCanceled: '已取消',
   pause: '暂停',
