@@ -12,6 +12,8 @@ export interface DemoSettings {
   locale: 'en' | 'zh-CN'
   /** `?endpoint=http://…/files/`: another tus endpoint (cross-origin needs its CORS). */
   endpoint?: string
+  /** `?theme=dark|light`: fixed colours; default: the OS preference. */
+  theme: 'auto' | 'light' | 'dark'
   /** `?retries=0,500`: the engine's retryDelays in ms (its length is the retry budget). */
   retryDelays?: number[]
 }
@@ -30,6 +32,7 @@ export function readSettings(search: string): DemoSettings {
     listType: list === 'picture' || list === 'picture-card' ? list : 'text',
     locale: q.get('lang') === 'zh-CN' ? 'zh-CN' : 'en',
     endpoint: q.get('endpoint') || undefined,
+    theme: q.get('theme') === 'dark' ? 'dark' : q.get('theme') === 'light' ? 'light' : 'auto',
     retryDelays: retries(q.get('retries')),
   }
 }
