@@ -5,7 +5,7 @@ import { createConnectivity } from './engine/connectivity.js'
 import type { EngineCore } from './engine/core.js'
 import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } from './engine/file-record.js'
 import { lookupCheckpoint, runFile } from './engine/runner.js'
-import { moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
+import { createWaitingLine, moveInOrder, renumberWaiting } from './engine/scheduler.js'
 import { terminateUpload } from './engine/terminate.js'
 import { createTransport } from './engine/transport-setup.js'
 import { canTransition, isActive, isRunning, offsetOf, transition } from './machine.js'
@@ -79,7 +79,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
     let pumpAgain = false
     let hadWork = false
     // Kept in step by dispatch(), so pump() never scans every file (it runs once per finished file).
-    const waiting = new Set<FileRecord>()
+    const waiting = createWaitingLine()
     let runningCount = 0
     const totalThrottle = createThrottle(PROGRESS_INTERVAL_MS)
 
@@ -207,7 +207,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
           pumpAgain = false
           let active = runningCount
           while (active < options.maxConcurrentUploads) {
-            const next = pickNext(waiting)
+            const next = waiting.peek()
             if (!next) break
             startRun(next)
             active++
@@ -233,6 +233,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
 
     function enqueue(rec: FileRecord, first = false) {
       rec.seq = first ? --front : ++seq
+      waiting.update(rec) // already waiting (retry, resume first): re-filed at its new place
     }
 
     const api: Uploader<Input> = {
@@ -342,11 +343,13 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       move(id, index) {
         must(id)
         order = moveInOrder(order, id, index)
-        seq = renumberWaiting(order, records, seq)
+        seq = renumberWaiting(order, records, seq, waiting)
         pump()
       },
       setPriority(id, priority) {
-        must(id).priority = priority
+        const rec = must(id)
+        rec.priority = priority
+        waiting.update(rec)
         pump()
       },
       getFiles: () => order.map((id) => snapshotOf(must(id), core.metadataOf)),

@@ -12,6 +12,8 @@ import type {
   FileSnapshot,
 } from '../engine.js'
 
+let fakeIds = 0
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** The lifecycle state core would hold for a file in `status` (snapshots carry both). */
@@ -53,7 +55,6 @@ export class FakeEngine implements Engine {
   readonly inputs = new Map<FileId, { input: EngineInput; metadata?: Record<string, string> }>()
   private files = new Map<FileId, Mutable<FileSnapshot>>()
   private listeners = new Map<string, Set<(p: unknown) => void>>()
-  private seq = 0
   destroyed = false
 
   /** What createUploader() was called with (empty for an engine built by hand). */
@@ -87,7 +88,7 @@ export class FakeEngine implements Engine {
     this.calls.push(['add', input, metadata])
     const list = isList(input) ? input : [input]
     return list.map((inp) => {
-      const id = `f${++this.seq}`
+      const id = `f${++fakeIds}` // unique across engines, as core's ids are
       const blob = inp instanceof Blob ? inp : inp.blob
       const name = inp instanceof File ? inp.name : inp instanceof Blob ? 'blob' : inp.name
       this.inputs.set(id, { input: inp, metadata })
