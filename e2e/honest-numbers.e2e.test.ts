@@ -67,7 +67,7 @@ afterAll(async () => {
 describe('honest numbers after a reload (Chromium)', () => {
   it('waiting percent from the server offset, session-only speed, a finished file recognised', async () => {
     const resumed = await makeFile(tmp, 'resumed.bin', SIZE)
-    const blocker = await makeFile(tmp, 'blocker.bin', 4 * MiB)
+    const blocker = await makeFile(tmp, 'blocker.bin', 16 * MiB)
     await page.locator('input[type="file"]').setInputFiles([resumed.path])
     await until('half of resumed.bin on the server', () => sentFor('resumed.bin') > SIZE / 2)
     await page.reload()
@@ -80,9 +80,11 @@ describe('honest numbers after a reload (Chromium)', () => {
     await page.locator('input[type="file"]').setInputFiles([blocker.path, resumed.path])
     await row(page, 'resumed.bin').waitFor()
     expect(await phaseOf(page, 'resumed.bin')).toBe('queued')
+    // The checkpoint's offset is written at most once a second: up to a second (4 MiB, 25 %) behind
+    // the server's at the reload, but far from the 0 % a waiting file used to show.
     await until(
       'the waiting file to show its server offset',
-      async () => (await percentOf('resumed.bin')) >= 40,
+      async () => (await percentOf('resumed.bin')) >= 20,
     )
     expect(await phaseOf(page, 'resumed.bin')).toBe('queued')
     expect(await percentOf('resumed.bin')).toBeLessThanOrEqual(Math.ceil((atReload / SIZE) * 100))

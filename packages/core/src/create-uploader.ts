@@ -134,7 +134,10 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
           rec.state = transition(rec.state, { type: 'advance', offset: bytes })
         if (earlier) rec.meter.reset(rec.bytesSent, now)
         else rec.meter.sample(rec.bytesSent, now)
-        if (bytes > before && now - rec.offsetSavedAt >= OFFSET_SAVE_INTERVAL_MS) saveOffset(rec)
+        // Not the last bytes: completion replaces or deletes the checkpoint itself.
+        const size = rec.info.size ?? rec.source?.info.size
+        if (bytes > before && bytes !== size && now - rec.offsetSavedAt >= OFFSET_SAVE_INTERVAL_MS)
+          saveOffset(rec)
         core.progress(rec)
       },
       setSent(rec, bytes) {
@@ -163,7 +166,12 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       if (!cp || rec.fingerprint === undefined || cp.finished || (cp.offset ?? 0) >= offset) return
       rec.offsetSavedAt = options.clock.now()
       rec.checkpoint = { ...cp, offset, updatedAt: Date.now() }
-      options.checkpointStore.set(rec.fingerprint, rec.checkpoint).catch(() => {})
+      const fingerprint = rec.fingerprint
+      const checkpoint = rec.checkpoint
+      // One write at a time per file, in order; completion and cancel wait for the last one.
+      rec.offsetWrite = (rec.offsetWrite ?? Promise.resolve())
+        .then(() => options.checkpointStore.set(fingerprint, checkpoint))
+        .catch(() => {})
     }
 
     /** The one totals computation (totals.ts) over the records, without building snapshots. */

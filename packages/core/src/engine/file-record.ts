@@ -46,6 +46,8 @@ export interface FileRecord {
   lookupDelivered?: boolean
   /** Clock time the confirmed offset was last written into the checkpoint. */
   offsetSavedAt: number
+  /** The latest offset write to the store, settled either way: deleting the checkpoint waits for it. */
+  offsetWrite?: Promise<void>
   /** Completed by finding it finished on the server (a finished checkpoint): nothing was sent. */
   alreadyUploaded?: boolean
   /** Aborts the attempt in flight without stopping the run (the network went down); set by runAttempt. */

@@ -112,6 +112,7 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
   // Completed first, synchronously: a pause arriving while the checkpoint is being deleted would
   // otherwise leave a paused file with no checkpoint, which the next run uploads from zero.
   core.dispatch(rec, { type: 'complete', url: result.url, offset: size })
+  await rec.offsetWrite // a late offset write must not land after the final one below
   if (rec.fingerprint !== undefined) {
     try {
       // Remembered as finished, a file picked again is recognised by one HEAD instead of re-sent.
