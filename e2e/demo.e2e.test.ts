@@ -159,7 +159,7 @@ describe('demo in Chromium', () => {
     try {
       await p.goto(`${proxy.origin}/?lang=zh-CN`)
       await p.getByText('点击上传').waitFor()
-      const zone = p.getByRole('button', { name: /上传文件/ })
+      const zone = p.getByRole('button', { name: /选择文件|点击上传/ })
       for (let i = 0; i < 12 && !(await zone.evaluate((el) => el === document.activeElement)); i++) {
         await p.keyboard.press('Tab')
       }

@@ -102,7 +102,10 @@ describe('@shuttle/core browser build in Chromium', () => {
             checkpoints: saved.filter((c) => c.checkpoint.url === paused?.url).length,
             storageKeys: raw.length,
             resumedFrom,
-            leftForThisUpload: left.filter((c) => c.checkpoint.url === done.url).length,
+            leftForThisUpload: left.filter((c) => c.checkpoint.url === done.url && !c.checkpoint.finished)
+              .length,
+            finishedForThisUpload: left.filter((c) => c.checkpoint.url === done.url && c.checkpoint.finished)
+              .length,
             second: id2,
           }
         },
@@ -121,8 +124,10 @@ describe('@shuttle/core browser build in Chromium', () => {
       // Bytes the server confirmed were not sent again (at most the chunk in flight at pause).
       const path = new URL(r.url).pathname
       expect(proxy.patchBytes.get(path)).toBeLessThanOrEqual(SIZE + CHUNK)
-      // A finished upload leaves no checkpoint behind.
+      // A finished upload leaves no resumable checkpoint behind, only its "finished" mark
+      // (rememberFinished, the browser default: the same file picked again is recognised).
       expect(r.leftForThisUpload).toBe(0)
+      expect(r.finishedForThisUpload).toBe(1)
       const got = await fetchSha(r.url)
       expect(got.size).toBe(SIZE)
       expect(got.sha).toBe(r.sha)

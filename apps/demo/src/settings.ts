@@ -10,6 +10,12 @@ export interface DemoSettings {
   maxConcurrentUploads?: number
   listType: ListType
   locale: 'en' | 'zh-CN'
+  /** `?endpoint=http://…/files/`: another tus endpoint (cross-origin needs its CORS). */
+  endpoint?: string
+  /** `?theme=dark|light`: fixed colours; default: the OS preference. */
+  theme: 'auto' | 'light' | 'dark'
+  /** `?retries=0,500`: the engine's retryDelays in ms (its length is the retry budget). */
+  retryDelays?: number[]
 }
 
 export function readSettings(search: string): DemoSettings {
@@ -25,5 +31,14 @@ export function readSettings(search: string): DemoSettings {
     maxConcurrentUploads: int('concurrency'),
     listType: list === 'picture' || list === 'picture-card' ? list : 'text',
     locale: q.get('lang') === 'zh-CN' ? 'zh-CN' : 'en',
+    endpoint: q.get('endpoint') || undefined,
+    theme: q.get('theme') === 'dark' ? 'dark' : q.get('theme') === 'light' ? 'light' : 'auto',
+    retryDelays: retries(q.get('retries')),
   }
+}
+
+function retries(v: string | null): number[] | undefined {
+  if (v === null) return undefined
+  const delays = v === '' ? [] : v.split(',').map(Number)
+  return delays.every((d) => Number.isFinite(d) && d >= 0) ? delays : undefined
 }

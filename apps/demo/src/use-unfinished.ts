@@ -29,7 +29,7 @@ export function useUnfinished(
       return // storage disabled: nothing to offer
     }
     const checks = saved
-      .filter(({ checkpoint }) => checkpoint.endpoint === base && checkpoint.url)
+      .filter(({ checkpoint }) => checkpoint.endpoint === base && checkpoint.url && !checkpoint.finished)
       .map(async ({ checkpoint }) => {
         try {
           const res = await fetch(checkpoint.url!, {

@@ -1,10 +1,11 @@
-import { UploadError } from '@shuttle/protocol'
+import { NetworkError, UploadError } from '@shuttle/protocol'
 import { createEmitter } from './emitter.js'
 import { createAuthGate } from './engine/auth-gate.js'
+import { createConnectivity } from './engine/connectivity.js'
 import type { EngineCore } from './engine/core.js'
 import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } from './engine/file-record.js'
-import { runFile } from './engine/runner.js'
-import { moveInOrder, pickNext, renumberWaiting } from './engine/scheduler.js'
+import { lookupCheckpoint, runFile } from './engine/runner.js'
+import { createWaitingLine, moveInOrder, renumberWaiting } from './engine/scheduler.js'
 import { terminateUpload } from './engine/terminate.js'
 import { createTransport } from './engine/transport-setup.js'
 import { canTransition, isActive, isRunning, offsetOf, transition } from './machine.js'
@@ -26,8 +27,8 @@ export interface Uploader<Input = unknown> {
   cancel(id: FileId): Promise<void>
   /** Cancels if needed, then drops the file from the list. */
   remove(id: FileId): Promise<void>
-  /** Queues a failed file again; it resumes from the offset the server confirmed. */
-  retry(id: FileId): void
+  /** Queues a failed file again (at the front with `first`); it resumes from the offset the server confirmed. */
+  retry(id: FileId, options?: { first?: boolean }): void
   pauseAll(): void
   resumeAll(): void
   cancelAll(): Promise<void>
@@ -37,10 +38,15 @@ export interface Uploader<Input = unknown> {
   setPriority(id: FileId, priority: number): void
   getFiles(): readonly FileSnapshot[]
   getFile(id: FileId): FileSnapshot | undefined
+  /** False while the network is down (see the `network` option); files then wait for it. */
+  isOnline(): boolean
   on<K extends keyof UploaderEvents>(event: K, fn: (payload: UploaderEvents[K]) => void): () => void
   /** Aborts everything and clears timers; server uploads and checkpoints are kept. */
   destroy(): Promise<void>
 }
+
+/** The confirmed offset goes into the checkpoint at most this often (and on pause). */
+const OFFSET_SAVE_INTERVAL_MS = 1000
 
 let idCounter = 0
 const newId = (): FileId => `f${(++idCounter).toString(36)}${Math.random().toString(36).slice(2, 8)}`
@@ -73,9 +79,19 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
     let pumpAgain = false
     let hadWork = false
     // Kept in step by dispatch(), so pump() never scans every file (it runs once per finished file).
-    const waiting = new Set<FileRecord>()
+    const waiting = createWaitingLine()
     let runningCount = 0
     const totalThrottle = createThrottle(PROGRESS_INTERVAL_MS)
+
+    // Going offline interrupts the requests in flight (they would hang until the stall timeout);
+    // their files then wait for the network in 'retrying' without spending retries.
+    const connectivity = createConnectivity(options.network, options.endpoint, options.clock, (online) => {
+      if (!online) {
+        for (const rec of records.values())
+          if (isRunning(rec.state.status)) rec.interrupt?.(new NetworkError('The network went down'))
+      }
+      events.emit('network', { online })
+    })
 
     const must = (id: FileId): FileRecord => {
       const rec = records.get(id)
@@ -87,6 +103,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       transport,
       auth: createAuthGate(options.onAuthExpired),
       events,
+      connectivity,
       dispatch(rec, event) {
         const from = rec.state
         const to = transition(from, event)
@@ -103,12 +120,24 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       isCurrent: (rec, run) => !destroyed && rec.run === run && records.get(rec.id) === rec,
       setConfirmed(rec, bytes) {
         const before = offsetOf(rec.state)
-        if (bytes > before) rec.authRefreshes = 0
+        if (bytes > before) {
+          rec.authRefreshes = 0
+          rec.rateLimitWaits = 0
+        }
+        const now = options.clock.now()
+        // More confirmed than this session sent: bytes of an earlier session (a HEAD's answer),
+        // not speed. The meter starts from there instead of counting them.
+        const earlier = bytes > rec.bytesSent
         rec.bytesSent = bytes < before ? bytes : Math.max(rec.bytesSent, bytes)
         // Only an attempt confirms bytes, and an attempt runs in 'uploading'.
         if (rec.state.status === 'uploading')
           rec.state = transition(rec.state, { type: 'advance', offset: bytes })
-        rec.meter.sample(rec.bytesSent, options.clock.now())
+        if (earlier) rec.meter.reset(rec.bytesSent, now)
+        else rec.meter.sample(rec.bytesSent, now)
+        // Not the last bytes: completion replaces or deletes the checkpoint itself.
+        const size = rec.info.size ?? rec.source?.info.size
+        if (bytes > before && bytes !== size && now - rec.offsetSavedAt >= OFFSET_SAVE_INTERVAL_MS)
+          saveOffset(rec)
         core.progress(rec)
       },
       setSent(rec, bytes) {
@@ -128,6 +157,21 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       },
       metadataOf: (rec) => uploadMetadata(rec, options.metadata),
       sleep: (ms, signal) => sleep(options.clock, ms, signal),
+    }
+
+    /** Writes the confirmed offset into the checkpoint: after a reload, a waiting file shows it. */
+    function saveOffset(rec: FileRecord) {
+      const cp = rec.checkpoint
+      const offset = offsetOf(rec.state)
+      if (!cp || rec.fingerprint === undefined || cp.finished || (cp.offset ?? 0) >= offset) return
+      rec.offsetSavedAt = options.clock.now()
+      rec.checkpoint = { ...cp, offset, updatedAt: Date.now() }
+      const fingerprint = rec.fingerprint
+      const checkpoint = rec.checkpoint
+      // One write at a time per file, in order; completion and cancel wait for the last one.
+      rec.offsetWrite = (rec.offsetWrite ?? Promise.resolve())
+        .then(() => options.checkpointStore.set(fingerprint, checkpoint))
+        .catch(() => {})
     }
 
     /** The one totals computation (totals.ts) over the records, without building snapshots. */
@@ -171,7 +215,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
           pumpAgain = false
           let active = runningCount
           while (active < options.maxConcurrentUploads) {
-            const next = pickNext(waiting)
+            const next = waiting.peek()
             if (!next) break
             startRun(next)
             active++
@@ -197,6 +241,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
 
     function enqueue(rec: FileRecord, first = false) {
       rec.seq = first ? --front : ++seq
+      waiting.update(rec) // already waiting (retry, resume first): re-filed at its new place
     }
 
     const api: Uploader<Input> = {
@@ -216,6 +261,10 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
             enqueue(rec)
             core.dispatch(rec, { type: 'enqueue' })
           }
+          // Known size (browser files): look the checkpoint up now, so a waiting file shows its
+          // server offset before its turn (a slot's run awaits this same lookup).
+          if (transport.resumable && rec.info.size !== null && rec.info.lastModified !== undefined)
+            rec.lookup = lookupCheckpoint(core, rec).catch(() => undefined)
         })
         pump()
         return ids
@@ -236,13 +285,14 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         // Abort first so listeners of the 'paused' state-change already see the settled numbers.
         if (canTransition(rec.state, 'pause')) stopRun(rec)
         core.dispatch(rec, { type: 'pause' })
+        saveOffset(rec)
         core.progress(rec, true)
         pump()
       },
       resume(id, { first = false } = {}) {
         const rec = must(id)
         const status = rec.state.status
-        if (status === 'failed') return api.retry(id)
+        if (status === 'failed') return api.retry(id, { first })
         if (isActive(status)) {
           if (first && status === 'queued') enqueue(rec, true)
           return pump()
@@ -274,12 +324,13 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         events.emit('removed', { id })
         pump()
       },
-      retry(id) {
+      retry(id, { first = false } = {}) {
         const rec = must(id)
         core.dispatch(rec, { type: 'retry' })
         rec.attempts = 0
         rec.authRefreshes = 0
-        enqueue(rec)
+        rec.rateLimitWaits = 0
+        enqueue(rec, first)
         delete rec.snapshot
         pump()
       },
@@ -300,11 +351,13 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       move(id, index) {
         must(id)
         order = moveInOrder(order, id, index)
-        seq = renumberWaiting(order, records, seq)
+        seq = renumberWaiting(order, records, seq, waiting)
         pump()
       },
       setPriority(id, priority) {
-        must(id).priority = priority
+        const rec = must(id)
+        rec.priority = priority
+        waiting.update(rec)
         pump()
       },
       getFiles: () => order.map((id) => snapshotOf(must(id), core.metadataOf)),
@@ -312,6 +365,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         const rec = records.get(id)
         return rec && snapshotOf(rec, core.metadataOf)
       },
+      isOnline: () => connectivity.online,
       on: (event, fn) => events.on(event, fn),
       async destroy() {
         if (destroyed) return
@@ -319,6 +373,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
           if (isActive(rec.state.status)) core.dispatch(rec, { type: 'pause' })
         }
         destroyed = true
+        connectivity.dispose()
         const running = [...records.values()].map((rec) => {
           stopRun(rec)
           return rec.running

@@ -7,7 +7,7 @@ export type { Uploader } from './create-uploader.js'
 export { makeCreateUploader } from './create-uploader.js'
 export type { Emitter, Listener } from './emitter.js'
 export { defaultFingerprint } from './fingerprint.js'
-export type { UploadEvent, UploadState, UploadStatus } from './machine.js'
+export type { RetryReason, UploadEvent, UploadState, UploadStatus } from './machine.js'
 export {
   ACTIVE_STATUSES,
   canTransition,
@@ -33,6 +33,7 @@ export type {
   HttpClient,
   HttpRequest,
   HttpResponse,
+  NetworkMonitor,
   PositionalReader,
   RequestBody,
   SourceInfo,

@@ -21,7 +21,15 @@ const states: Record<UploadStatus, UploadState> = {
   preparing: { status: 'preparing', offset: 5, url: 'u' },
   uploading: { status: 'uploading', offset: 5, url: 'u' },
   paused: { status: 'paused', offset: 5, url: 'u' },
-  retrying: { status: 'retrying', offset: 5, url: 'u', attempt: 1, retryAt: 100, error: err },
+  retrying: {
+    status: 'retrying',
+    reason: 'backoff',
+    offset: 5,
+    url: 'u',
+    attempt: 1,
+    retryAt: 100,
+    error: err,
+  },
   completed: { status: 'completed', url: 'u', offset: 10 },
   failed: { status: 'failed', offset: 5, url: 'u', error: err },
   canceled: { status: 'canceled' },
@@ -64,6 +72,7 @@ const allowed: Array<[UploadStatus, UploadEventType, UploadStatus]> = [
   ['paused', 'resume', 'queued'],
   ['paused', 'cancel', 'canceled'],
   ['retrying', 'begin', 'uploading'],
+  ['retrying', 'backoff', 'retrying'],
   ['retrying', 'pause', 'paused'],
   ['retrying', 'fail', 'failed'],
   ['retrying', 'cancel', 'canceled'],
@@ -112,10 +121,21 @@ describe('transition', () => {
       status: 'retrying',
       offset: 5,
       url: 'u',
+      reason: 'backoff',
       attempt: 2,
       retryAt: 500,
       error: err,
     })
+    // Waiting for the network: a distinct reason, no time set, the position kept.
+    expect(
+      transition(states.uploading, {
+        type: 'backoff',
+        reason: 'network',
+        attempt: 0,
+        retryAt: null,
+        error: err,
+      }),
+    ).toMatchObject({ status: 'retrying', reason: 'network', retryAt: null, offset: 5, url: 'u' })
     expect(transition(states.retrying, events.begin)).toEqual({ status: 'uploading', offset: 7, url: 'u' })
     expect(transition(states.uploading, events.complete)).toEqual({
       status: 'completed',

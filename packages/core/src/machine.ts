@@ -14,13 +14,27 @@ interface Position {
   url?: string
 }
 
+/**
+ * Why a file waits in 'retrying': a backoff after a failure (spends the retry budget), the network
+ * being down (waits for it, spends nothing), or the server asking to slow down (429 with
+ * Retry-After: waits as asked, spends nothing).
+ */
+export type RetryReason = 'backoff' | 'network' | 'rate-limit'
+
 export type UploadState =
   | { status: 'idle' }
   | ({ status: 'queued' } & Position)
   | ({ status: 'preparing' } & Position)
   | ({ status: 'uploading' } & Position)
   | ({ status: 'paused' } & Position)
-  | ({ status: 'retrying'; attempt: number; retryAt: number; error: UploadError } & Position)
+  | ({
+      status: 'retrying'
+      reason: RetryReason
+      attempt: number
+      /** When the next attempt starts (clock ms); null while waiting for the network. */
+      retryAt: number | null
+      error: UploadError
+    } & Position)
   | { status: 'completed'; url: string; offset: number }
   | ({ status: 'failed'; error: UploadError } & Position)
   | { status: 'canceled' }
@@ -36,7 +50,7 @@ export type UploadEvent =
   | { type: 'restart' }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'backoff'; attempt: number; retryAt: number; error: UploadError }
+  | { type: 'backoff'; reason?: RetryReason; attempt: number; retryAt: number | null; error: UploadError }
   | { type: 'complete'; url: string; offset: number }
   | { type: 'fail'; error: UploadError }
   | { type: 'retry' }
@@ -61,7 +75,7 @@ export const TRANSITIONS: {
     cancel: 'canceled',
   },
   paused: { resume: 'queued', cancel: 'canceled' },
-  retrying: { begin: 'uploading', pause: 'paused', fail: 'failed', cancel: 'canceled' },
+  retrying: { begin: 'uploading', backoff: 'retrying', pause: 'paused', fail: 'failed', cancel: 'canceled' },
   completed: {},
   failed: { retry: 'queued', cancel: 'canceled' },
   canceled: {},
@@ -108,6 +122,7 @@ export function transition(state: UploadState, event: UploadEvent): UploadState 
       return {
         status: 'retrying',
         ...pos,
+        reason: event.reason ?? 'backoff',
         attempt: event.attempt,
         retryAt: event.retryAt,
         error: event.error,

@@ -1,6 +1,13 @@
 import { UploadError } from '@shuttle/protocol'
 import { absoluteUrl, type Clock, systemClock } from './platform.js'
-import type { CheckpointStore, DigestFn, FileReaderPort, Fingerprint, HttpClient } from './ports.js'
+import type {
+  CheckpointStore,
+  DigestFn,
+  FileReaderPort,
+  Fingerprint,
+  HttpClient,
+  NetworkMonitor,
+} from './ports.js'
 import { BUILTIN_TRANSPORTS } from './transports/builtin.js'
 import { type NormalizedS3Options, normalizeS3Options, type S3Options } from './transports/s3/s3-options.js'
 import type { TransportFactory } from './transports/transport.js'
@@ -60,6 +67,12 @@ export interface UploaderOptions {
   /** false: added files wait in 'idle' until start(). Default true. */
   autoStart?: boolean
   checkpointStore?: CheckpointStore
+  /**
+   * Keep a finished upload's checkpoint (marked finished) instead of deleting it, so the same file
+   * picked again is recognised: one HEAD finds it complete on the server and nothing is sent.
+   * Default: true in browsers, false in Node.
+   */
+  rememberFinished?: boolean
   fingerprint?: Fingerprint
   /**
    * 401 (and a first 403): called once for all files hitting it at once, then the request is
@@ -75,6 +88,13 @@ export interface UploaderOptions {
   data?: Record<string, string>
   /** Browser: send cookies with cross-origin requests (XHR withCredentials), tus and form alike. */
   withCredentials?: boolean
+  /**
+   * Where the engine learns that the network is down (browser default: navigator.onLine, the
+   * online/offline events and a probe of the endpoint after a network error). While it is down,
+   * files wait in 'retrying' with `waitingFor: 'network'`, spend no retry and continue by themselves
+   * when it returns. `false`: no monitor (Node's default): network errors spend the retry budget.
+   */
+  network?: NetworkMonitor | false
   httpClient?: HttpClient
   fileReader?: FileReaderPort
   digest?: DigestFn
@@ -91,6 +111,10 @@ export interface PlatformDefaults {
   fingerprint: Fingerprint
   digest: DigestFn
   chunkSize: number
+  /** Whether finished uploads keep their checkpoint (see `rememberFinished`). */
+  rememberFinished?: boolean
+  /** The platform's network monitor, if it has one (browsers). */
+  network?: () => NetworkMonitor | undefined
 }
 
 export interface NormalizedOptions {
@@ -109,12 +133,14 @@ export interface NormalizedOptions {
   readonly metadata: Readonly<Record<string, string>>
   readonly autoStart: boolean
   readonly checkpointStore: CheckpointStore
+  readonly rememberFinished: boolean
   readonly fingerprint: Fingerprint
   readonly onAuthExpired: UploaderOptions['onAuthExpired']
   readonly checksum: false | 'sha1' | 'sha256'
   readonly fieldName: string
   readonly data: Readonly<Record<string, string>>
   readonly withCredentials: boolean
+  readonly network: NetworkMonitor | undefined
   readonly httpClient: HttpClient
   /** The uploader created the client (not injected), so destroy() may close it. */
   readonly ownsHttpClient: boolean
@@ -193,12 +219,14 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     metadata: { ...o.metadata },
     autoStart: o.autoStart ?? true,
     checkpointStore: o.checkpointStore ?? platform.checkpointStore(),
+    rememberFinished: o.rememberFinished ?? platform.rememberFinished ?? false,
     fingerprint: o.fingerprint ?? platform.fingerprint,
     onAuthExpired: o.onAuthExpired,
     checksum,
     fieldName: o.fieldName ?? 'file',
     data: { ...o.data },
     withCredentials: o.withCredentials ?? false,
+    network: o.network === false ? undefined : (o.network ?? platform.network?.()),
     httpClient: o.httpClient ?? platform.httpClient(),
     ownsHttpClient: o.httpClient === undefined,
     fileReader: o.fileReader ?? platform.fileReader(),

@@ -98,6 +98,13 @@ export interface Checkpoint<State = unknown> {
   metadata: Record<string, string>
   /** The transport's own resume data (tus: concatenation parts; S3: key, uploadId, parts). */
   state: State
+  /**
+   * The offset the server last confirmed to this client: shown for a waiting file before its HEAD
+   * answers (a hint; the server's answer always wins).
+   */
+  offset?: number
+  /** Kept after completion (`rememberFinished`): picking the file again finds it done on the server. */
+  finished?: boolean
   createdAt: number
   updatedAt: number
 }
@@ -115,3 +122,19 @@ export type DigestAlgorithm = 'sha1' | 'sha256'
 export type DigestFn = (algorithm: DigestAlgorithm, bytes: Uint8Array) => Promise<Uint8Array>
 
 export type Fingerprint = (file: SourceInfo, endpoint: string) => string | Promise<string>
+
+/**
+ * Whether the network is up, as far as the platform can tell (browsers: navigator.onLine and the
+ * online/offline events). The engine waits for it instead of spending retry budget while offline.
+ */
+export interface NetworkMonitor {
+  /** False when the platform knows it is offline. */
+  readonly online: boolean
+  /** Calls `fn` on every change of `online`; returns the unsubscribe function. */
+  subscribe(fn: (online: boolean) => void): () => void
+  /**
+   * Asks whether the server at `url` can be reached at all: true for any answer (any status, even
+   * one the page may not read), false when no answer comes. Must not throw.
+   */
+  probe(url: string, signal: AbortSignalLike): Promise<boolean>
+}

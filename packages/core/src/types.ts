@@ -1,5 +1,5 @@
 import type { UploadError } from '@shuttle/protocol'
-import type { UploadState } from './machine.js'
+import type { RetryReason, UploadState } from './machine.js'
 import type { UploadTotals } from './totals.js'
 
 export type FileId = string
@@ -25,6 +25,14 @@ export interface FileSnapshot {
   /** Seconds left at the current speed; null when unknown. */
   readonly eta: number | null
   readonly error?: UploadError
+  /**
+   * Only while 'retrying': what the file waits for. 'network': the network is down; the file
+   * continues by itself when it returns, spending no retry. 'rate-limit': the server answered 429
+   * with Retry-After. 'backoff': a pause between retries.
+   */
+  readonly waitingFor?: RetryReason
+  /** Completed without sending a byte: the same file was finished on the server before (see `rememberFinished`). */
+  readonly alreadyUploaded?: boolean
   /** Consecutive failed attempts (reset whenever the server confirms new bytes). */
   readonly attempts: number
 }
@@ -46,11 +54,19 @@ export interface UploaderEvents {
   'upload-created': { id: FileId; url: string }
   /** Every byte is stored; the server is assembling the file (S3 CompleteMultipartUpload). */
   completing: { id: FileId }
-  completed: { id: FileId; url: string; response?: { status: number; body: string } }
+  completed: {
+    id: FileId
+    url: string
+    response?: { status: number; body: string }
+    /** The file was found finished on the server; nothing was sent. */
+    alreadyUploaded?: boolean
+  }
   failed: { id: FileId; error: UploadError }
   retry: { id: FileId; attempt: number; delay: number; error: UploadError }
   'upload-restarted': { id: FileId; reason: 'not-found' | 'gone'; oldUrl: string }
   'auth-expired': { id: FileId; status: number }
+  /** The network went down or came back (platform events, or a failed probe of the endpoint). */
+  network: { online: boolean }
   canceled: { id: FileId }
   removed: { id: FileId }
   'queue-drained': Record<string, never>

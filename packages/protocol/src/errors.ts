@@ -7,6 +7,8 @@ const kUploadError = Symbol.for('shuttle.upload.error')
 export type UploadErrorCode =
   // client side
   | 'ERR_NETWORK'
+  /** A browser request got no readable answer although the server answers a probe: CORS refused it, or the connection was reset. */
+  | 'ERR_BLOCKED'
   | 'ERR_HTTP_STATUS'
   | 'ERR_OFFSET_MISMATCH'
   | 'ERR_ABORTED'

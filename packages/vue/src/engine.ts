@@ -18,6 +18,9 @@ export type { FileId, FileSnapshot, ProgressPayload } from '@shuttle/core'
 /** A file's lifecycle status (core's UploadStatus). */
 export type EngineStatus = FileSnapshot['status']
 
+/** What a 'retrying' file waits for: 'backoff', 'network' (offline) or 'rate-limit' (429). */
+export type RetryReason = NonNullable<FileSnapshot['waitingFor']>
+
 /** Why a file failed or is retrying (core's UploadError: `message`, `code`, `retryable`). */
 export type EngineError = UploadError
 

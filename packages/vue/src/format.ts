@@ -1,6 +1,6 @@
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB']
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
 
-/** 1536 → "1.5 KB". Binary multiples, one decimal below 10. */
+/** 1536 → "1.5 KiB". Binary multiples, labelled as such (IEC), one decimal below 10. */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes == null || !Number.isFinite(bytes) || bytes < 0) return '—'
   let v = bytes

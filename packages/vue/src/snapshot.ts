@@ -30,5 +30,7 @@ export function toUploadFile(s: FileSnapshot): UploadFile {
     eta: s.eta,
     uploadUrl: s.url,
     error: s.error,
+    ...(s.waitingFor ? { waitingFor: s.waitingFor } : {}),
+    ...(s.alreadyUploaded ? { alreadyUploaded: true } : {}),
   }
 }

@@ -1,4 +1,4 @@
-import type { EngineError, EngineStatus, FileId } from './engine.js'
+import type { EngineError, EngineStatus, FileId, RetryReason } from './engine.js'
 
 /** el-upload's four statuses, kept so code written for el-upload keeps working. */
 export type UploadStatus = 'ready' | 'uploading' | 'success' | 'fail'
@@ -29,6 +29,10 @@ export interface UploadFile {
   /** Seconds left, or null when unknown. */
   eta?: number | null
   bytesConfirmed?: number
+  /** While 'retrying': what the file waits for ('network': offline; 'rate-limit': the server's 429). */
+  waitingFor?: RetryReason
+  /** Completed without sending a byte: the same file was already on the server. */
+  alreadyUploaded?: boolean
   /** Engine id when the upload runs through @shuttle/core (not for http-request uploads). */
   id?: FileId
 }

@@ -1,5 +1,5 @@
 import { computeTotals, createUploader, type UploadTotals } from '@shuttle/core'
-import { type ComputedRef, computed, getCurrentScope, onScopeDispose, type ShallowRef, shallowRef } from 'vue'
+import { type ComputedRef, computed, customRef, getCurrentScope, onScopeDispose, type ShallowRef } from 'vue'
 import type {
   Engine,
   EngineEventName,
@@ -25,7 +25,7 @@ export interface UseUploaderReturn {
   start(): void
   pause(id: FileId): void
   resume(id: FileId, opts?: { first?: boolean }): void
-  retry(id: FileId): void
+  retry(id: FileId, opts?: { first?: boolean }): void
   cancel(id: FileId): Promise<void>
   remove(id: FileId): Promise<void>
   pauseAll(): void
@@ -84,14 +84,33 @@ const REFRESH_EVENTS: EngineEventName[] = [
  * add(input.files[0])
  */
 export function useUploader(options: UseUploaderOptions | (() => UseUploaderOptions)): UseUploaderReturn {
-  const files = shallowRef<readonly FileSnapshot[]>([])
-  const totals = computed(() => computeTotals(files.value))
   let engine: Engine | undefined
+  // Lazy: an engine event only marks the list stale; it is rebuilt (O(files)) when read, at most
+  // once per render, so 10 000 files' events do not each copy 10 000 snapshots.
+  let stale = true
+  let cached: readonly FileSnapshot[] = []
+  let changed: () => void = () => {}
+  const files = customRef<readonly FileSnapshot[]>((track, trigger) => {
+    changed = trigger
+    return {
+      get() {
+        track()
+        if (stale && engine) {
+          cached = [...engine.getFiles()]
+          stale = false
+        }
+        return cached
+      },
+      set() {},
+    }
+  }) as unknown as ShallowRef<readonly FileSnapshot[]>
+  const totals = computed(() => computeTotals(files.value))
   let disposed = false
   const subscriptions: Array<{ event: EngineEventName; fn: (p: never) => void; off?: () => void }> = []
 
   const refresh = () => {
-    if (engine) files.value = [...engine.getFiles()]
+    stale = true
+    changed()
   }
 
   const resolveOptions = () => (typeof options === 'function' ? options() : options)
@@ -168,7 +187,7 @@ export function useUploader(options: UseUploaderOptions | (() => UseUploaderOpti
     start: withEngine((e) => e.start()),
     pause: withEngine((e, id: FileId) => e.pause(id)),
     resume: withEngine((e, id: FileId, opts?: { first?: boolean }) => e.resume(id, opts)),
-    retry: withEngine((e, id: FileId) => e.retry(id)),
+    retry: withEngine((e, id: FileId, opts?: { first?: boolean }) => e.retry(id, opts)),
     cancel: withEngine((e, id: FileId) => e.cancel(id).finally(refresh)),
     remove: withEngine((e, id: FileId) => e.remove(id).finally(refresh)),
     pauseAll: withEngine((e) => e.pauseAll()),

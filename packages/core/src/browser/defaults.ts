@@ -3,6 +3,7 @@ import { defaultFingerprint } from '../fingerprint.js'
 import type { PlatformDefaults } from '../options.js'
 import { createBrowserFileReader } from './blob-source.js'
 import { createLocalStorageCheckpointStore } from './local-storage-store.js'
+import { createBrowserNetworkMonitor } from './network-monitor.js'
 import { createXhrHttpClient } from './xhr-http-client.js'
 
 /** localStorage when usable (resume after reload out of the box), memory otherwise (SSR, privacy mode). */
@@ -35,4 +36,10 @@ export const browserDefaults: PlatformDefaults = {
       ),
     ),
   chunkSize: 8 * 1024 * 1024,
+  rememberFinished: true,
+  // Only where there is a window to listen to (not in SSR or a worker without one).
+  network: () =>
+    typeof globalThis.addEventListener === 'function' && typeof globalThis.fetch === 'function'
+      ? createBrowserNetworkMonitor()
+      : undefined,
 }

@@ -5,6 +5,7 @@ import { browserDefaults } from './defaults.js'
 export * from '../exports.js'
 export { createIndexedDbCheckpointStore } from './indexed-db-store.js'
 export { createLocalStorageCheckpointStore } from './local-storage-store.js'
+export { createBrowserNetworkMonitor } from './network-monitor.js'
 export { createXhrHttpClient } from './xhr-http-client.js'
 export type { BrowserInput }
 export const createUploader = makeCreateUploader<BrowserInput>(browserDefaults)

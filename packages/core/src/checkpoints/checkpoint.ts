@@ -52,6 +52,10 @@ export function parseCheckpoint(value: unknown): Checkpoint | undefined {
     metadata: { ...v.metadata },
     // JSON has no undefined: a transport that keeps no state gets null back.
     state: v.state ?? null,
+    ...(typeof v.offset === 'number' && Number.isInteger(v.offset) && v.offset >= 0 && v.offset <= v.size
+      ? { offset: v.offset }
+      : {}),
+    ...(v.finished === true ? { finished: true } : {}),
     createdAt: typeof v.createdAt === 'number' ? v.createdAt : now,
     updatedAt: typeof v.updatedAt === 'number' ? v.updatedAt : now,
   }

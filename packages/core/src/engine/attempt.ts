@@ -52,6 +52,12 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
   let inFlight = 0
   let lastActivity = clock.now()
   let stalled = false
+  // Set when the engine interrupts this attempt (the network went down): the error to report.
+  let interrupted: UploadError | undefined
+  rec.interrupt = (reason) => {
+    interrupted ??= reason
+    controller.abort(reason)
+  }
   let timer: unknown
   let authGeneration = core.auth.generation
   const touch = () => {
@@ -99,6 +105,7 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       }
       return res
     } catch (err) {
+      if (interrupted) throw interrupted
       if (stalled) {
         throw new UploadError(
           'ERR_STALLED',
@@ -177,8 +184,9 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
   try {
     return { ok: true, result: await attempt }
   } catch (error) {
-    return { ok: false, error, authGeneration }
+    return { ok: false, error: interrupted ?? error, authGeneration }
   } finally {
+    delete rec.interrupt
     clock.clearTimeout(timer)
     dispose()
   }

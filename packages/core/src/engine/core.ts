@@ -5,6 +5,7 @@ import type { AbortSignalLike } from '../platform.js'
 import type { Transport } from '../transports/transport.js'
 import type { UploaderEvents } from '../types.js'
 import type { AuthGate } from './auth-gate.js'
+import type { Connectivity } from './connectivity.js'
 import type { FileRecord } from './file-record.js'
 
 /** What the per-file runner needs from the uploader; create-uploader.ts implements it. */
@@ -13,6 +14,7 @@ export interface EngineCore {
   readonly transport: Transport
   readonly auth: AuthGate
   readonly events: Emitter<UploaderEvents>
+  readonly connectivity: Connectivity
   /** Applies the reducer, refreshes the snapshot, emits 'state-change' on a status change, reschedules. */
   dispatch(rec: FileRecord, event: UploadEvent): void
   /** True while `run` is the record's current run (not paused, canceled or removed since). */

@@ -25,6 +25,8 @@ export interface FileRecord {
   confirmedAtLastFailure: number
   /** Consecutive auth refreshes without progress, to stop a token loop. */
   authRefreshes: number
+  /** Consecutive 429 waits without progress (they spend no retry), to stop a server that never lets us in. */
+  rateLimitWaits: number
   /** Higher starts first; ties go by `seq`. */
   priority: number
   /** Place in the waiting line; lower starts first. */
@@ -38,6 +40,18 @@ export interface FileRecord {
   readonly meter: SpeedMeter
   readonly throttle: (now: number, force?: boolean) => boolean
   snapshot?: FileSnapshot
+  /** The checkpoint lookup (fingerprint + store), started at add() for inputs that can be fingerprinted then. */
+  lookup?: Promise<string | undefined>
+  /** The lookup's URL was handed to the first run already: later runs must not bring back a stale one. */
+  lookupDelivered?: boolean
+  /** Clock time the confirmed offset was last written into the checkpoint. */
+  offsetSavedAt: number
+  /** The latest offset write to the store, settled either way: deleting the checkpoint waits for it. */
+  offsetWrite?: Promise<void>
+  /** Completed by finding it finished on the server (a finished checkpoint): nothing was sent. */
+  alreadyUploaded?: boolean
+  /** Aborts the attempt in flight without stopping the run (the network went down); set by runAttempt. */
+  interrupt?: (reason: UploadError) => void
 }
 
 export function createRecord(
@@ -56,6 +70,8 @@ export function createRecord(
     attempts: 0,
     confirmedAtLastFailure: 0,
     authRefreshes: 0,
+    rateLimitWaits: 0,
+    offsetSavedAt: 0,
     priority: 0,
     seq: 0,
     run: 0,
@@ -105,6 +121,8 @@ export function snapshotOf(
     speed,
     eta: done ? 0 : size === null ? null : eta(size - rec.bytesSent, speed),
     ...(error ? { error } : {}),
+    ...(rec.state.status === 'retrying' ? { waitingFor: rec.state.reason } : {}),
+    ...(rec.alreadyUploaded && done ? { alreadyUploaded: true } : {}),
     attempts: rec.attempts,
   })
   rec.snapshot = snap

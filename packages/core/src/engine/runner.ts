@@ -1,4 +1,4 @@
-import { HttpStatusError, UploadError } from '@shuttle/protocol'
+import { HttpStatusError, NetworkError, UploadError } from '@shuttle/protocol'
 import { offsetOf } from '../machine.js'
 import { classifyError, retryDelay, toUploadError } from '../retry.js'
 import type { TransportResult } from '../transports/transport.js'
@@ -9,6 +9,8 @@ import { usableCheckpoint } from './transport-setup.js'
 
 /** Consecutive credential refreshes without the server confirming a byte before we give up. */
 const MAX_AUTH_REFRESHES = 2
+/** Consecutive 429 + Retry-After waits without progress before they spend the retry budget. */
+const MAX_RATE_LIMIT_WAITS = 20
 
 /**
  * Drives one file from 'queued' to a settled state: prepare, attempts, retries with backoff,
@@ -26,6 +28,11 @@ export async function runFile(core: EngineCore, rec: FileRecord, run: number): P
       if (!live()) return
       rec.bytesSent = offsetOf(rec.state)
       rec.meter.reset(rec.bytesSent, core.options.clock.now())
+      // Known offline: no request would get through, so none is sent (and none fails in DevTools).
+      if (!core.connectivity.online) {
+        await waitForNetwork(core, rec, new NetworkError('The network is down'))
+        if (!live()) return
+      }
       if (rec.state.status !== 'uploading') {
         core.dispatch(rec, { type: 'begin', ...(restoredUrl !== undefined ? { url: restoredUrl } : {}) })
       }
@@ -54,7 +61,21 @@ async function prepare(core: EngineCore, rec: FileRecord): Promise<string | unde
     rec.info = { ...rec.info, ...source.info }
     delete rec.snapshot
   }
-  if (!transport.resumable || rec.fingerprint !== undefined) return undefined
+  if (!transport.resumable) return undefined
+  rec.lookup ??= lookupCheckpoint(core, rec)
+  const url = await rec.lookup
+  if (rec.lookupDelivered) return undefined
+  rec.lookupDelivered = true
+  return url
+}
+
+/**
+ * Fingerprints the file and reads its checkpoint. Runs at add() for inputs whose size is known
+ * then (browser files), outside any slot, so a waiting file shows the offset the server last
+ * confirmed (`checkpoint.offset`) before its turn; otherwise in 'preparing'. Returns the URL.
+ */
+export async function lookupCheckpoint(core: EngineCore, rec: FileRecord): Promise<string | undefined> {
+  const { options, transport } = core
   const fingerprint = await options.fingerprint(rec.info, options.endpoint)
   rec.fingerprint = fingerprint
   if (rec.checkpoint) return undefined
@@ -65,22 +86,44 @@ async function prepare(core: EngineCore, rec: FileRecord): Promise<string | unde
     saved = undefined // an unreadable store means a fresh upload, not a failed one
   }
   // A checkpoint of another transport, size or endpoint is not this upload.
-  const usable = usableCheckpoint(transport, saved, rec.source?.info.size, options.endpoint)
-  if (usable) rec.checkpoint = usable
-  return usable?.url
+  const size = rec.source?.info.size ?? rec.info.size ?? undefined
+  const usable = usableCheckpoint(transport, saved, size, options.endpoint)
+  if (!usable) return undefined
+  rec.checkpoint = usable
+  // A file still waiting for its turn shows where it stands on the server at once.
+  const s = rec.state
+  if ((s.status === 'queued' || s.status === 'paused') && s.url === undefined && usable.url !== undefined) {
+    const offset = usable.finished ? usable.size : (usable.offset ?? 0)
+    rec.state = { ...s, offset: Math.max(s.offset, offset), url: usable.url }
+    rec.bytesSent = Math.max(rec.bytesSent, offset)
+    core.progress(rec, true)
+  }
+  return usable.url
 }
 
 async function complete(core: EngineCore, rec: FileRecord, result: TransportResult): Promise<void> {
   const size = rec.source?.info.size ?? 0
+  const checkpoint = rec.checkpoint
+  // Found finished on the server: the one HEAD said so, nothing was sent.
+  if (checkpoint?.finished) rec.alreadyUploaded = true
   core.setConfirmed(rec, size)
   delete rec.checkpoint
   core.progress(rec, true)
   // Completed first, synchronously: a pause arriving while the checkpoint is being deleted would
   // otherwise leave a paused file with no checkpoint, which the next run uploads from zero.
   core.dispatch(rec, { type: 'complete', url: result.url, offset: size })
+  await rec.offsetWrite // a late offset write must not land after the final one below
   if (rec.fingerprint !== undefined) {
     try {
-      await core.options.checkpointStore.delete(rec.fingerprint)
+      // Remembered as finished, a file picked again is recognised by one HEAD instead of re-sent.
+      if (core.options.rememberFinished && checkpoint?.url === result.url)
+        await core.options.checkpointStore.set(rec.fingerprint, {
+          ...checkpoint,
+          offset: size,
+          finished: true,
+          updatedAt: Date.now(),
+        })
+      else await core.options.checkpointStore.delete(rec.fingerprint)
     } catch {
       // A stale checkpoint is harmless: its HEAD will show the upload complete or gone.
     }
@@ -89,6 +132,7 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
   core.events.emit('completed', {
     id: rec.id,
     url: result.url,
+    ...(rec.alreadyUploaded ? { alreadyUploaded: true } : {}),
     ...(result.response ? { response: result.response } : {}),
   })
 }
@@ -98,6 +142,20 @@ function fail(core: EngineCore, rec: FileRecord, error: UploadError): false {
   core.dispatch(rec, { type: 'fail', error })
   core.events.emit('failed', { id: rec.id, error })
   return false
+}
+
+/** No answer at all (as opposed to an HTTP status): what a network outage looks like. */
+const isNetworkFailure = (error: UploadError): boolean =>
+  !(error instanceof HttpStatusError) && (error.code === 'ERR_NETWORK' || error.code === 'ERR_STALLED')
+
+/** Waits in 'retrying' (reason 'network') until the network is back; spends no retry. */
+async function waitForNetwork(core: EngineCore, rec: FileRecord, error: UploadError): Promise<true> {
+  const signal = rec.controller?.signal
+  rec.bytesSent = offsetOf(rec.state)
+  rec.meter.reset(rec.bytesSent, core.options.clock.now())
+  core.dispatch(rec, { type: 'backoff', reason: 'network', attempt: rec.attempts, retryAt: null, error })
+  if (signal) await core.connectivity.whenOnline(signal)
+  return true
 }
 
 /** Decides what an error means for the file. Returns true to run another attempt. */
@@ -124,6 +182,30 @@ async function recover(
         ? new UploadError('ERR_NETWORK', 'The request was aborted', { cause: err, retryable: true })
         : d.error
   }
+  // No answer: if the network is down (the platform says so, or the endpoint does not answer a
+  // probe either), wait for it instead of spending the budget on requests that cannot succeed.
+  let reachable = false
+  if (isNetworkFailure(error)) {
+    if (core.connectivity.online) reachable = (await core.connectivity.check()) && core.connectivity.monitored
+    if (signal.aborted) return true // paused or canceled meanwhile: the caller sees the run is stale
+    if (!core.connectivity.online) return waitForNetwork(core, rec, error)
+  }
+  // The server asked us to slow down and said for how long: wait as asked, spending no retry.
+  if (
+    d.kind === 'retry' &&
+    d.retryAfter !== undefined &&
+    error instanceof HttpStatusError &&
+    error.status === 429 &&
+    rec.rateLimitWaits < MAX_RATE_LIMIT_WAITS
+  ) {
+    rec.rateLimitWaits++
+    rec.bytesSent = offsetOf(rec.state)
+    const retryAt = options.clock.now() + d.retryAfter
+    core.dispatch(rec, { type: 'backoff', reason: 'rate-limit', attempt: rec.attempts, retryAt, error })
+    core.events.emit('retry', { id: rec.id, attempt: rec.attempts, delay: d.retryAfter, error })
+    await core.sleep(d.retryAfter, signal)
+    return true
+  }
   // Progress since the last failure means the network works; start the budget over.
   const confirmed = offsetOf(rec.state)
   if (confirmed > rec.confirmedAtLastFailure) rec.attempts = 0
@@ -135,7 +217,20 @@ async function recover(
     options.random,
     d.kind === 'retry' ? d.retryAfter : undefined,
   )
-  if (delay === undefined) return fail(core, rec, error)
+  if (delay === undefined) {
+    // The endpoint answers a probe, yet this request got no answer the page may read.
+    if (reachable)
+      return fail(
+        core,
+        rec,
+        new UploadError(
+          'ERR_BLOCKED',
+          `${error.message}, while the server answers: the browser refused its response (CORS) or the connection was reset`,
+          { cause: error, retryable: true },
+        ),
+      )
+    return fail(core, rec, error)
+  }
   rec.bytesSent = confirmed
   core.dispatch(rec, { type: 'backoff', attempt: rec.attempts, retryAt: options.clock.now() + delay, error })
   core.events.emit('retry', { id: rec.id, attempt: rec.attempts, delay, error })

@@ -1,4 +1,4 @@
-import { type Ref, shallowRef, watch } from 'vue'
+import { type Ref, shallowRef, toRaw, watch } from 'vue'
 import type { EngineError } from '../engine.js'
 import type { ListType, UploadFile, UploadRawFile, UploadUserFile } from '../types.js'
 import type { UploadProps } from './upload.js'
@@ -72,23 +72,66 @@ export function useListState(
     state.value = next
     model.value = next
   }
-  const find = (uid: number) => list().find((f) => f.uid === uid)
-  const findByRaw = (raw: File) => list().find((f) => f.raw === raw || f.uid === (raw as UploadRawFile).uid)
+  // Positions by uid and uids by engine id, for the array they were built from: lookups stay O(1)
+  // with 10 000 files (rebuilt once after a change of membership, kept by in-place patches).
+  let indexed: UploadFile[] | undefined
+  const at = new Map<number, number>()
+  const uidOfId = new Map<string, number>()
+  function index(): void {
+    const l = list()
+    if (indexed === l) return
+    at.clear()
+    uidOfId.clear()
+    l.forEach((f, i) => {
+      at.set(f.uid, i)
+      if (f.id !== undefined) uidOfId.set(f.id, f.uid)
+    })
+    indexed = l
+  }
+  const find = (uid: number) => {
+    index()
+    const i = at.get(uid)
+    return i === undefined ? undefined : list()[i]
+  }
+  const findByRaw = (raw: File) =>
+    (typeof (raw as UploadRawFile).uid === 'number' ? find((raw as UploadRawFile).uid) : undefined) ??
+    list().find((f) => f.raw === raw)
   const resolve = (t: UploadFile | File) => (t instanceof File ? findByRaw(t) : find(t.uid))
 
+  /** Replaces entries in one new array (one commit for many changes). */
+  function patchMany(changes: ReadonlyMap<number, Partial<UploadFile> | UploadFile>): void {
+    index()
+    const next = list().slice()
+    let changed = false
+    for (const [uid, change] of changes) {
+      const i = at.get(uid)
+      if (i === undefined) continue
+      const cur = next[i] as UploadFile
+      // A whole entry (uid included) is taken as it is, so hooks and the list share one object.
+      next[i] = (change as UploadFile).uid === uid ? (change as UploadFile) : { ...cur, ...change }
+      if (next[i] !== cur) changed = true
+      const id = (next[i] as UploadFile).id
+      if (id !== undefined) uidOfId.set(id, uid)
+    }
+    if (!changed) return
+    commit(next)
+    indexed = next // same positions: the index stays valid
+  }
+
   function patch(uid: number, change: Partial<UploadFile>): UploadFile | undefined {
-    const cur = find(uid)
-    if (!cur) return undefined
-    const out = { ...cur, ...change }
-    commit(list().map((f) => (f.uid === uid ? out : f)))
-    return out
+    if (!find(uid)) return undefined
+    patchMany(new Map([[uid, change]]))
+    return find(uid)
   }
 
   // Caller-supplied lists (already uploaded files) get uids and statuses; thumbnails follow list-type.
   let lastListType: string | undefined
   watch(
     [() => model.value, listType],
-    ([value, listType]) => {
+    ([model, listType]) => {
+      // A parent's ref([]) hands back a reactive proxy of our own array: compare (and read) the
+      // raw one, or every commit would re-normalize the whole list through proxies.
+      const value = model && toRaw(model)
       if (value === state.value && listType === lastListType) return
       lastListType = listType
       let changed = false
@@ -105,6 +148,11 @@ export function useListState(
     { immediate: true },
   )
 
-  const byId = (id: string) => list().find((f) => f.id === id)
-  return { state, list, commit, find, findByRaw, resolve, patch, byId, revoke: thumbs.revoke }
+  const byId = (id: string) => {
+    index()
+    const uid = uidOfId.get(id)
+    const f = uid === undefined ? undefined : find(uid)
+    return f?.id === id ? f : undefined
+  }
+  return { state, list, commit, find, findByRaw, resolve, patch, patchMany, byId, revoke: thumbs.revoke }
 }

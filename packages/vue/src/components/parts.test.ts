@@ -95,7 +95,7 @@ describe('<ShuttleFileList> alone', () => {
     const w = mount(ShuttleFileList, { props: { files: files.map((f) => ({ ...f })) } })
     const rows = w.findAll('li')
     expect(rows[0]!.find('[role="progressbar"]').attributes('aria-valuenow')).toBe('30')
-    expect(rows[0]!.text()).toContain('1.0 KB/s · 1:05 left')
+    expect(rows[0]!.text()).toContain('1.0 KiB/s · 1:05 left')
     expect(rows[0]!.find('.is-pause').exists()).toBe(true)
     expect(rows[1]!.find('.is-resume').exists()).toBe(true)
     expect(rows[2]!.find('.is-pause').exists()).toBe(false)

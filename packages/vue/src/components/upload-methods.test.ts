@@ -97,6 +97,25 @@ describe('exposed methods', () => {
       'resume',
       'cancel',
     ])
+    // What the user resumes or retries goes first; resumeAll keeps the list order.
+    const calls = lastEngine().calls
+    expect(calls[2]).toEqual(['resume', f.id, { first: true }])
+    expect(calls[3]).toEqual(['retry', f.id, { first: true }])
+    expect(calls[7]?.[2]).toBeUndefined()
+  })
+
+  it('retryAll() retries every failed file, in list order', async () => {
+    const w = mountUpload()
+    await pick(w, [makeFile('a.txt'), makeFile('b.txt'), makeFile('c.txt')])
+    const [a, b, c] = lastList(w)
+    lastEngine().fail(a!.id!)
+    lastEngine().fail(c!.id!)
+    api(w).retryAll()
+    const retried = lastEngine()
+      .calls.filter((x) => x[0] === 'retry')
+      .map((x) => x[1])
+    expect(retried).toEqual([a!.id, c!.id])
+    expect(retried).not.toContain(b!.id)
   })
 
   it('open() clicks the hidden input', () => {
@@ -141,7 +160,10 @@ describe('keyboard, paste, i18n, live region, totals', () => {
     const click = vi.spyOn(w.find('input').element, 'click').mockImplementation(() => {})
     const trigger = w.find('.shuttle-upload__trigger')
     expect(trigger.attributes()).toMatchObject({ role: 'button', tabindex: '0' })
-    expect(trigger.attributes('aria-label')).toBeTruthy()
+    // Named by what it shows, described by the keyboard hint.
+    expect(trigger.attributes('aria-label')).toBeUndefined()
+    const hint = w.find(`#${trigger.attributes('aria-describedby')}`)
+    expect(hint.text()).toBe('Upload files: press Enter or Space to choose, or drop files here')
     await trigger.trigger('keydown', { key: 'Enter' })
     await trigger.trigger('keydown', { key: ' ' })
     expect(click).toHaveBeenCalledTimes(2)

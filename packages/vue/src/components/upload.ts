@@ -144,6 +144,8 @@ export interface UploadProps extends UploadHooks {
   paste?: boolean | 'document'
   /** Show per-file pause / resume / retry / cancel buttons. Default true. */
   controls?: boolean
+  /** Colours: 'auto' (default) follows the OS (prefers-color-scheme); 'light' or 'dark' fixes them. */
+  theme?: 'auto' | 'light' | 'dark'
   /** Show the total progress bar with pause-all / resume-all. */
   showTotal?: boolean
   /** 'en' (default), 'zh-CN', or a full message table. */
@@ -165,6 +167,8 @@ export interface UploadInstance {
   cancel(file: UploadFile): Promise<void>
   pauseAll(): void
   resumeAll(): void
+  /** Retries every failed file. */
+  retryAll(): void
   /** Opens the file dialog. */
   open(): void
 }

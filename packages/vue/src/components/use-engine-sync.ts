@@ -15,7 +15,7 @@ import type { Emit } from './hooks.js'
  * folded into the list, and el-upload's progress / success / error / change events.
  */
 export function useEngineSync(props: UploadProps & { name: string }, emit: Emit, ls: ListState) {
-  const { list, commit, patch, byId } = ls
+  const { list, commit, byId } = ls
   const engine = useUploader((): UseUploaderOptions => {
     const opts: UseUploaderOptions = {
       endpoint: props.endpoint ?? props.action ?? '',
@@ -49,6 +49,8 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       f.speed === s.speed &&
       f.eta === s.eta &&
       f.error === s.error &&
+      f.waitingFor === s.waitingFor &&
+      f.alreadyUploaded === s.alreadyUploaded &&
       (s.url === undefined || f.uploadUrl === s.url)
     )
       return f
@@ -62,28 +64,72 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       eta: s.eta,
       uploadUrl: s.url ?? f.uploadUrl,
       error: s.error,
+      waitingFor: s.waitingFor,
+      alreadyUploaded: s.alreadyUploaded,
     }
   }
 
-  /** Folds engine snapshots into the list; entries are replaced only when something changed. */
+  // Engine events change one file each. Their new entries wait in `pending` and reach the list in
+  // one commit: at once for a short list, once per animation frame for a long one, so 10 000
+  // files do not cost 10 000 list copies and renders per second.
+  const pending = new Map<string, UploadFile>()
+  let scheduled = false
+  const LONG_LIST = 200
+
+  const current = (id: string) => pending.get(id) ?? byId(id)
+
+  /** The entry for engine file `id` with its latest snapshot folded in (not committed yet). */
+  function refreshed(id: string): UploadFile | undefined {
+    const f = current(id)
+    const s = f && engine.getUploader().getFile(id)
+    if (!f || !s) return f
+    const nf = fromSnapshot(f, s)
+    if (nf !== f || pending.has(id)) pending.set(id, nf)
+    return nf
+  }
+
+  /** Commits every pending entry at once. */
+  function flush(): void {
+    scheduled = false
+    if (pending.size === 0) return
+    const changes = new Map<number, UploadFile>()
+    for (const f of pending.values()) changes.set(f.uid, f)
+    pending.clear()
+    ls.patchMany(changes)
+  }
+
+  function schedule(): void {
+    if (list().length <= LONG_LIST) {
+      flush()
+      return
+    }
+    if (scheduled) return
+    scheduled = true
+    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => unknown }).requestAnimationFrame
+    if (raf) raf(flush)
+    else setTimeout(flush, 16)
+  }
+
+  function touch(id: string): void {
+    refreshed(id)
+    schedule()
+  }
+
+  /** Folds every engine snapshot into the list now (after the user's own actions). */
   function sync(): UploadFile[] {
-    const snaps = new Map(engine.files.value.map((s) => [s.id, s]))
-    let changed = false
-    const next = list().map((f) => {
-      const s = f.id === undefined ? undefined : snaps.get(f.id)
-      const nf = s ? fromSnapshot(f, s) : f
-      if (nf !== f) changed = true
-      return nf
-    })
-    if (changed) commit(next)
+    for (const f of list()) if (f.id !== undefined) refreshed(f.id)
+    flush()
     return list()
   }
 
   for (const ev of ['file-added', 'state-change', 'upload-created', 'canceled', 'removed'] as const)
-    engine.on(ev, sync)
+    engine.on(ev, (p: { id?: string; file?: { id: string } }) => {
+      const id = p.id ?? p.file?.id
+      if (id !== undefined) touch(id)
+    })
   engine.on('progress', (p) => {
-    sync()
-    const f = byId(p.id)
+    const f = refreshed(p.id)
+    schedule()
     if (f) {
       const evt = {
         percent: f.percentage,
@@ -96,16 +142,17 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
     }
   })
   engine.on('completed', (p) => {
-    sync()
-    const cur = byId(p.id)
+    const cur = refreshed(p.id)
     if (!cur) return
-    const f = patch(cur.uid, { response: toResponse(p.url, p.response), uploadUrl: p.url }) ?? cur
+    const f = { ...cur, response: toResponse(p.url, p.response), uploadUrl: p.url }
+    pending.set(p.id, f)
+    schedule()
     emit('success', f.response, f, list())
     emit('change', f, list())
   })
   engine.on('failed', (p) => {
-    sync()
-    const f = byId(p.id)
+    const f = refreshed(p.id)
+    flush()
     if (!f) return
     if (props.keepFailed === false) {
       // el-upload's way: the failed file leaves the list (and the engine) before on-error.
@@ -117,5 +164,5 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
     emit('change', f, list())
   })
 
-  return { engine, sync }
+  return { engine, sync, touch }
 }

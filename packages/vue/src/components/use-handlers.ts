@@ -20,6 +20,8 @@ type Props = UploadProps & { autoUpload: boolean; name: string; method: string }
 let beforeUploadCalls = 0
 
 const ACTIVE = new Set(['queued', 'preparing', 'uploading', 'retrying'])
+/** Files whose uploads start in one task when thousands are added at once. */
+const START_SLICE = 100
 
 /** The logic of <ShuttleUpload> (element-plus's use-handlers), over useUploader's engine. */
 export function useHandlers(
@@ -33,7 +35,7 @@ export function useHandlers(
   const pending = new Set<number>()
   const ls = useListState(model, () => props.listType ?? 'text', thumbs)
   const { state, list, commit, find, resolve, patch } = ls
-  const { engine, sync } = useEngineSync(props, emit, ls)
+  const { engine, sync, touch } = useEngineSync(props, emit, ls)
   const postCustom = createCustomRequest(props, emit, ls, requests)
   /** `action` alone: el-upload's own form upload (XHR), not the engine; `endpoint` selects the engine. */
   const requestHandler = () =>
@@ -48,7 +50,7 @@ export function useHandlers(
     return raw
   }
 
-  function handleStart(file: File): void {
+  function entryFor(file: File): UploadFile {
     const raw = asRaw(file)
     const entry = normalize({
       name: raw.name,
@@ -59,9 +61,32 @@ export function useHandlers(
       raw,
     })
     const url = thumbs.thumbnailFor(entry, props.listType ?? 'text')
-    const f = url ? { ...entry, url } : entry
+    return url ? { ...entry, url } : entry
+  }
+
+  function handleStart(file: File): void {
+    const f = entryFor(file)
     commit([...list(), f])
     emit('change', f, list())
+  }
+
+  /** Many files at once: one commit for all entries, then uploads start a slice per task. */
+  function startMany(files: readonly File[]): void {
+    const entries = files.map(entryFor)
+    commit([...list(), ...entries])
+    for (const f of entries) emit('change', f, list())
+    if (!props.autoUpload) return
+    let next = 0
+    const slice = () => {
+      const end = Math.min(entries.length, next + START_SLICE)
+      for (; next < end; next++) {
+        const raw = (entries[next] as UploadFile).raw
+        if (raw && find(raw.uid)) void upload(raw)
+      }
+      // Each slice in its own task, so the page keeps painting and answering input.
+      if (next < entries.length) setTimeout(slice, 0)
+    }
+    slice()
   }
 
   /** before-upload or `data` said no: removed as el-upload does (before-remove, then on-remove); nothing sent. */
@@ -77,7 +102,7 @@ export function useHandlers(
     try {
       const [id] = engine.add(raw, meta)
       patch(raw.uid, { id, status: 'uploading', phase: 'queued' })
-      sync()
+      if (id !== undefined) touch(id)
     } catch (e) {
       const f = patch(raw.uid, { status: 'fail', phase: 'failed', error: toError(e) })
       if (f) emit('error', toError(e), f, list())
@@ -139,6 +164,10 @@ export function useHandlers(
       return
     }
     if (!props.multiple) files = files.slice(0, 1)
+    if (files.length > START_SLICE) {
+      startMany(files)
+      return
+    }
     for (const file of files) {
       handleStart(file)
       if (props.autoUpload) void upload(asRaw(file))
@@ -210,13 +239,14 @@ export function useHandlers(
       engine.pause(f.id)
       emit('pause', find(f.uid) ?? f)
     }),
+    // A file the user asks for goes first, ahead of files that were merely waiting.
     resume: withFile((f) => {
       if (f.id === undefined) return
-      engine.resume(f.id)
+      engine.resume(f.id, { first: true })
       emit('resume', find(f.uid) ?? f)
     }),
     retry: withFile((f) => {
-      if (f.id !== undefined) engine.retry(f.id)
+      if (f.id !== undefined) engine.retry(f.id, { first: true })
       else if (f.raw && requestHandler()) void upload(f.raw)
       else return
       emit('retry', find(f.uid) ?? f)
@@ -226,6 +256,16 @@ export function useHandlers(
       if (!f) return
       await stop(f)
       emit('cancel', find(f.uid) ?? f)
+    },
+    /** Every failed file back in the queue, in list order, each from the offset the server confirmed. */
+    retryAll(): void {
+      for (const f of list()) {
+        if (f.phase !== 'failed') continue
+        if (f.id !== undefined) engine.retry(f.id)
+        else if (f.raw && requestHandler()) void upload(f.raw)
+        else continue
+        emit('retry', find(f.uid) ?? f)
+      }
     },
     pauseAll: () => engine.pauseAll(),
     resumeAll: () => engine.resumeAll(),
@@ -238,6 +278,7 @@ export function useHandlers(
     let done = 0
     let count = 0
     let active = 0
+    let failed = 0
     for (const f of list()) {
       if (f.phase === 'canceled') continue
       count++
@@ -246,9 +287,20 @@ export function useHandlers(
       speed += ACTIVE.has(f.phase) ? (f.speed ?? 0) : 0
       if (ACTIVE.has(f.phase)) active++
       if (f.status === 'success') done++
+      if (f.phase === 'failed') failed++
     }
     const percent = size > 0 ? (sent / size) * 100 : 0
-    return { size, sent, speed, done, count, active, percent, eta: speed > 0 ? (size - sent) / speed : null }
+    return {
+      size,
+      sent,
+      speed,
+      done,
+      count,
+      active,
+      failed,
+      percent,
+      eta: speed > 0 ? (size - sent) / speed : null,
+    }
   })
 
   // Custom requests are ours to stop when the component goes; engine uploads stop with the engine.

@@ -12,6 +12,8 @@ import type {
   FileSnapshot,
 } from '../engine.js'
 
+let fakeIds = 0
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** The lifecycle state core would hold for a file in `status` (snapshots carry both). */
@@ -27,7 +29,14 @@ function stateOf(status: EngineStatus, f: Mutable<FileSnapshot>): UploadState {
     case 'failed':
       return { status, error, ...position }
     case 'retrying':
-      return { status, attempt: f.attempts, retryAt: 0, error, ...position }
+      return {
+        status,
+        reason: f.waitingFor ?? 'backoff',
+        attempt: f.attempts,
+        retryAt: 0,
+        error,
+        ...position,
+      }
     default:
       return { status, ...position }
   }
@@ -46,7 +55,6 @@ export class FakeEngine implements Engine {
   readonly inputs = new Map<FileId, { input: EngineInput; metadata?: Record<string, string> }>()
   private files = new Map<FileId, Mutable<FileSnapshot>>()
   private listeners = new Map<string, Set<(p: unknown) => void>>()
-  private seq = 0
   destroyed = false
 
   /** What createUploader() was called with (empty for an engine built by hand). */
@@ -80,7 +88,7 @@ export class FakeEngine implements Engine {
     this.calls.push(['add', input, metadata])
     const list = isList(input) ? input : [input]
     return list.map((inp) => {
-      const id = `f${++this.seq}`
+      const id = `f${++fakeIds}` // unique across engines, as core's ids are
       const blob = inp instanceof Blob ? inp : inp.blob
       const name = inp instanceof File ? inp.name : inp instanceof Blob ? 'blob' : inp.name
       this.inputs.set(id, { input: inp, metadata })
@@ -139,8 +147,8 @@ export class FakeEngine implements Engine {
     this.calls.push(['resume', id, opts])
     this.update(id, 'queued')
   }
-  retry(id: FileId): void {
-    this.calls.push(['retry', id])
+  retry(id: FileId, opts?: { first?: boolean }): void {
+    this.calls.push(['retry', id, opts])
     this.update(id, 'queued', { error: undefined })
   }
   async cancel(id: FileId): Promise<void> {
