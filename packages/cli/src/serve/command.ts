@@ -1,5 +1,6 @@
 import { formatBytes } from '../units.js'
 import { parseServeArgs, SERVE_HELP } from './options.js'
+import { redactPassword } from './redis-locks.js'
 import { startServer } from './start-server.js'
 
 /** `shuttle serve`: runs until SIGINT/SIGTERM, then closes cleanly (a second signal exits at once). */
@@ -20,7 +21,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `Shuttle is serving ${running.url}/\n  tus endpoint ${running.endpoint}\n  uploads in ${options.dir}${
       limits.length ? `, ${limits.join(', ')}` : ''
-    }\n${
+    }\n${options.redis ? `  locks in Redis at ${redactPassword(options.redis)}\n` : ''}${
       options.s3
         ? `  S3 multipart signing at ${running.url}/s3/multipart (bucket ${options.s3.bucket}${
             options.s3.endpoint ? ` at ${options.s3.endpoint}` : ''

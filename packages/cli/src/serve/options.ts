@@ -20,6 +20,8 @@ Options:
   --writes MODE          auto: write bodies on the main thread while writes are fast, falling back
                          to the thread pool after a slow one; thread-pool: always (NFS, slow disks)
                          (default auto)
+  --redis URL            keep upload locks in Redis (redis://host:port), so several instances can
+                         share --dir (a shared mount); startup fails if Redis does not answer
   --s3-bucket NAME       also serve S3 multipart signing routes at /s3/ (Uppy Companion's paths):
                          browsers and 'shuttle upload --protocol s3' send parts straight to NAME
 ${S3_CONNECTION_HELP}
@@ -32,6 +34,7 @@ Examples:
   shuttle serve
   shuttle serve --port 8080 --dir /var/uploads --max-size 5GiB --expire-after 24h
   shuttle serve --host 0.0.0.0 --cors-origin https://app.example.com
+  shuttle serve --dir /mnt/shared/uploads --redis redis://10.0.0.5:6379
   S3_ENDPOINT=http://127.0.0.1:7480 S3_ACCESS_KEY=… S3_SECRET_KEY=… shuttle serve --s3-bucket uploads`
 
 export interface ServeOptions {
@@ -45,6 +48,8 @@ export interface ServeOptions {
   staticDir: string | undefined
   /** Where the file store writes bodies (FileStoreOptions.writes). */
   writes: 'auto' | 'thread-pool'
+  /** --redis: locks in this Redis instead of lock files. */
+  redis: string | undefined
   /** S3 signing routes at /s3/, when --s3-bucket is given. */
   s3: ServeS3Options | undefined
   quiet: boolean
@@ -91,10 +96,27 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         : parseDuration(values['expire-after'], 'expire-after'),
     staticDir: values.static === undefined ? undefined : path.resolve(values.static),
     writes,
+    redis: values.redis === undefined ? undefined : redisUrl(values.redis),
     s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   }
+}
+
+function redisUrl(value: string): string {
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    // Reported below.
+  }
+  if (url?.protocol !== 'redis:' && url?.protocol !== 'rediss:') {
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      `--redis: "${value}" is not a Redis URL; write it as redis://host:port (rediss:// for TLS)`,
+    )
+  }
+  return value
 }
 
 /** The signing routes' options: the bucket, how to reach it, presigned URL lifetime, abort sweep. */
@@ -137,6 +159,7 @@ function parse(argv: string[]) {
       'expire-after': { type: 'string' },
       static: { type: 'string' },
       writes: { type: 'string' },
+      redis: { type: 'string' },
       's3-bucket': { type: 'string' },
       ...S3_CONNECTION_FLAGS,
       's3-url-expires': { type: 'string' },

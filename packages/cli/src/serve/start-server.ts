@@ -1,11 +1,12 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { S3SigningHandler } from '@shuttle/s3-signing'
-import { createTusServer, FileLocker, FileStore, type TusServer } from '@shuttle/server'
+import { createTusServer, FileLocker, FileStore, type Locker, type TusServer } from '@shuttle/server'
 import { s3ClientOptions } from '../s3-connection.js'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
 import type { ServeOptions } from './options.js'
+import { connectRedisLocks } from './redis-locks.js'
 import { serveStatic } from './static-files.js'
 
 export interface RunningServer {
@@ -26,10 +27,17 @@ export async function startServer(
   log: (line: string) => void = () => {},
 ): Promise<RunningServer> {
   const store = new FileStore({ directory: options.dir, writes: options.writes })
-  // Several servers may share the directory: lock across processes, and refuse a directory where
-  // that cannot work rather than let two servers interleave one upload's bytes.
-  const locker = new FileLocker({ directory: options.dir })
-  await locker.check()
+  // Several servers may share the directory: lock across processes (lock files, or Redis with
+  // --redis), and refuse to start where that cannot work rather than let two servers interleave
+  // one upload's bytes.
+  const redis = options.redis === undefined ? undefined : await connectRedisLocks(options.redis, log)
+  let locker: Locker
+  if (redis) locker = redis.locker
+  else {
+    const files = new FileLocker({ directory: options.dir })
+    await files.check()
+    locker = files
+  }
   const tus = createTusServer({
     path: options.path,
     store,
@@ -103,6 +111,7 @@ export async function startServer(
       clearTimeout(force)
       await tus.close()
       s3?.close()
+      await redis?.close()
     })()
     return closing
   }
