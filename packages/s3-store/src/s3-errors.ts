@@ -1,4 +1,4 @@
-import { HttpError, TusError } from '@shuttle/protocol'
+import { isUploadError, TusError } from '@shuttle/protocol'
 
 /** The error name or code S3 (or the SDK) gave, e.g. 'NoSuchKey'. */
 export function s3Code(err: unknown): string | undefined {
@@ -15,7 +15,8 @@ export function isNotFound(err: unknown): boolean {
 
 /** Anything S3 failed with that is not ours to explain: a 502 the client may retry. */
 export function storageError(err: unknown, id: string, what: string): unknown {
-  if (err instanceof HttpError) return err
+  // Ours already (a lost lease, 409, 413, a damaged upload): it says what happened.
+  if (isUploadError(err)) return err
   if ((err as { name?: string })?.name === 'AbortError') return err
   const why = s3Code(err) ?? (err instanceof Error ? err.message : String(err))
   return new TusError(
