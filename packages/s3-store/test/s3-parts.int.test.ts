@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import {
+  AbortMultipartUploadCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import { HttpError } from '@shuttle/protocol'
@@ -161,6 +163,45 @@ describe('S3Store parts and tails on Ceph RGW', () => {
     )
     expect((await instance(prefix).getUpload(other)).offset).toBe(P)
     expect((await keysUnder(prefix)).filter((k) => k.startsWith(`${other}.tail.`))).toEqual([])
+  })
+
+  it('completed but killed before the info said so: ListParts says the upload is gone, the next request finds the whole object and repairs the info; without it, 410', async () => {
+    const prefix = `f${randomBytes(4).toString('hex')}/`
+    const id = 'completedNotSaidAAAAAAAA'
+    const bytes = randomBytes(P + MiB)
+    const store = instance(prefix)
+    await store.create(newUpload(id, bytes.length + 1)) // one byte short: stays unfinished
+    const info = JSON.parse((await collect(await infoBody(prefix, id))).toString()) as { uploadId: string }
+    // Another upload of the same shape, completed by hand, stands in for the dying instance's Complete.
+    await client.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: `${prefix}${id}`,
+        UploadId: info.uploadId,
+        PartNumber: 1,
+        Body: bytes.subarray(0, P),
+        ContentLength: P,
+      }),
+    )
+    expect((await instance(prefix).getUpload(id)).offset).toBe(P)
+    await client.send(
+      new AbortMultipartUploadCommand({ Bucket: bucket, Key: `${prefix}${id}`, UploadId: info.uploadId }),
+    )
+    // The multipart upload is gone and no object has the size: damaged, never "complete".
+    await expect(instance(prefix).getUpload(id)).rejects.toMatchObject({ code: 'ERR_DAMAGED', status: 410 })
+    // The same, now with the whole object in place: finished, and the info says so from now on.
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}${id}`,
+        Body: Buffer.concat([bytes, Buffer.alloc(1)]),
+      }),
+    )
+    expect((await instance(prefix).getUpload(id)).offset).toBe(bytes.length + 1)
+    const repaired = JSON.parse((await collect(await infoBody(prefix, id))).toString()) as {
+      finished: boolean
+    }
+    expect(repaired.finished).toBe(true)
   })
 
   it('a 0-byte upload is a finished empty object at once', async () => {
