@@ -78,7 +78,7 @@ export function openPatch(url: string, offset: number, length: number) {
       `Content-Length: ${length}\r\nConnection: close\r\n\r\n`,
   )
   return {
-    send: (bytes: Buffer) => socket.write(bytes),
+    send: (bytes: Buffer, written?: () => void) => socket.write(bytes, () => written?.()),
     answer,
     close: () => socket.destroy(),
   }

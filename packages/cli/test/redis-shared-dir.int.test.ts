@@ -94,6 +94,7 @@ describe('two shuttle serve --redis on one --dir', () => {
     const took = performance.now() - started
     expect(offset).toBe(1024 * 1024)
     expect(took).toBeLessThan(1000)
+    console.log(`[redis-shared-dir] HEAD through B answered in ${Math.round(took)} ms`)
     expect(await slow.answer).toBe(423)
     // The client resumes through B from the offset it was told.
     expect(await rawPatch(`${b.endpoint}${id}`, offset, body.subarray(offset))).toEqual({

@@ -4,6 +4,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -35,6 +36,13 @@ export class Bucket {
   constructor(client: S3Client, name: string) {
     this.client = client
     this.name = name
+  }
+
+  /** Throws unless the bucket exists and these credentials may use it. */
+  async head(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.name }), {
+      abortSignal: AbortSignal.timeout(10_000),
+    })
   }
 
   /** The object's bytes as text, or undefined when it does not exist. */

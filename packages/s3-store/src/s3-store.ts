@@ -82,6 +82,26 @@ export class S3Store implements DataStore {
     }
   }
 
+  /**
+   * Checks that the bucket answers and these credentials may use it (HeadBucket); throws
+   * UploadError('ERR_INVALID_OPTIONS') saying why not. Run it at startup.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.#bucket.head()
+    } catch (err) {
+      const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
+      const why = e.$metadata?.httpStatusCode
+        ? `${e.$metadata.httpStatusCode} ${e.name}`
+        : (e.message ?? String(err))
+      throw new UploadError(
+        'ERR_INVALID_OPTIONS',
+        `Cannot use bucket ${this.#bucket.name} (${why}); check the bucket name, the endpoint and the credentials`,
+        { cause: err },
+      )
+    }
+  }
+
   /** Bytes of memory one PATCH may hold at most for an upload with part size `partSize`. */
   memoryPerWrite(partSize = this.#minPart): number {
     return partSize * (this.#depth + 1)

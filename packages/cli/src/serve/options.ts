@@ -20,6 +20,8 @@ Options:
   --writes MODE          auto: write bodies on the main thread while writes are fast, falling back
                          to the thread pool after a slow one; thread-pool: always (NFS, slow disks)
                          (default auto)
+  --store file|s3        where tus uploads are kept: file (--dir, default) or s3 (the bucket of
+                         --s3-bucket, keys under tus/; with --redis, several instances share it)
   --redis URL            keep upload locks in Redis (redis://host:port), so several instances can
                          share --dir (a shared mount); startup fails if Redis does not answer
   --s3-bucket NAME       also serve S3 multipart signing routes at /s3/ (Uppy Companion's paths):
@@ -48,6 +50,8 @@ export interface ServeOptions {
   staticDir: string | undefined
   /** Where the file store writes bodies (FileStoreOptions.writes). */
   writes: 'auto' | 'thread-pool'
+  /** --store: where tus uploads live; 's3' needs `s3`. */
+  store: 'file' | 's3'
   /** --redis: locks in this Redis instead of lock files. */
   redis: string | undefined
   /** S3 signing routes at /s3/, when --s3-bucket is given. */
@@ -97,10 +101,24 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     staticDir: values.static === undefined ? undefined : path.resolve(values.static),
     writes,
     redis: values.redis === undefined ? undefined : redisUrl(values.redis),
+    store: storeKind(values.store, values['s3-bucket']),
     s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   }
+}
+
+function storeKind(value: string | undefined, bucket: string | undefined): 'file' | 's3' {
+  if (value === undefined || value === 'file') return 'file'
+  if (value !== 's3')
+    throw new UploadError('ERR_INVALID_OPTIONS', `--store: "${value}" is not one of file, s3`)
+  if (bucket === undefined) {
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      '--store s3 needs --s3-bucket NAME (and the S3 connection flags)',
+    )
+  }
+  return 's3'
 }
 
 function redisUrl(value: string): string {
@@ -160,6 +178,7 @@ function parse(argv: string[]) {
       static: { type: 'string' },
       writes: { type: 'string' },
       redis: { type: 'string' },
+      store: { type: 'string' },
       's3-bucket': { type: 'string' },
       ...S3_CONNECTION_FLAGS,
       's3-url-expires': { type: 'string' },

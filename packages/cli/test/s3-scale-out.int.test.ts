@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { waitUntil } from '@shuttle/server/conformance'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type CliServer, spawnCli } from '../../server/test/helpers/cli.js'
+import { redisUrl } from '../../server/test/helpers/redis-env.js'
+import {
+  adminClient,
+  createTestBucket,
+  dropTestBucket,
+  objectSha256,
+  s3Env,
+} from '../../server/test/helpers/s3-env.js'
+import { assertBuilt, runCli } from './helpers.js'
+import { openPatch, rawPatch } from './raw-patch.js'
+import { type RoundRobinProxy, startRoundRobinProxy } from './round-robin-proxy.js'
+
+// Three `shuttle serve --store s3 --redis` behind a round-robin balancer, on Ceph RGW and a real
+// redis-server: the bytes live in the bucket, the locks in Redis, and any instance may die.
+const MiB = 1024 * 1024
+const P = 8 * MiB // the store's part size for these sizes
+const TTL = 10_000 // the Redis lock's ttl in `shuttle serve`
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+const tus = { 'Tus-Resumable': '1.0.0' }
+
+let client: S3Client
+let bucket: string
+let dir: string
+const servers: CliServer[] = []
+let proxy: RoundRobinProxy | undefined
+
+beforeAll(async () => {
+  assertBuilt()
+  client = adminClient()
+  bucket = await createTestBucket(client, 'scale')
+  dir = await mkdtemp(path.join(os.tmpdir(), 'shuttle-scale-'))
+})
+afterEach(async () => {
+  await proxy?.close()
+  proxy = undefined
+  await Promise.all(servers.splice(0).map((s) => s.stop('SIGKILL')))
+})
+afterAll(async () => {
+  await dropTestBucket(client, bucket)
+  await rm(dir, { recursive: true, force: true })
+})
+
+const s3Flags = () => {
+  const env = s3Env()
+  return [
+    '--s3-endpoint',
+    env.endpoint,
+    '--s3-access-key',
+    env.accessKeyId,
+    '--s3-secret-key',
+    env.secretAccessKey,
+  ]
+}
+
+async function threeInstances(): Promise<[CliServer, CliServer, CliServer]> {
+  const args = ['--store', 's3', '--s3-bucket', bucket, ...s3Flags(), '--redis', redisUrl()]
+  const started = await Promise.all([0, 1, 2].map((k) => spawnCli(path.join(dir, `unused-${k}`), args)))
+  servers.push(...started)
+  proxy = await startRoundRobinProxy(started.map((s) => s.endpoint))
+  return started as [CliServer, CliServer, CliServer]
+}
+
+async function create(endpoint: string, size: number): Promise<string> {
+  const res = await fetch(endpoint, { method: 'POST', headers: { ...tus, 'Upload-Length': String(size) } })
+  expect(res.status).toBe(201)
+  return new URL(res.headers.get('location') ?? '').pathname.split('/').pop() ?? ''
+}
+
+async function head(url: string): Promise<Response> {
+  return fetch(url, { method: 'HEAD', headers: tus, signal: AbortSignal.timeout(20_000) })
+}
+
+/** Nothing of the upload but its object and info is left in the bucket. */
+async function expectOnlyObject(id: string): Promise<void> {
+  const open = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: `tus/${id}` }))
+  expect(open.Uploads ?? []).toEqual([])
+  const keys = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `tus/${id}` }))
+  expect((keys.Contents ?? []).map((o) => o.Key).sort()).toEqual([`tus/${id}`, `tus/${id}.info`])
+}
+
+describe('three shuttle serve --store s3 --redis behind a balancer', () => {
+  it('SIGKILL of the instance streaming a PATCH: others answer 423 (never 5xx) until its lock expires, then the client resumes; the object is the source', async () => {
+    const [a] = await threeInstances()
+    const body = randomBytes(P + 5 * MiB)
+    const id = await create(proxy!.endpoint, body.length)
+    const streaming = openPatch(`${a.endpoint}${id}`, 0, body.length)
+    streaming.send(body.subarray(0, P + 2 * MiB))
+    // A stored part 1 (its first P bytes) and holds 2 MiB more in memory, unacknowledged.
+    await waitForParts(id, 1)
+    await a.stop('SIGKILL')
+    const killedAt = performance.now()
+    const statuses: number[] = []
+    let offset = -1
+    while (performance.now() - killedAt < TTL + 5000) {
+      const res = await head(`${proxy!.endpoint}${id}`)
+      statuses.push(res.status)
+      if (res.status === 200) {
+        offset = Number(res.headers.get('upload-offset'))
+        break
+      }
+    }
+    const waited = performance.now() - killedAt
+    expect(
+      statuses.filter((s) => s !== 423 && s !== 200),
+      statuses.join(','),
+    ).toEqual([])
+    expect(statuses.at(-1)).toBe(200)
+    // Free once the dead holder's last renewal (≤ ttl/3 before the kill) ran out: within ttl (+ a HEAD).
+    expect(waited).toBeLessThan(TTL + 1000)
+    expect(offset).toBe(P)
+    const done = await rawPatch(`${proxy!.endpoint}${id}`, offset, body.subarray(offset))
+    expect(done).toEqual({ status: 204, offset: body.length })
+    expect(await objectSha256(client, bucket, `tus/${id}`)).toBe(sha(body))
+    await expectOnlyObject(id)
+    console.log(`[s3-scale-out] lock of the killed instance free after ${Math.round(waited)} ms (ttl ${TTL})`)
+  })
+
+  it('a HEAD through B while A streams: A stores what it has (part 1 and a tail) and releases, B answers in < 1 s, C finishes', async () => {
+    const [a, b, c] = await threeInstances()
+    const body = randomBytes(P + 3 * MiB)
+    const id = await create(a.endpoint, body.length)
+    // B has served a request before (its S3 client warm), as instances behind a balancer have.
+    expect((await head(`${b.endpoint}${id}`)).status).toBe(200)
+    const slow = openPatch(`${a.endpoint}${id}`, 0, body.length)
+    slow.send(body.subarray(0, P + MiB))
+    await waitForParts(id, 1) // A is streaming: part 1 is stored, the next MiB is in its buffer
+    const started = performance.now()
+    const res = await head(`${b.endpoint}${id}`)
+    const took = performance.now() - started
+    expect(res.status).toBe(200)
+    const offset = Number(res.headers.get('upload-offset'))
+    // Part 1 and, as a tail, what A had read of the next MiB (all of it: it read while part 1 went out).
+    expect(offset).toBeGreaterThan(P)
+    expect(offset).toBeLessThanOrEqual(P + MiB)
+    expect(took).toBeLessThan(1000)
+    expect(await slow.answer).toBe(423)
+    expect(await rawPatch(`${c.endpoint}${id}`, offset, body.subarray(offset))).toEqual({
+      status: 204,
+      offset: body.length,
+    })
+    expect(await objectSha256(client, bucket, `tus/${id}`)).toBe(sha(body))
+    await expectOnlyObject(id)
+    console.log(`[s3-scale-out] cross-instance release: HEAD answered in ${Math.round(took)} ms`)
+  })
+
+  it('refuses to start when the bucket does not answer, saying so', async () => {
+    const r = runCli([
+      'serve',
+      '--port',
+      '0',
+      '--dir',
+      dir,
+      '--store',
+      's3',
+      '--s3-bucket',
+      'no-such-bucket-here',
+      ...s3Flags(),
+    ])
+    expect(await r.exit).toBe(2)
+    expect(r.stderr()).toMatch(
+      /Cannot use bucket no-such-bucket-here \(404 NotFound\); check the bucket name/,
+    )
+  })
+})
+
+/** Waits until the upload's multipart upload holds `n` parts. */
+async function waitForParts(id: string, n: number): Promise<void> {
+  await waitUntil(
+    async () => {
+      const open = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: `tus/${id}` }))
+      const upload = open.Uploads?.[0]
+      if (!upload) return false
+      const parts = await client.send(
+        new ListPartsCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }),
+      )
+      return (parts.Parts ?? []).length >= n
+    },
+    20_000,
+    `part ${n} of ${id} is stored`,
+  )
+}
