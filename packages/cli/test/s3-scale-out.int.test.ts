@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -11,6 +11,7 @@ import {
 import { waitUntil } from '@shuttle/server/conformance'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type CliServer, spawnCli } from '../../server/test/helpers/cli.js'
+import { jsUpload, jsUploadThenAbort } from '../../server/test/helpers/js-client.js'
 import { redisUrl } from '../../server/test/helpers/redis-env.js'
 import {
   adminClient,
@@ -154,6 +155,26 @@ describe('three shuttle serve --store s3 --redis behind a balancer', () => {
     expect(await objectSha256(client, bucket, `tus/${id}`)).toBe(sha(body))
     await expectOnlyObject(id)
     console.log(`[s3-scale-out] cross-instance release: HEAD answered in ${Math.round(took)} ms`)
+  })
+
+  it('tus-js-client through the balancer: paused at 40 %, resumed through whichever instance; the object is the file', async () => {
+    await threeInstances()
+    const bytes = randomBytes(2 * P + 3 * MiB)
+    const file = path.join(dir, 'js-client.bin')
+    await writeFile(file, bytes)
+    const url = await jsUploadThenAbort(file, bytes.length, 0.4, { endpoint: proxy!.endpoint })
+    const resumed = await jsUpload(file, {
+      endpoint: proxy!.endpoint,
+      uploadUrl: url,
+      // The paused request's instance may still be storing what it read: 423/409, then HEAD again.
+      retryDelays: [0, 200, 500, 1000, 2000],
+    })
+    expect(resumed).toBe(url)
+    const id = new URL(url).pathname.split('/').pop() ?? ''
+    expect(await objectSha256(client, bucket, `tus/${id}`)).toBe(sha(bytes))
+    await expectOnlyObject(id)
+    // The balancer spread the requests over the instances.
+    expect(new Set(proxy!.routed.map((r) => r.split(' ')[1])).size).toBeGreaterThan(1)
   })
 
   it('refuses to start when the bucket does not answer, saying so', async () => {
