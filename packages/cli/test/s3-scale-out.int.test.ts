@@ -129,6 +129,43 @@ describe('three shuttle serve --store s3 --redis behind a balancer', () => {
     console.log(`[s3-scale-out] lock of the killed instance free after ${Math.round(waited)} ms (ttl ${TTL})`)
   })
 
+  it('SIGSTOP of the streaming instance: another takes over after the ttl and finishes; after SIGCONT the stopped one changes nothing in S3', async () => {
+    const [a, b, c] = await threeInstances()
+    const body = randomBytes(P + 3 * MiB)
+    const id = await create(a.endpoint, body.length)
+    const streaming = openPatch(`${a.endpoint}${id}`, 0, body.length)
+    streaming.send(body.subarray(0, P + MiB))
+    await waitForParts(id, 1)
+    a.child.kill('SIGSTOP') // a long GC pause, a frozen VM
+    let offset = -1
+    const statuses: number[] = []
+    const stoppedAt = performance.now()
+    while (performance.now() - stoppedAt < TTL + 5000) {
+      const res = await head(`${b.endpoint}${id}`)
+      statuses.push(res.status)
+      if (res.status === 200) {
+        offset = Number(res.headers.get('upload-offset'))
+        break
+      }
+    }
+    expect(
+      statuses.filter((s) => s !== 423 && s !== 200),
+      statuses.join(','),
+    ).toEqual([])
+    expect(offset).toBe(P)
+    expect(await rawPatch(`${c.endpoint}${id}`, offset, body.subarray(offset))).toEqual({
+      status: 204,
+      offset: body.length,
+    })
+    const before = await snapshot(id)
+    a.child.kill('SIGCONT')
+    // Its PATCH wakes up to a lease that ran out while it was stopped: it stores nothing and says so.
+    expect(await streaming.answer).toBe(423)
+    expect(await snapshot(id)).toEqual(before)
+    expect(await objectSha256(client, bucket, `tus/${id}`)).toBe(sha(body))
+    await expectOnlyObject(id)
+  })
+
   it('a HEAD through B while A streams: A stores what it has (part 1 and a tail) and releases, B answers in < 1 s, C finishes', async () => {
     const [a, b, c] = await threeInstances()
     const body = randomBytes(P + 3 * MiB)
@@ -212,4 +249,14 @@ async function waitForParts(id: string, n: number): Promise<void> {
     20_000,
     `part ${n} of ${id} is stored`,
   )
+}
+
+/** Every key of the upload with its ETag and LastModified, and its open multipart uploads. */
+async function snapshot(id: string): Promise<unknown> {
+  const keys = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `tus/${id}` }))
+  const open = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: `tus/${id}` }))
+  return {
+    objects: (keys.Contents ?? []).map((o) => [o.Key, o.ETag, o.LastModified?.toISOString(), o.Size]),
+    multipart: (open.Uploads ?? []).map((u) => u.UploadId),
+  }
 }
