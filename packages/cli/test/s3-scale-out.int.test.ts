@@ -10,6 +10,8 @@ import {
 } from '@aws-sdk/client-s3'
 import { waitUntil } from '@shuttle/server/conformance'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../../test/services/free-port.js'
+import { startRedisServer } from '../../redis-locker/test/redis-server.js'
 import { type CliServer, spawnCli } from '../../server/test/helpers/cli.js'
 import { jsUpload, jsUploadThenAbort } from '../../server/test/helpers/js-client.js'
 import { redisUrl } from '../../server/test/helpers/redis-env.js'
@@ -44,7 +46,9 @@ beforeAll(async () => {
   bucket = await createTestBucket(client, 'scale')
   dir = await mkdtemp(path.join(os.tmpdir(), 'shuttle-scale-'))
 })
+const redisStops: (() => Promise<void>)[] = []
 afterEach(async () => {
+  for (const stop of redisStops.splice(0)) await stop()
   await proxy?.close()
   proxy = undefined
   await Promise.all(servers.splice(0).map((s) => s.stop('SIGKILL')))
@@ -162,6 +166,38 @@ describe('three shuttle serve --store s3 --redis behind a balancer', () => {
     // Its PATCH wakes up to a lease that ran out while it was stopped: it stores nothing and says so.
     expect(await streaming.answer).toBe(423)
     expect(await snapshot(id)).toEqual(before)
+    expect(await objectSha256(client, bucket, `tus/${id}`)).toBe(sha(body))
+    await expectOnlyObject(id)
+  })
+
+  it('Redis restarted mid-PATCH: the PATCH stops (423), requests meanwhile get 503, and once Redis is back the upload resumes intact', async () => {
+    const port = await freePort()
+    let redis = await startRedisServer(port)
+    redisStops.push(() => redis.stop())
+    const args = ['--store', 's3', '--s3-bucket', bucket, ...s3Flags(), '--redis', redis.url]
+    const [a, b] = await Promise.all([0, 1].map((k) => spawnCli(path.join(dir, `unused-r${k}`), args)))
+    servers.push(a as CliServer, b as CliServer)
+    const body = randomBytes(P + 3 * MiB)
+    const id = await create((a as CliServer).endpoint, body.length)
+    const streaming = openPatch(`${(a as CliServer).endpoint}${id}`, 0, body.length)
+    streaming.send(body.subarray(0, P + MiB))
+    await waitForParts(id, 1)
+    await redis.stop()
+    // A's lease runs out unrenewed (3/4 ttl): its PATCH stops before storing anything more.
+    expect(await streaming.answer).toBe(423)
+    expect((await head(`${(b as CliServer).endpoint}${id}`)).status).toBe(503)
+    redis = await startRedisServer(port)
+    let res = await head(`${(b as CliServer).endpoint}${id}`)
+    const back = performance.now()
+    while (res.status !== 200 && performance.now() - back < 10_000)
+      res = await head(`${(b as CliServer).endpoint}${id}`)
+    expect(res.status).toBe(200)
+    const offset = Number(res.headers.get('upload-offset'))
+    expect(offset).toBe(P) // part 1; the MiB A held in memory was never acknowledged
+    expect(await rawPatch(`${(b as CliServer).endpoint}${id}`, offset, body.subarray(offset))).toEqual({
+      status: 204,
+      offset: body.length,
+    })
     expect(await objectSha256(client, bucket, `tus/${id}`)).toBe(sha(body))
     await expectOnlyObject(id)
   })

@@ -90,8 +90,10 @@ export async function writeParts(
   try {
     const source = body instanceof Readable ? body.iterator({ destroyOnReturn: false }) : body
     const iterator = source[Symbol.asyncIterator]()
+    // A lost lease stops reading at once too (then the check below refuses to store the rest).
+    const stop = options.lease ? AbortSignal.any([options.signal, options.lease.lost]) : options.signal
     for (;;) {
-      const next = await nextOrStop(iterator, options.signal)
+      const next = await nextOrStop(iterator, stop)
       if (!next) break
       let chunk = next
       if (received + chunk.length > limit) {
@@ -110,6 +112,7 @@ export async function writeParts(
       if (overflow) break
     }
     while (inflight.length > 0) await awaitOldest()
+    options.lease?.assertHeld()
   } catch (err) {
     await Promise.allSettled(inflight)
     throw err
