@@ -8,6 +8,7 @@ import {
   ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
+import { createUploader } from '@shuttle/core'
 import { waitUntil } from '@shuttle/server/conformance'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../../test/services/free-port.js'
@@ -248,6 +249,34 @@ describe('three shuttle serve --store s3 --redis behind a balancer', () => {
     await expectOnlyObject(id)
     // The balancer spread the requests over the instances.
     expect(new Set(proxy!.routed.map((r) => r.split(' ')[1])).size).toBeGreaterThan(1)
+  })
+
+  it('the Shuttle client (Node) through the balancer in 8 MiB chunks: paused at 40 %, resumed; the object is the file', async () => {
+    await threeInstances()
+    const bytes = randomBytes(2 * P + 5 * MiB)
+    const file = path.join(dir, 'shuttle-client.bin')
+    await writeFile(file, bytes)
+    const up = createUploader({ endpoint: proxy!.endpoint, chunkSize: P, retryDelays: [0, 200, 500, 1000] })
+    try {
+      const [id] = up.add([file])
+      let paused = false
+      up.on('progress', (e) => {
+        if (!paused && e.id === id && e.bytesSent >= bytes.length * 0.4) {
+          paused = true
+          up.pause(id as string)
+        }
+      })
+      await waitUntil(() => up.getFile(id as string)?.status === 'paused', 30_000, 'the upload is paused')
+      const confirmed = up.getFile(id as string)?.bytesConfirmed ?? 0
+      expect(confirmed).toBeLessThan(bytes.length)
+      up.resume(id as string)
+      await waitUntil(() => up.getFile(id as string)?.status === 'completed', 60_000, 'the upload completes')
+      const uploadId = new URL(up.getFile(id as string)?.url ?? '').pathname.split('/').pop() ?? ''
+      expect(await objectSha256(client, bucket, `tus/${uploadId}`)).toBe(sha(bytes))
+      await expectOnlyObject(uploadId)
+    } finally {
+      await up.destroy()
+    }
   })
 
   it('refuses to start when the bucket does not answer, saying so', async () => {
