@@ -7,6 +7,8 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url))
 const alias = {
   '@shuttle/protocol': src('./packages/protocol/src/index.ts'),
   '@shuttle/s3-signing': src('./packages/s3-signing/src/index.ts'),
+  '@shuttle/redis-locker': src('./packages/redis-locker/src/index.ts'),
+  '@shuttle/s3-store': src('./packages/s3-store/src/index.ts'),
   '@shuttle/server/conformance': src('./packages/server/src/conformance/index.ts'),
   '@shuttle/server': src('./packages/server/src/index.ts'),
   '@shuttle/core': src('./packages/core/src/node/index.ts'),

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type CliServer, spawnCli } from '../../server/test/helpers/cli.js'
 import { assertBuilt, runCli } from './helpers.js'
+import { rawPatch as patch } from './raw-patch.js'
 
 // Two `shuttle serve` processes on one --dir, as a team first tries to scale out.
 const SIZE = 4 * 1024 * 1024
@@ -20,54 +20,6 @@ afterEach(async () => {
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 const tus = { 'Tus-Resumable': '1.0.0' }
-
-/**
- * PATCH `body` from `offset` over a raw socket in 64 KiB writes, so that two such requests
- * overlap in time. Raw, because a server that refuses mid-body answers and closes while the
- * client still writes: the status line is read from the bytes that arrived, whatever the socket
- * reports afterwards (EPIPE, ECONNRESET).
- */
-function patch(
-  url: string,
-  offset: number,
-  body: Buffer,
-): Promise<{ status: number; offset: number | undefined }> {
-  const { hostname, port, pathname } = new URL(url)
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname)
-    let answer = ''
-    const timer = setTimeout(() => socket.destroy(new Error('no answer within 20 s')), 20_000)
-    const settle = () => {
-      clearTimeout(timer)
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)
-      if (!status) return reject(new Error(`PATCH ${url} from ${offset}: no answer (${answer.slice(0, 80)})`))
-      const o = /\r\nupload-offset: (\d+)/i.exec(answer)
-      resolve({ status: Number(status[1]), offset: o ? Number(o[1]) : undefined })
-    }
-    socket.setEncoding('latin1')
-    socket.on('data', (text: string) => {
-      answer += text
-      if (answer.includes('\r\n\r\n')) socket.destroy()
-    })
-    socket.on('error', () => {}) // the status line, if any, is in `answer`
-    socket.on('close', settle)
-    socket.write(
-      `PATCH ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nTus-Resumable: 1.0.0\r\n` +
-        `Upload-Offset: ${offset}\r\nContent-Type: application/offset+octet-stream\r\n` +
-        `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
-    )
-    let at = 0
-    const pump = () => {
-      if (socket.destroyed || at >= body.length) return
-      const next = Math.min(at + 64 * 1024, body.length)
-      const more = socket.write(body.subarray(at, next))
-      at = next
-      if (more) setImmediate(pump)
-      else socket.once('drain', pump)
-    }
-    pump()
-  })
-}
 
 async function head(url: string): Promise<number> {
   const res = await fetch(url, { method: 'HEAD', headers: tus, signal: AbortSignal.timeout(20_000) })

@@ -29,6 +29,7 @@ import {
   type S3Action,
   type S3SigningOptions,
 } from './options.js'
+import { metadataFromQuery, putParams } from './put-params.js'
 import { isGone, type SweepResult, sweepMultipartUploads } from './sweep.js'
 
 export interface S3SigningHandler {
@@ -45,6 +46,7 @@ export interface S3SigningHandler {
 
 type Route =
   | { action: 'create' }
+  | { action: 'params' }
   | { action: 'list' | 'abort' | 'complete'; uploadId: string }
   | { action: 'sign'; uploadId: string; partNumbers: number[]; batch: boolean }
 
@@ -129,6 +131,7 @@ const notFound = () => new TusError('ERR_NOT_FOUND', 404, 'Not found')
 
 function routeOf(method: string, rest: string, query: URLSearchParams): Route {
   const segments = rest.split('/').map((s) => decodeURIComponent(s))
+  if (segments[0] === 'params' && segments.length === 1 && method === 'GET') return { action: 'params' }
   if (segments[0] !== 'multipart') throw notFound()
   const [, uploadId, tail, extra] = segments
   if (uploadId === undefined || uploadId === '') {
@@ -181,6 +184,14 @@ async function run(
     await authorize(o, req, 'create', key)
     if (rate) admitCreation(o, rate, token ? `sub:${token.sub}` : `ip:${req.socket.remoteAddress}`)
     return createUpload(o, key, type, metadata)
+  }
+  if (route.action === 'params') {
+    // One presigned PUT (Uppy's non-multipart uploads); the object is created as with 'create'.
+    const metadata = metadataFromQuery(query)
+    const type = query.get('type') || 'application/octet-stream'
+    const key = newObjectKey(o.keyPrefix, query.get('filename') ?? metadata.name ?? metadata.filename)
+    await authorize(o, req, 'create', key)
+    return putParams(o, key, type, metadata)
   }
   const key = query.get('key')
   const wellFormed = token ? isSubjectKey(o.keyPrefix, key) : isGeneratedKey(o.keyPrefix, key)

@@ -1,5 +1,7 @@
 import { formatBytes } from '../units.js'
 import { parseServeArgs, SERVE_HELP } from './options.js'
+import { redactPassword } from './redis-locks.js'
+import { TUS_PREFIX } from './s3-tus-store.js'
 import { startServer } from './start-server.js'
 
 /** `shuttle serve`: runs until SIGINT/SIGTERM, then closes cleanly (a second signal exits at once). */
@@ -22,13 +24,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   ].filter(Boolean)
   // The page first: it is what a person opens (and what `npm start` is for).
   process.stdout.write(
-    `Shuttle is serving ${running.url}/\n  tus endpoint ${running.endpoint}\n  uploads in ${options.dir}${
+    `Shuttle is serving ${running.url}/\n  tus endpoint ${running.endpoint}\n  uploads in ${options.store === 's3' ? `s3://${options.s3?.bucket}/${TUS_PREFIX}` : options.dir}${
       limits.length ? `, ${limits.join(', ')}` : ''
     }\n  ${
       authSecret || running.demo
         ? 'upload tokens required (Authorization: Bearer); each upload is its token subject’s'
         : 'no upload tokens: anyone who reaches this port can upload (--auth-secret-file to require them)'
-    }\n${
+    }\n${options.redis ? `  locks in Redis at ${redactPassword(options.redis)}\n` : ''}${
       options.s3
         ? `  S3 multipart signing at ${running.url}/s3/multipart (bucket ${options.s3.bucket}${
             options.s3.endpoint ? ` at ${options.s3.endpoint}` : ''

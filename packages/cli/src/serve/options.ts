@@ -27,6 +27,10 @@ Options:
                          to the thread pool after a slow one; thread-pool: always (NFS, slow disks)
                          (default auto)
 ${TRUST_HELP}
+  --store file|s3        where tus uploads are kept: file (--dir, default) or s3 (the bucket of
+                         --s3-bucket, keys under tus/; with --redis, several instances share it)
+  --redis URL            keep upload locks in Redis (redis://host:port), so several instances can
+                         share --dir (a shared mount); startup fails if Redis does not answer
   --s3-bucket NAME       also serve S3 multipart signing routes at /s3/ (Uppy Companion's paths):
                          browsers and 'shuttle upload --protocol s3' send parts straight to NAME
 ${S3_CONNECTION_HELP}
@@ -44,6 +48,7 @@ Examples:
   shuttle serve --port 8080 --dir /var/uploads --max-size 5GiB --expire-after 24h
   shuttle serve --host 0.0.0.0 --cors-origin https://app.example.com
   SHUTTLE_AUTH_SECRET=$(cat /etc/shuttle/secret) shuttle serve --quota 5GiB --rate-limit 100/1m
+  shuttle serve --dir /mnt/shared/uploads --redis redis://10.0.0.5:6379
   S3_ENDPOINT=http://127.0.0.1:7480 S3_ACCESS_KEY=… S3_SECRET_KEY=… shuttle serve --s3-bucket uploads`
 
 export interface ServeOptions {
@@ -58,6 +63,10 @@ export interface ServeOptions {
   staticDir: string | undefined
   /** Where the file store writes bodies (FileStoreOptions.writes). */
   writes: 'auto' | 'thread-pool'
+  /** --store: where tus uploads live; 's3' needs `s3`. */
+  store: 'file' | 's3'
+  /** --redis: locks in this Redis instead of lock files. */
+  redis: string | undefined
   /** S3 signing routes at /s3/, when --s3-bucket is given. */
   s3: ServeS3Options | undefined
   /** --demo-tokens: seconds a demo token lives; undefined when off. */
@@ -115,6 +124,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         : parseDuration(values['expire-after'], 'expire-after'),
     staticDir: values.static === undefined ? undefined : path.resolve(values.static),
     writes,
+    redis: values.redis === undefined ? undefined : redisUrl(values.redis),
+    store: storeKind(values.store, values['s3-bucket']),
     s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
     demoTokens: demoTokenLifetime(values),
     trust,
@@ -139,6 +150,35 @@ function maxSize(value: string | undefined): number | undefined {
   if (value === undefined) return DEFAULT_MAX_SIZE
   if (value === 'none') return undefined
   return parseSize(value, 'max-size')
+}
+
+function storeKind(value: string | undefined, bucket: string | undefined): 'file' | 's3' {
+  if (value === undefined || value === 'file') return 'file'
+  if (value !== 's3')
+    throw new UploadError('ERR_INVALID_OPTIONS', `--store: "${value}" is not one of file, s3`)
+  if (bucket === undefined) {
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      '--store s3 needs --s3-bucket NAME (and the S3 connection flags)',
+    )
+  }
+  return 's3'
+}
+
+function redisUrl(value: string): string {
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    // Reported below.
+  }
+  if (url?.protocol !== 'redis:' && url?.protocol !== 'rediss:') {
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      `--redis: "${value}" is not a Redis URL; write it as redis://host:port (rediss:// for TLS)`,
+    )
+  }
+  return value
 }
 
 /** The signing routes' options: the bucket, how to reach it, presigned URL lifetime, abort sweep. */
@@ -181,6 +221,8 @@ function parse(argv: string[]) {
       'expire-after': { type: 'string' },
       static: { type: 'string' },
       writes: { type: 'string' },
+      redis: { type: 'string' },
+      store: { type: 'string' },
       's3-bucket': { type: 'string' },
       ...S3_CONNECTION_FLAGS,
       's3-url-expires': { type: 'string' },

@@ -1,12 +1,21 @@
 import type http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { S3SigningHandler } from '@shuttle/s3-signing'
-import { createHttpServer, createTusServer, FileLocker, FileStore, type TusServer } from '@shuttle/server'
+import {
+  createHttpServer,
+  createTusServer,
+  FileLocker,
+  FileStore,
+  type Locker,
+  type TusServer,
+} from '@shuttle/server'
 import { s3ClientOptions } from '../s3-connection.js'
 import { type DemoTokens, demoTokens } from './demo-tokens.js'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
 import type { ServeOptions } from './options.js'
+import { connectRedisLocks } from './redis-locks.js'
+import { connectS3Store, TUS_PREFIX } from './s3-tus-store.js'
 import { serveStatic } from './static-files.js'
 
 export interface RunningServer {
@@ -28,11 +37,21 @@ export async function startServer(
   options: ServeOptions,
   log: (line: string) => void = () => {},
 ): Promise<RunningServer> {
-  const store = new FileStore({ directory: options.dir, writes: options.writes })
-  // Several servers may share the directory: lock across processes, and refuse a directory where
-  // that cannot work rather than let two servers interleave one upload's bytes.
-  const locker = new FileLocker({ directory: options.dir })
-  await locker.check()
+  const s3Store = options.store === 's3' && options.s3 ? await connectS3Store(options.s3) : undefined
+  const store = s3Store?.store ?? new FileStore({ directory: options.dir, writes: options.writes })
+  // Several servers may share the directory: lock across processes (lock files, or Redis with
+  // --redis), and refuse to start where that cannot work rather than let two servers interleave
+  // one upload's bytes.
+  const redis = options.redis === undefined ? undefined : await connectRedisLocks(options.redis, log)
+  let locker: Locker | undefined
+  if (redis) locker = redis.locker
+  else if (s3Store)
+    locker = undefined // one instance: the server's MemoryLocker
+  else {
+    const files = new FileLocker({ directory: options.dir })
+    await files.check()
+    locker = files
+  }
   const demo = options.demoTokens === undefined ? undefined : demoTokens(options.demoTokens)
   const tus = createTusServer({
     path: options.path,
@@ -103,7 +122,10 @@ export async function startServer(
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host
   const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`
   const endpoint = `${url}${options.path}`
-  page = landingPage(endpoint, options.dir)
+  page = landingPage(
+    endpoint,
+    options.store === 's3' ? `s3://${options.s3?.bucket}/${TUS_PREFIX}` : options.dir,
+  )
 
   let closing: Promise<void> | undefined
   const close = () => {
@@ -117,6 +139,8 @@ export async function startServer(
       clearTimeout(force)
       await tus.close()
       s3?.close()
+      await redis?.close()
+      s3Store?.close()
     })()
     return closing
   }

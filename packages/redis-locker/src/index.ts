@@ -1,0 +1,5 @@
+export { fromIoredis, type IoredisClient, type IoredisConnection } from './adapters/ioredis.js'
+export { fromNodeRedis, type NodeRedisClient, type NodeRedisConnection } from './adapters/node-redis.js'
+export type { RedisLease } from './lease.js'
+export type { RedisLike, RedisSubscriber } from './redis-like.js'
+export { RedisLocker, type RedisLockerOptions } from './redis-locker.js'

@@ -1,0 +1,56 @@
+import type { NewUpload } from '@shuttle/server'
+
+/** What `<prefix><id>.info` holds: the upload, and where its bytes are in S3. */
+export interface StoredInfo extends NewUpload {
+  readonly version: 1
+  /** The S3 multipart upload of the data key; undefined once completed (or for 0-byte uploads). */
+  readonly uploadId: string | undefined
+  /** Every part but the last holds exactly this many bytes. */
+  readonly partSize: number
+  /** The data object is complete (CompleteMultipartUpload done and its length checked). */
+  readonly finished: boolean
+}
+
+export function encodeInfo(info: StoredInfo): string {
+  return JSON.stringify(info)
+}
+
+/** The stored info, or undefined when the JSON is not one (cut, garbage, another version). */
+export function decodeInfo(text: string, id: string): StoredInfo | undefined {
+  let o: Partial<StoredInfo>
+  try {
+    o = JSON.parse(text) as Partial<StoredInfo>
+  } catch {
+    return undefined
+  }
+  const sizeOk = o.size === undefined || o.size === null || (Number.isSafeInteger(o.size) && o.size >= 0)
+  if (
+    o?.version !== 1 ||
+    o.id !== id ||
+    !sizeOk ||
+    !Number.isSafeInteger(o.partSize) ||
+    (o.partSize as number) <= 0 ||
+    typeof o.finished !== 'boolean' ||
+    typeof o.createdAt !== 'number' ||
+    typeof o.metadata !== 'object' ||
+    o.metadata === null ||
+    (o.owner !== undefined && typeof o.owner !== 'string') ||
+    (o.publicRead !== undefined && typeof o.publicRead !== 'boolean')
+  ) {
+    return undefined
+  }
+  return {
+    version: 1,
+    id,
+    size: o.size ?? undefined,
+    metadata: o.metadata,
+    createdAt: o.createdAt,
+    expiresAt: o.expiresAt ?? undefined,
+    concat: o.concat ?? undefined,
+    ...(o.owner !== undefined ? { owner: o.owner } : {}),
+    ...(o.publicRead === true ? { publicRead: true } : {}),
+    uploadId: typeof o.uploadId === 'string' ? o.uploadId : undefined,
+    partSize: o.partSize as number,
+    finished: o.finished,
+  }
+}
