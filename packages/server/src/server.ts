@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isUploadError, TUS_RESUMABLE, TusError } from '@shuttle/protocol'
 import { bearerToken, type UploadToken, unauthorized, verifyUploadToken } from './auth/upload-token.js'
 import { corsHeaders } from './cors.js'
+import { ContentDigests } from './digest/content-digests.js'
 import { createEmitter } from './emitter.js'
 import { LEFTOVER_AGE_MS, sweepExpired, sweepLeftovers } from './expiry.js'
 import type { HandlerContext } from './handlers/context.js'
@@ -65,6 +66,7 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
   timer?.unref()
 
   const headReads = new Map<string, Promise<UploadInfo>>()
+  const digests = options.store.read ? new ContentDigests(options.store) : undefined
   // A damaged upload is reported once, in one line, however often clients ask for it.
   const damagedReported = new Set<string>()
   const reportDamaged = (err: unknown) => {
@@ -106,6 +108,7 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
       signal: client.signal,
       emit: emitter.emit,
       headReads,
+      digests,
       urlFor: (id) => uploadUrl(req, id, options),
     }
     try {

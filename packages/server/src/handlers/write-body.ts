@@ -1,5 +1,7 @@
 import { isUploadError, TusError } from '@shuttle/protocol'
-import type { Lease, UploadInfo } from '../types.js'
+import { wantsDigest } from '../digest/repr-digest.js'
+import { declaresChecksumTrailer, trailerDigest } from '../digest/trailer.js'
+import type { Lease, UploadInfo, WriteOptions } from '../types.js'
 import { isFinished } from '../upload-state.js'
 import type { HandlerContext } from './context.js'
 import { finish } from './finish.js'
@@ -35,8 +37,10 @@ export async function writeBody(
   lease: Lease,
 ): Promise<UploadInfo> {
   const { store } = ctx.options
-  const checksum = parseUploadChecksum(ctx.req)
+  const checksum = requestChecksum(ctx)
   const signal = AbortSignal.any([ctx.signal, releaseSignal])
+  // The running SHA-256 of the stored bytes, when known at this offset (see ContentDigests).
+  const hash = wantsDigest(ctx.req) ? ctx.digests?.take(upload.id, upload.offset) : undefined
   let offset: number
   try {
     offset = await store.write(upload.id, upload.offset, ctx.req, {
@@ -44,6 +48,7 @@ export async function writeBody(
       lease,
       maxBytes: remainingBytes(ctx, upload),
       checksum,
+      hash,
       onProgress: (o) => ctx.emit('upload-progress', { upload: { ...upload, offset: o }, offset: o }),
     })
   } catch (err) {
@@ -57,6 +62,7 @@ export async function writeBody(
     }
     throw err
   }
+  if (hash) ctx.digests?.keep(upload.id, offset, hash)
   const updated: UploadInfo = { ...upload, offset }
   if (offset !== upload.offset) {
     ctx.emit('upload-progress', { upload: updated, offset })
@@ -70,4 +76,15 @@ export async function writeBody(
     )
   }
   return updated
+}
+
+/**
+ * The Upload-Checksum header, or (extension checksum-trailer, when the store offers it) a sha256
+ * that arrives as a trailer after the body.
+ */
+function requestChecksum(ctx: HandlerContext): WriteOptions['checksum'] {
+  const inHeader = parseUploadChecksum(ctx.req)
+  if (inHeader || !declaresChecksumTrailer(ctx.req)) return inHeader
+  if (!ctx.options.store.extensions.has('checksum-trailer')) return undefined
+  return { algorithm: 'sha256', digest: () => trailerDigest(ctx.req) }
 }
