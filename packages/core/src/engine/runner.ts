@@ -90,6 +90,7 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
     id: rec.id,
     url: result.url,
     ...(result.response ? { response: result.response } : {}),
+    ...(result.verified ? { verified: result.verified } : {}),
   })
 }
 
