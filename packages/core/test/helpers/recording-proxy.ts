@@ -175,7 +175,11 @@ export async function startRecordingProxy(
             if (wait > 0) await pauseUnlessClosed(wait, req)
           }
         }
-        if (!upstream.destroyed) upstream.end()
+        if (!upstream.destroyed) {
+          // Request trailers (checksum-trailer) go on as they came, as a well-behaved proxy does.
+          if (req.rawTrailers.length > 0) upstream.addTrailers(trailerPairs(req.rawTrailers))
+          upstream.end()
+        }
       } catch {
         upstream.destroy()
       }
@@ -221,4 +225,11 @@ export async function startRecordingProxy(
       agent.destroy()
     },
   }
+}
+
+/** Node's raw [name, value, name, value, …] list as pairs for addTrailers. */
+export function trailerPairs(raw: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string])
+  return pairs
 }

@@ -1,4 +1,4 @@
-import { isUploadError, TusError } from '@shuttle/protocol'
+import { HttpError, isUploadError, TusError } from '@shuttle/protocol'
 import { wantsDigest } from '../digest/repr-digest.js'
 import { declaresChecksumTrailer, trailerDigest } from '../digest/trailer.js'
 import type { Lease, UploadInfo, WriteOptions } from '../types.js'
@@ -52,6 +52,11 @@ export async function writeBody(
       onProgress: (o) => ctx.emit('upload-progress', { upload: { ...upload, offset: o }, offset: o }),
     })
   } catch (err) {
+    // A trailer announced but gone (a proxy on the way drops trailers): say so, so the client stops
+    // sending them rather than sending the same bytes again and again.
+    if (err instanceof HttpError && err.status === 460 && trailerLost(ctx)) {
+      throw err.withHeaders({ 'Upload-Checksum-Trailer': 'missing' })
+    }
     // Bytes that fit were kept; if they completed the upload it is finished all the same.
     if (isUploadError(err) && err.code === 'ERR_LENGTH_EXCEEDED') {
       const now = await store.getUpload(upload.id)
@@ -82,6 +87,10 @@ export async function writeBody(
  * The Upload-Checksum header, or (extension checksum-trailer, when the store offers it) a sha256
  * that arrives as a trailer after the body.
  */
+function trailerLost(ctx: HandlerContext): boolean {
+  return declaresChecksumTrailer(ctx.req) && ctx.req.trailers['upload-checksum'] === undefined
+}
+
 function requestChecksum(ctx: HandlerContext): WriteOptions['checksum'] {
   const inHeader = parseUploadChecksum(ctx.req)
   if (inHeader || !declaresChecksumTrailer(ctx.req)) return inHeader

@@ -22,6 +22,8 @@ export interface PatchTarget {
   trailer?: boolean
   /** The file's SHA-256, fed with the bytes as they are read (only for an upload of the whole file). */
   file?: FileDigest
+  /** The server said a trailer announced never arrived (Upload-Checksum-Trailer: missing). */
+  onTrailerLost?(): void
   /** Called with the upload offset the server confirmed / the bytes in flight for this upload. */
   onConfirmed(offset: number): void
   onSent(offset: number): void
@@ -95,6 +97,14 @@ export async function patchUntilDone(
         `PATCH ${t.url} answered ${res.status}`,
         { retryable: true, cause: statusError(res, 'PATCH', t.url) },
       )
+    }
+    // The trailer never reached the server (a proxy drops trailers): send without it from now on;
+    // the whole file is still checked against the server's Repr-Digest at the end.
+    if (res.status === 460 && trailer && res.header('upload-checksum-trailer') === 'missing') {
+      t.trailer = false
+      t.onTrailerLost?.()
+      t.onSent(sentFrom)
+      continue
     }
     // 460: the chunk was damaged on the way and the server kept none of it; send it again.
     if (res.status === 460 && t.checksum) {

@@ -22,6 +22,8 @@ import { type ChecksumAlgorithm, FileDigest, pickChecksum, verifyStored } from '
  */
 export function createTusTransport(): Transport<TusCheckpointState> {
   const capabilities = createCapabilityCache()
+  // Endpoints whose trailers are lost on the way (a proxy drops them): no more trailers to them.
+  const trailersLost = new Set<string>()
 
   /** Only ask OPTIONS when an optional feature depends on it (checksums are on by default). */
   async function discover(ctx: TusContext): Promise<ServerCapabilities | undefined> {
@@ -69,10 +71,16 @@ export function createTusTransport(): Transport<TusCheckpointState> {
         trailer:
           checksum === 'sha256' &&
           caps?.extensions.has('checksum-trailer') === true &&
-          o.httpClient.trailers === true,
+          o.httpClient.trailers === true &&
+          !trailersLost.has(o.endpoint),
         file: o.checksum === false ? undefined : new FileDigest(o.sha256, ctx.source),
       }
-      return uploadSingle(ctx, plan, () => creationBody(ctx, plan))
+      return uploadSingle(
+        ctx,
+        plan,
+        () => creationBody(ctx, plan),
+        () => trailersLost.add(o.endpoint),
+      )
     },
     async terminate(ctx) {
       const urls = [ctx.checkpoint.url, ...(ctx.checkpoint.state.parts ?? []).map((p) => p.url)]
@@ -101,6 +109,7 @@ async function uploadSingle(
   ctx: TusContext,
   plan: VerifyPlan,
   creationBody: () => Promise<number>,
+  onTrailerLost: () => void,
 ): Promise<TransportResult> {
   let url = ctx.checkpoint?.url
   let offset = 0
@@ -139,6 +148,7 @@ async function uploadSingle(
     offset,
     ...(plan.checksum ? { checksum: plan.checksum } : {}),
     trailer: plan.trailer,
+    onTrailerLost,
     ...(plan.file ? { file: plan.file } : {}),
     onConfirmed: (n) => ctx.confirmed(n),
     onSent: (n) => ctx.sent(n),
