@@ -66,7 +66,7 @@ afterAll(async () => {
 })
 
 async function upload(seed: number, extra: string[]) {
-  const proxy = await startBitFlipProxy(server.endpoint, { probability: 0.5, maxFlips: 6, seed })
+  const proxy = await startBitFlipProxy(server.endpoint, { every: 2, maxPerMethod: 3, seed })
   proxies.push(proxy)
   const run = runCli([
     'upload',

@@ -105,8 +105,10 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   const allSettled = new Promise<void>((resolve) => {
     settle = resolve
   })
+  // Files done whose 'completed' event (and so JSON line, with the server's digest) is still to come.
+  const awaitingLine = new Map<string, string>()
   const checkSettled = () => {
-    if (doneCount + failures.length - missing.length === files.length) settle()
+    if (doneCount + failures.length - missing.length === files.length && awaitingLine.size === 0) settle()
   }
 
   // After Ctrl-C the bars are gone for good: late events must not draw them again.
@@ -143,6 +145,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     void state.save()
     doneCount++
     doneBytes += f.size
+    if (o.json) awaitingLine.set(id, url)
     checkSettled()
   }
   uploader.on('state-change', ({ id, to }) => {
@@ -152,7 +155,8 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   uploader.on('completed', ({ id, url, verified }) => {
     onDone(id, url)
     const f = byId.get(id)
-    if (o.json && f) jsonLines.push(printJsonLine(f, url, verified?.digest))
+    if (o.json && f && awaitingLine.delete(id)) jsonLines.push(printJsonLine(f, url, verified?.digest))
+    checkSettled()
   })
   let damaged = 0
   uploader.on('checksum-mismatch', ({ id, offset }) => {
@@ -197,6 +201,12 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     await uploader.destroy()
     clearTimeout(slow)
     reporter.stop()
+    // Finished just before Ctrl-C, their 'completed' never came: the line says what is known.
+    for (const [id, url] of awaitingLine) {
+      const f = byId.get(id)
+      if (f) jsonLines.push(printJsonLine(f, url, undefined))
+    }
+    awaitingLine.clear()
     await Promise.all(jsonLines)
     await state.save()
     process.stderr.write(

@@ -23,10 +23,13 @@ export interface BitFlipProxy {
 }
 
 export interface BitFlipOptions {
-  /** Chance that a request with a body gets one bit flipped (until `maxFlips`). */
-  probability: number
-  /** Most bodies damaged over the proxy's life (so a run converges). */
-  maxFlips: number
+  /**
+   * Which bodies are damaged: every `every`-th request with a body of each method (PATCH, POST),
+   * starting with the first, at most `maxPerMethod` of each (so a run converges). Which request that
+   * is depends on the order they arrive over the parallel connections; where the bit is, on `seed`.
+   */
+  every: number
+  maxPerMethod: number
   seed: number
 }
 
@@ -43,6 +46,7 @@ export async function startBitFlipProxy(target: string, o: BitFlipOptions): Prom
   const flipped: FlippedRequest[] = []
   const statuses: number[] = []
   const lengths = new Map<string, number>()
+  const bodies = new Map<string, number>()
   const agent = new http.Agent({ keepAlive: false })
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/'
@@ -53,17 +57,15 @@ export async function startBitFlipProxy(target: string, o: BitFlipOptions): Prom
       if (total !== undefined) bodyLength = total - Number(req.headers['upload-offset'])
     }
     let flip: FlippedRequest | undefined
-    if (
-      (req.method === 'PATCH' || req.method === 'POST') &&
-      bodyLength !== undefined &&
-      bodyLength > 0 &&
-      flipped.length < o.maxFlips &&
-      random() < o.probability
-    ) {
+    const method = req.method ?? ''
+    const nth = bodies.get(method) ?? 0
+    const hasBody = (method === 'PATCH' || method === 'POST') && bodyLength !== undefined && bodyLength > 0
+    if (hasBody) bodies.set(method, nth + 1)
+    if (hasBody && nth % o.every === 0 && nth / o.every < o.maxPerMethod) {
       flip = {
-        method: req.method,
+        method,
         path,
-        at: Math.floor(random() * bodyLength),
+        at: Math.floor(random() * (bodyLength as number)),
         bit: Math.floor(random() * 8),
         status: null,
       }

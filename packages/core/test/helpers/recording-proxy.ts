@@ -85,6 +85,8 @@ export async function startRecordingProxy(
     bytesPerSecond?: number | null
     /** Edits the target's response headers (lower-case names) before they go to the client. */
     mapResponseHeaders?: (method: string, headers: http.IncomingHttpHeaders) => void
+    /** Forward request bodies without their trailers, as some proxies do. */
+    dropTrailers?: boolean
   } = {},
 ): Promise<RecordingProxy> {
   const target = new URL(targetEndpoint)
@@ -177,7 +179,9 @@ export async function startRecordingProxy(
         }
         if (!upstream.destroyed) {
           // Request trailers (checksum-trailer) go on as they came, as a well-behaved proxy does.
-          if (req.rawTrailers.length > 0) upstream.addTrailers(trailerPairs(req.rawTrailers))
+          if (req.rawTrailers.length > 0 && !options.dropTrailers) {
+            upstream.addTrailers(trailerPairs(req.rawTrailers))
+          }
           upstream.end()
         }
       } catch {

@@ -42,6 +42,8 @@ export async function headUpload(ctx: TransportContext, url: string): Promise<He
 }
 
 export interface CreateRequest {
+  /** Extra request headers (e.g. Want-Repr-Digest). */
+  headers?: Record<string, string>
   length?: number
   metadata?: Record<string, string>
   concat?: string
@@ -77,7 +79,7 @@ export async function createUpload(ctx: TransportContext, create: CreateRequest)
 /** POST to the creation endpoint, with the first bytes as body when `create.body` is given. */
 export async function createUploadWithBody(ctx: TransportContext, create: CreateRequest): Promise<Created> {
   const endpoint = ctx.options.endpoint
-  const headers = tusHeaders()
+  const headers = tusHeaders(create.headers)
   if (create.length !== undefined) headers['Upload-Length'] = String(create.length)
   if (create.concat !== undefined) headers['Upload-Concat'] = create.concat
   if (create.metadata) {

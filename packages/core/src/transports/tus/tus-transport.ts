@@ -164,6 +164,9 @@ async function uploadSingle(
  */
 async function createWithChecksum(ctx: TusContext, plan: VerifyPlan, end: number): Promise<Created> {
   const create = { length: ctx.size, metadata: { ...ctx.metadata } }
+  // An empty file is finished by its creation: ask for the digest there.
+  if (ctx.size === 0 && plan.file)
+    return createUploadWithBody(ctx, { ...create, headers: { 'Want-Repr-Digest': 'sha-256=10' } })
   if (end <= 0) return createUploadWithBody(ctx, create)
   const onSent = (n: number) => ctx.sent(n)
   if (plan.checksum === undefined) return createUploadWithBody(ctx, { ...create, body: { end, onSent } })
