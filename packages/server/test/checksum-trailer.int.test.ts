@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { stat } from 'node:fs/promises'
 import http from 'node:http'
+import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startServer, type TestServer } from './helpers/server.js'
 
@@ -144,6 +146,44 @@ describe('checksum-trailer and Repr-Digest', () => {
     } finally {
       await restarted.http.close()
     }
+  })
+
+  it('a checksummed chunk cut off mid-body (hashed, not kept) does not poison the digest of what is stored', async () => {
+    server = await startServer()
+    const file = randomBytes(2 * 1024 * 1024)
+    const url = await create(server, file.length)
+    const half = file.subarray(0, 1024 * 1024)
+    const rest = file.subarray(half.length)
+    expect((await patch(url, 0, half, `sha256 ${b64(sha256(half))}`)).status).toBe(204)
+    // The next chunk's first 300 KiB arrive, then the client is gone: nothing of it may count.
+    await new Promise<void>((resolve) => {
+      const r = http.request(url, {
+        method: 'PATCH',
+        headers: {
+          'Tus-Resumable': '1.0.0',
+          'Upload-Offset': String(half.length),
+          'Content-Type': 'application/offset+octet-stream',
+          'Content-Length': String(rest.length),
+          'Upload-Checksum': `sha256 ${b64(sha256(rest))}`,
+        },
+      })
+      r.on('error', () => resolve())
+      r.on('close', () => resolve())
+      r.write(rest.subarray(0, 300 * 1024))
+      // Cut once the server has hashed those bytes into the chunk's side file.
+      const chunkFile = path.join(server!.dir, `${new URL(url).pathname.split('/').pop()}.chunk`)
+      const poll = () =>
+        stat(chunkFile).then(
+          (st) => (st.size >= 300 * 1024 ? r.destroy() : setImmediate(poll)),
+          () => setImmediate(poll),
+        )
+      poll()
+    })
+    // HEAD waits for the cut request to let go of the upload.
+    expect((await request(url, 'HEAD', {})).headers['upload-offset']).toBe(String(half.length))
+    const res = await patch(url, half.length, rest, `sha256 ${b64(sha256(rest))}`)
+    expect(res.status).toBe(204)
+    expect(res.headers['repr-digest']).toBe(`sha-256=:${b64(sha256(file))}:`)
   })
 
   it('answers Want-Repr-Digest on a PATCH without checksum, and nothing to a client that asked for nothing', async () => {

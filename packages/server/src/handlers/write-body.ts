@@ -1,7 +1,8 @@
+import type { Hash } from 'node:crypto'
 import { HttpError, isUploadError, TusError } from '@shuttle/protocol'
 import { wantsDigest } from '../digest/repr-digest.js'
 import { declaresChecksumTrailer, trailerDigest } from '../digest/trailer.js'
-import type { Lease, UploadInfo, WriteOptions } from '../types.js'
+import type { Lease, RunningHash, UploadInfo, WriteOptions } from '../types.js'
 import { isFinished } from '../upload-state.js'
 import type { HandlerContext } from './context.js'
 import { finish } from './finish.js'
@@ -40,7 +41,8 @@ export async function writeBody(
   const checksum = requestChecksum(ctx)
   const signal = AbortSignal.any([ctx.signal, releaseSignal])
   // The running SHA-256 of the stored bytes, when known at this offset (see ContentDigests).
-  const hash = wantsDigest(ctx.req) ? ctx.digests?.take(upload.id, upload.offset) : undefined
+  const running = wantsDigest(ctx.req) ? ctx.digests?.take(upload.id, upload.offset) : undefined
+  const hash = running ? counted(running) : undefined
   let offset: number
   try {
     offset = await store.write(upload.id, upload.offset, ctx.req, {
@@ -67,7 +69,9 @@ export async function writeBody(
     }
     throw err
   }
-  if (hash) ctx.digests?.keep(upload.id, offset, hash)
+  // Kept only if it saw exactly the bytes now stored: a chunk cut off before it could be verified
+  // was hashed but not kept (then the digest is recomputed from the stored bytes when it matters).
+  if (running && hash && upload.offset + hash.fed === offset) ctx.digests?.keep(upload.id, offset, running)
   const updated: UploadInfo = { ...upload, offset }
   if (offset !== upload.offset) {
     ctx.emit('upload-progress', { upload: updated, offset })
@@ -87,6 +91,22 @@ export async function writeBody(
  * The Upload-Checksum header, or (extension checksum-trailer, when the store offers it) a sha256
  * that arrives as a trailer after the body.
  */
+/** A running hash that counts the bytes it is fed. */
+function counted(hash: Hash): RunningHash & { readonly fed: number } {
+  let fed = 0
+  return {
+    get fed() {
+      return fed
+    },
+    update(data: Uint8Array) {
+      fed += data.byteLength
+      hash.update(data)
+    },
+    copy: () => hash.copy(),
+    digest: () => hash.digest(),
+  }
+}
+
 function trailerLost(ctx: HandlerContext): boolean {
   return declaresChecksumTrailer(ctx.req) && ctx.req.trailers['upload-checksum'] === undefined
 }

@@ -58,16 +58,13 @@ export async function patchUntilDone(
     const start = t.rangeStart + offset
     let body: RequestBody = { kind: 'range', source: ctx.source, start, end: t.rangeStart + end }
     let trailer: RequestTrailer | undefined
+    let chunk: Uint8Array | undefined
     if (t.checksum && !streamed) {
       // Checksums need the bytes in memory; chunked mode bounds that to one chunk.
-      const bytes = await ctx.source.read(start, t.rangeStart + end)
-      const digest = await ctx.options.digest(t.checksum, bytes)
+      chunk = await ctx.source.read(start, t.rangeStart + end)
+      const digest = await ctx.options.digest(t.checksum, chunk)
       headers['Upload-Checksum'] = `${t.checksum} ${encodeBase64(digest)}`
-      body = { kind: 'bytes', bytes }
-      if (t.file) {
-        await t.file.seek(start, ctx.signal)
-        t.file.update(bytes)
-      }
+      body = { kind: 'bytes', bytes: chunk }
     } else if (t.checksum === 'sha256' && t.trailer) {
       trailer = await checksumTrailer(ctx, start, t.file)
     }
@@ -124,6 +121,11 @@ export async function patchUntilDone(
         `PATCH ${t.url} confirmed offset ${confirmed}, expected ${sentFrom}–${end}`,
         { retryable: true },
       )
+    }
+    if (t.file && chunk && t.file.at <= start && confirmed === end) {
+      // The file's hash takes a chunk once it is stored, so a re-sent chunk is not hashed twice.
+      await t.file.seek(start, ctx.signal)
+      t.file.update(chunk)
     }
     conflicts = 0
     mismatches = 0

@@ -69,6 +69,7 @@ export function createTusTransport(): Transport<TusCheckpointState> {
       const plan: VerifyPlan = {
         checksum,
         trailer:
+          o.chunkSize === Number.POSITIVE_INFINITY &&
           checksum === 'sha256' &&
           caps?.extensions.has('checksum-trailer') === true &&
           o.httpClient.trailers === true &&
