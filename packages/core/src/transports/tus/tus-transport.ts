@@ -74,7 +74,9 @@ export function createTusTransport(): Transport<TusCheckpointState> {
           caps?.extensions.has('checksum-trailer') === true &&
           o.httpClient.trailers === true &&
           !trailersLost.has(o.endpoint),
-        file: o.checksum === false ? undefined : new FileDigest(o.sha256, ctx.source),
+        // Only servers with the checksum extension are asked for a digest (Want-Repr-Digest): a
+        // header others do not know could fail a browser's CORS preflight against them.
+        file: checksum === undefined ? undefined : new FileDigest(o.sha256, ctx.source),
       }
       return uploadSingle(
         ctx,
