@@ -10,7 +10,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --reps <n>           repetitions per row (default 5; quick 1)
   --only <list>        workloads: limits,single,many,resume,browser,rss (default: all)
   --pairs <list>       pairs: shuttle,peer,tusjs-shuttle,shuttle-tus (default: all)
-  --modes <list>       single-file modes: stream,chunked,parallel (default: all)
+  --modes <list>       single-file modes: stream,chunked,parallel,verify (default: all)
   --browser-input <file|blob>
                        Chromium input: a disk-backed File given through <input type=file> (default),
                        or an in-memory Blob built in the page on every page load

@@ -14,7 +14,10 @@ export const SERVER_CAN = {
   tus: { concatenation: false },
 }
 
-export const unsupported = (pair, mode) =>
-  mode.parallel > 1 && !SERVER_CAN[pair.server].concatenation
-    ? '@tus/server 2.4 has no concatenation extension (501)'
-    : undefined
+export const unsupported = (pair, mode) => {
+  if (mode.parallel > 1 && !SERVER_CAN[pair.server].concatenation)
+    return '@tus/server 2.4 has no concatenation extension (501)'
+  if (mode.verify && (pair.client !== 'shuttle' || pair.server !== 'shuttle'))
+    return 'end-to-end verification needs both sides (tus-js-client sends no checksum; @tus/server has no checksum extension)'
+  return undefined
+}

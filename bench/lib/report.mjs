@@ -76,6 +76,17 @@ export function targets(results) {
       `server ${mb(row.serverRss)}, client ${mb(row.clientRss)}${flat}`,
     )
   }
+  // Verification's price: the verified one request against the same request unverified.
+  const verified = single.find((r) => r.pair === 'shuttle' && r.mode === 'verify')
+  const plain = single.find((r) => r.pair === 'shuttle' && r.mode === 'stream')
+  if (verified && plain) {
+    const extra = ratio(verified.cpuPerGiB, plain.cpuPerGiB)
+    add(
+      '1 request, verified: CPU-s/GiB ≤ +20 % of unverified',
+      Number.isFinite(extra) ? extra <= 1.2 : undefined,
+      `${num(verified.cpuPerGiB, 2)} vs ${num(plain.cpuPerGiB, 2)} (${x(extra)}; client ${num(verified.clientCpuPerGiB, 2)} vs ${num(plain.clientCpuPerGiB, 2)}, server ${num(verified.serverCpuPerGiB, 2)} vs ${num(plain.serverCpuPerGiB, 2)})`,
+    )
+  }
   const ours = many.find((r) => r.pair === 'shuttle')
   const peerMany = many.find((r) => r.pair === PEER)
   if (ours) {

@@ -13,6 +13,7 @@ const PREFIXES = [
   '/node_modules/tus-js-client/dist/',
   // Third-party ES modules the core browser build imports (see the import map in index.html).
   '/node_modules/aws4fetch/dist/',
+  '/node_modules/hash-wasm/dist/',
 ]
 const TYPES = {
   '.html': 'text/html; charset=utf-8',

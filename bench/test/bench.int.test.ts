@@ -82,6 +82,11 @@ describe('npm run bench -- --quick', () => {
       'parallel/shuttle-tus (n/a)',
       'parallel/tusjs-shuttle',
       ...PAIRS.map((p) => `stream/${p}`),
+      // End-to-end verification needs a Shuttle client and server.
+      'verify/peer (n/a)',
+      'verify/shuttle',
+      'verify/shuttle-tus (n/a)',
+      'verify/tusjs-shuttle (n/a)',
     ])
     for (const r of results.single.filter((row) => !row.unsupported)) {
       // A row whose stored bytes differ from the file's counts as an error (bench/lib/node-run.mjs).
@@ -91,7 +96,7 @@ describe('npm run bench -- --quick', () => {
       expect(r.serverRss).toBeGreaterThan(10 * MiB)
       expect(r.clientRss).toBeGreaterThan(10 * MiB)
     }
-    expect(results.rss.map((r) => r.mode).sort()).toEqual(['chunked', 'parallel', 'stream'])
+    expect(results.rss.map((r) => r.mode).sort()).toEqual(['chunked', 'parallel', 'stream', 'verify'])
   })
 
   it('runs the concurrent uploads without errors and reports latency', () => {

@@ -21,10 +21,21 @@ function whenSettled(uploader, ids, onSettled) {
 }
 
 /** Uploads one file from disk; with storeDir, checkpoints go to (and resume from) that directory. */
-export async function uploadFile({ endpoint, path, chunkSize, parallel, storeDir, onProgress, tellAt }) {
+export async function uploadFile({
+  endpoint,
+  path,
+  chunkSize,
+  parallel,
+  storeDir,
+  onProgress,
+  tellAt,
+  verify,
+}) {
   const uploader = core.createUploader({
     endpoint,
     chunkSize,
+    // Off unless the row asks: the peer verifies nothing, so the other rows compare like with like.
+    checksum: verify === true,
     parallelUploads: parallel,
     retryDelays: RETRY_DELAYS,
     metadata: { filename: basename(path) },
@@ -62,6 +73,7 @@ export async function uploadMany({ endpoint, dataFor, count, concurrency }) {
     endpoint,
     maxConcurrentUploads: concurrency,
     retryDelays: RETRY_DELAYS,
+    checksum: false,
   })
   const started = new Map()
   uploader.on('state-change', ({ id, from }) => {

@@ -7,6 +7,9 @@ export const MODES = [
   { id: 'stream', label: '1 request', chunkSize: 'Infinity', parallel: 1 },
   { id: 'chunked', label: '8 MiB chunks', chunkSize: 8 * 1024 * 1024, parallel: 1 },
   { id: 'parallel', label: '4 parallel parts', chunkSize: 'Infinity', parallel: 4 },
+  // The one request with end-to-end verification (sha256 trailer + Repr-Digest check), the engine's
+  // default against a server that offers it; every other row runs with checksum: false.
+  { id: 'verify', label: '1 request, verified', chunkSize: 'Infinity', parallel: 1, verify: true },
 ]
 
 function summarize(runs, size) {
@@ -53,7 +56,14 @@ export async function runSingle({ pairs, modes, reps, tmpRoot, path, size, profi
       for (const pair of order) {
         if (unsupported(pair, mode)) continue
         const key = `${mode.id}/${pair.id}`
-        const config = { workload: 'file', path, size, chunkSize: mode.chunkSize, parallel: mode.parallel }
+        const config = {
+          workload: 'file',
+          path,
+          size,
+          chunkSize: mode.chunkSize,
+          parallel: mode.parallel,
+          verify: mode.verify === true,
+        }
         let run
         try {
           // The first repetition of every row also checks the stored bytes by sha256.
@@ -104,7 +114,14 @@ export async function runSingle({ pairs, modes, reps, tmpRoot, path, size, profi
 export async function runRssScaling({ pair, modes, tmpRoot, path, size, log }) {
   const rows = []
   for (const mode of modes) {
-    const config = { workload: 'file', path, size, chunkSize: mode.chunkSize, parallel: mode.parallel }
+    const config = {
+      workload: 'file',
+      path,
+      size,
+      chunkSize: mode.chunkSize,
+      parallel: mode.parallel,
+      verify: mode.verify === true,
+    }
     try {
       const run = await measureRun({ pair, tmpRoot, config })
       rows.push({ mode: mode.id, size, serverRss: run.server.peakRss, clientRss: run.client.peakRss })

@@ -1,5 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { trailerPairs } from '../../core/test/helpers/recording-proxy.js'
 
 export interface DelayProxy {
   readonly endpoint: string
@@ -33,7 +34,12 @@ export async function startDelayProxy(
         },
       )
       upstream.on('error', () => res.destroy())
-      req.pipe(upstream)
+      // Request trailers (checksum-trailer) go on after the body, as a well-behaved proxy does.
+      req.pipe(upstream, { end: false })
+      req.on('end', () => {
+        if (req.rawTrailers.length > 0) upstream.addTrailers(trailerPairs(req.rawTrailers))
+        upstream.end()
+      })
     }
     const wait = delayMs(req.method ?? '', index)
     if (wait <= 0) return forward()

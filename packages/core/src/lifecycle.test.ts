@@ -147,16 +147,16 @@ describe('lifecycle invariants', () => {
       if (f.url !== urlOf(f.state)) mismatches.push(`url ${f.url} vs ${urlOf(f.state)}`)
     })
     const [id] = up.add(file('a', 1000)) as [string]
-    await flush(100)
+    await flush()
     expect(mismatches).toEqual([])
     expect(up.getFile(id)).toMatchObject({ bytesConfirmed: 1000, url: `${endpoint}/1` })
     // Lost on the server while paused: the resume restarts at 0 with a new URL, in the state too.
     const restarted = createTestUploader(fake)({ endpoint, chunkSize: 100 })
     fake.hold = true
     const [id2] = restarted.add(file('b', 1000)) as [string]
-    await flush(20)
+    await flush()
     fake.release()
-    await flush(20)
+    await flush()
     restarted.pause(id2)
     const paused = restarted.getFile(id2)
     expect(paused?.state).toMatchObject({ status: 'paused', url: `${endpoint}/2` })
@@ -166,7 +166,7 @@ describe('lifecycle invariants', () => {
     const states: unknown[] = []
     restarted.on('upload-restarted', () => states.push(restarted.getFile(id2)?.state))
     restarted.resume(id2)
-    await flush(100)
+    await flush()
     expect(states).toEqual([{ status: 'uploading', offset: 0 }])
     expect(restarted.getFile(id2)).toMatchObject({
       status: 'completed',

@@ -17,13 +17,13 @@ describe('normalizeOptions', () => {
       retryDelays: [0, 1000, 3000, 5000],
       stallTimeout: 30_000,
       autoStart: true,
-      checksum: false,
+      checksum: 'auto',
       fieldName: 'file',
       ownsHttpClient: true,
     })
     expect(o.metadata).not.toBe(input.metadata)
     expect(input).toEqual({ endpoint: 'http://e/files', metadata: { a: '1' } })
-    expect(normalizeOptions({ endpoint: 'http://e/x', checksum: true }, platform).checksum).toBe('sha256')
+    expect(normalizeOptions({ endpoint: 'http://e/x', checksum: true }, platform).checksum).toBe('auto')
   })
 
   it('creationWithUpload: 4 MiB by default, 0 disables, any non-negative integer is kept', () => {

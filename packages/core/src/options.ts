@@ -2,6 +2,7 @@ import { UploadError } from '@shuttle/protocol'
 import { absoluteUrl, type Clock, systemClock } from './platform.js'
 import type {
   CheckpointStore,
+  CreateSha256,
   DigestFn,
   FileReaderPort,
   Fingerprint,
@@ -80,7 +81,15 @@ export interface UploaderOptions {
    * sentence (ERR_FORBIDDEN).
    */
   onAuthExpired?: (ctx: { id: FileId; status: number }) => Promise<void>
-  /** Send Upload-Checksum per PATCH when the server supports the algorithm (chunked mode only). */
+  /**
+   * Verify every byte end to end when the server offers it (default true): each request carries
+   * an Upload-Checksum (tus checksum; in one streamed request as a trailer, checksum-trailer) and a
+   * request the server refuses with 460 is sent again; at the end the SHA-256 of the file, hashed
+   * while it is read, must equal the server's Repr-Digest of what it stored, else the upload fails
+   * (ERR_DIGEST_MISMATCH). true: sha256, else sha1, as the server lists them; 'sha1'/'sha256':
+   * only that one; false: none of it. Servers without these features cost nothing but the one
+   * OPTIONS per endpoint.
+   */
   checksum?: boolean | 'sha1' | 'sha256'
   /** form protocol: field name of the file part. Default 'file'. */
   fieldName?: string
@@ -110,6 +119,7 @@ export interface PlatformDefaults {
   checkpointStore: () => CheckpointStore
   fingerprint: Fingerprint
   digest: DigestFn
+  sha256: CreateSha256
   chunkSize: number
   /** Whether finished uploads keep their checkpoint (see `rememberFinished`). */
   rememberFinished?: boolean
@@ -136,7 +146,8 @@ export interface NormalizedOptions {
   readonly rememberFinished: boolean
   readonly fingerprint: Fingerprint
   readonly onAuthExpired: UploaderOptions['onAuthExpired']
-  readonly checksum: false | 'sha1' | 'sha256'
+  /** 'auto': sha256, else sha1, as the server offers them. */
+  readonly checksum: false | 'auto' | 'sha1' | 'sha256'
   readonly fieldName: string
   readonly data: Readonly<Record<string, string>>
   readonly withCredentials: boolean
@@ -146,6 +157,7 @@ export interface NormalizedOptions {
   readonly ownsHttpClient: boolean
   readonly fileReader: FileReaderPort
   readonly digest: DigestFn
+  readonly sha256: CreateSha256
   readonly clock: Clock
   readonly random: () => number
 }
@@ -201,8 +213,8 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
   }
   const stallTimeout = o.stallTimeout ?? 30_000
   if (!(stallTimeout > 0)) throw invalid(`'stallTimeout' must be positive, got ${stallTimeout}`)
-  const checksum = o.checksum === true ? 'sha256' : (o.checksum ?? false)
-  if (checksum !== false && checksum !== 'sha1' && checksum !== 'sha256') {
+  const checksum = o.checksum === true || o.checksum === undefined ? 'auto' : o.checksum
+  if (checksum !== false && checksum !== 'auto' && checksum !== 'sha1' && checksum !== 'sha256') {
     throw invalid(`'checksum' must be true, false, 'sha1' or 'sha256'`)
   }
   return {
@@ -231,6 +243,7 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     ownsHttpClient: o.httpClient === undefined,
     fileReader: o.fileReader ?? platform.fileReader(),
     digest: o.digest ?? platform.digest,
+    sha256: platform.sha256,
     clock: o.clock ?? systemClock,
     random: o.random ?? Math.random,
   }

@@ -62,6 +62,19 @@ export interface HttpRequest {
   /** Called with the body bytes handed to the network so far for this request. */
   onUploadProgress?: (bytesSent: number) => void
   withCredentials?: boolean
+  /**
+   * A header sent after the body (HTTP/1.1 trailer, chunked body), for a value known only once every
+   * byte went out: tus checksum-trailer. Only for clients with `trailers: true`.
+   */
+  trailer?: RequestTrailer
+}
+
+export interface RequestTrailer {
+  readonly name: string
+  /** Sees every body byte, in order, as it goes out. */
+  observe(bytes: Uint8Array): void
+  /** The value, asked once the last byte went out. */
+  value(): string
 }
 
 export interface HttpResponse {
@@ -78,6 +91,8 @@ export interface HttpResponse {
  */
 export interface HttpClient {
   send(req: HttpRequest): Promise<HttpResponse>
+  /** Sends `HttpRequest.trailer` (Node's client; browsers cannot send request trailers). */
+  readonly trailers?: boolean
   /** Releases pooled connections; called by destroy() only for the client the uploader created. */
   close?(): void
 }
@@ -117,6 +132,14 @@ export interface CheckpointStore {
 }
 
 export type DigestAlgorithm = 'sha1' | 'sha256'
+
+/** An incremental SHA-256 (node:crypto in Node, hash-wasm in browsers: WebCrypto has none). */
+export interface Sha256 {
+  update(bytes: Uint8Array): void
+  digest(): Uint8Array
+}
+
+export type CreateSha256 = () => Promise<Sha256>
 
 /** Hashes bytes; web crypto in browsers, node:crypto in Node. */
 export type DigestFn = (algorithm: DigestAlgorithm, bytes: Uint8Array) => Promise<Uint8Array>

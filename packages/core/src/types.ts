@@ -60,7 +60,11 @@ export interface UploaderEvents {
     response?: { status: number; body: string }
     /** The file was found finished on the server; nothing was sent. */
     alreadyUploaded?: boolean
+    /** The server's Repr-Digest of the bytes it stored, found equal to the file's SHA-256 (base64). */
+    verified?: { algorithm: 'sha-256'; digest: string }
   }
+  /** The server refused bytes sent from file byte `offset` as damaged in transit (tus 460); they are sent again. */
+  'checksum-mismatch': { id: FileId; offset: number }
   failed: { id: FileId; error: UploadError }
   retry: { id: FileId; attempt: number; delay: number; error: UploadError }
   'upload-restarted': { id: FileId; reason: 'not-found' | 'gone'; oldUrl: string }

@@ -59,6 +59,8 @@ export const CORS_ALLOW_HEADERS = [
   'Upload-Metadata',
   'Upload-Offset',
   'Upload-Checksum',
+  // RFC 9530: a verifying client asks for the digest of the stored upload.
+  'Want-Repr-Digest',
   'X-HTTP-Method-Override',
   'X-Requested-With',
 ] as const
@@ -79,4 +81,7 @@ export const CORS_EXPOSE_HEADERS = [
   'Upload-Length',
   'Upload-Metadata',
   'Upload-Offset',
+  // The stored upload's SHA-256 (RFC 9530), and a checksum trailer lost on the way.
+  'Repr-Digest',
+  'Upload-Checksum-Trailer',
 ] as const

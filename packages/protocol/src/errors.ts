@@ -30,6 +30,8 @@ export type UploadErrorCode =
   | 'ERR_TOO_LARGE'
   | 'ERR_LENGTH_EXCEEDED'
   | 'ERR_CHECKSUM_MISMATCH'
+  /** The server's digest of the bytes it stored (Repr-Digest) is not the file's. */
+  | 'ERR_DIGEST_MISMATCH'
   | 'ERR_CHECKSUM_UNSUPPORTED'
   | 'ERR_METADATA'
   | 'ERR_CONCAT'

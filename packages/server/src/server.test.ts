@@ -27,6 +27,7 @@ describe('OPTIONS and protocol checks', () => {
       'creation-defer-length',
       'termination',
       'checksum',
+      'checksum-trailer',
       'expiration',
       'concatenation',
     ])

@@ -3,6 +3,7 @@ import { isUploadError, TUS_RESUMABLE, TusError } from '@shuttle/protocol'
 import { authenticate } from './auth/authenticate.js'
 import type { UploadToken } from './auth/upload-token.js'
 import { corsHeaders } from './cors.js'
+import { ContentDigests } from './digest/content-digests.js'
 import { createEmitter } from './emitter.js'
 import { LEFTOVER_AGE_MS, sweepExpired, sweepLeftovers } from './expiry.js'
 import type { HandlerContext } from './handlers/context.js'
@@ -74,6 +75,7 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
   }
 
   const headReads = new Map<string, Promise<UploadInfo>>()
+  const digests = options.store.read ? new ContentDigests(options.store) : undefined
   // A damaged upload is reported once, in one line, however often clients ask for it.
   const damagedReported = new Set<string>()
   const reportDamaged = (err: unknown) => {
@@ -120,6 +122,7 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
       signal: client.signal,
       emit: emitter.emit,
       headReads,
+      digests,
       urlFor: (id) => uploadUrl(req, id, options),
     }
     try {

@@ -62,10 +62,30 @@ export interface WriteOptions {
   readonly lease?: Lease
   /** Most bytes this write may store. Past it the store keeps what fits and throws 413. */
   readonly maxBytes: number | undefined
-  /** When given, the chunk is kept only if its digest matches (else TusError 460). */
-  readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly digest: Uint8Array }
+  /**
+   * When given, the chunk is kept only if its digest matches (else TusError 460). A function is a
+   * checksum that arrives after the body (HTTP trailer, extension `checksum-trailer`): the store
+   * calls it once the body ended; when it returns undefined, throws, or does not match, none of the
+   * body counts (the store goes back to `offset`) and the write rejects (460, or what it threw).
+   */
+  readonly checksum?: {
+    readonly algorithm: ChecksumAlgorithm
+    readonly digest: Uint8Array | (() => Uint8Array | undefined)
+  }
+  /**
+   * A SHA-256 that covers the upload's bytes [0, offset): the store feeds it every byte this write
+   * keeps, in order. After a write that rejects, its state is unspecified (the caller drops it).
+   */
+  readonly hash?: RunningHash
   /** Called with the offset while a long write runs, at most every ~100 ms (not for the final offset). */
   readonly onProgress?: (offset: number) => void
+}
+
+/** An incremental hash (node:crypto's Hash is one). */
+export interface RunningHash {
+  update(data: Uint8Array): unknown
+  copy(): RunningHash
+  digest(): Uint8Array
 }
 
 export type StoreExtension =
@@ -74,6 +94,7 @@ export type StoreExtension =
   | 'expiration'
   | 'concatenation'
   | 'checksum'
+  | 'checksum-trailer'
 
 /**
  * Where upload bytes and info live. An interface with explicit capabilities, not a base class

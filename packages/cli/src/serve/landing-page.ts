@@ -31,7 +31,7 @@ export function landingPage(endpoint: string, dir: string): string {
   <dl>
     <dt>tus endpoint</dt><dd class="endpoint">${e}</dd>
     <dt>Uploads stored in</dt><dd><code>${escapeHtml(dir)}</code></dd>
-    <dt>Protocol</dt><dd>tus 1.0.0 with creation, creation-with-upload, creation-defer-length, termination, checksum (sha1, sha256, md5), expiration, concatenation</dd>
+    <dt>Protocol</dt><dd>tus 1.0.0 with creation, creation-with-upload, creation-defer-length, termination, checksum (sha1, sha256, md5), checksum-trailer (sha256), expiration, concatenation; Repr-Digest (sha-256) on finished uploads</dd>
   </dl>
 </div>
 <div class="card">

@@ -103,6 +103,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
         }),
     metadata: o.meta,
     retryDelays: retryDelaysFor(o.retries),
+    checksum: o.verify,
     checkpointStore: createFileCheckpointStore(path.join(o.stateDir, 'checkpoints')),
   })
   const byId = new Map<string, LocalFile>()
@@ -114,14 +115,22 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   for (const { file, url } of skipped) {
     reporter.finished('', file.relativePath, url)
     doneCount++
-    if (o.json) jsonLines.push(printJsonLine(file, url))
+    if (o.json) {
+      jsonLines.push(
+        (o.verify ? storedDigest(url, o.headers) : Promise.resolve(undefined)).then((d) =>
+          printJsonLine(file, url, d, true),
+        ),
+      )
+    }
   }
   let settle: () => void = () => {}
   const allSettled = new Promise<void>((resolve) => {
     settle = resolve
   })
+  // Files done whose 'completed' event (and so JSON line, with the server's digest) is still to come.
+  const awaitingLine = new Map<string, string>()
   const checkSettled = () => {
-    if (doneCount + failures.length - missing.length === files.length) settle()
+    if (doneCount + failures.length - missing.length === files.length && awaitingLine.size === 0) settle()
   }
 
   // After Ctrl-C the bars are gone for good: late events must not draw them again.
@@ -158,13 +167,28 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     void state.save()
     doneCount++
     doneBytes += f.size
-    if (o.json) jsonLines.push(printJsonLine(f, url))
+    if (o.json) awaitingLine.set(id, url)
     checkSettled()
   }
   uploader.on('state-change', ({ id, to }) => {
     if (to.status === 'completed') onDone(id, to.url)
   })
-  uploader.on('completed', ({ id, url }) => onDone(id, url))
+  // The JSON line waits for 'completed': it carries the digest the server confirmed.
+  uploader.on('completed', ({ id, url, verified }) => {
+    onDone(id, url)
+    const f = byId.get(id)
+    if (o.json && f && awaitingLine.delete(id)) jsonLines.push(printJsonLine(f, url, verified?.digest))
+    checkSettled()
+  })
+  let damaged = 0
+  uploader.on('checksum-mismatch', ({ id, offset }) => {
+    damaged++
+    if (!stopping) {
+      reporter.line(
+        `${label(id)}: the server refused damaged bytes from offset ${offset} (checksum mismatch, 460); sending them again`,
+      )
+    }
+  })
   uploader.on('failed', ({ id, error }) => {
     const reason = describeError(error)
     reporter.failed(id, label(id), reason)
@@ -199,6 +223,12 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     await uploader.destroy()
     clearTimeout(slow)
     reporter.stop()
+    // Finished just before Ctrl-C, their 'completed' never came: the line says what is known.
+    for (const [id, url] of awaitingLine) {
+      const f = byId.get(id)
+      if (f) jsonLines.push(printJsonLine(f, url, undefined))
+    }
+    awaitingLine.clear()
     await Promise.all(jsonLines)
     await state.save()
     process.stderr.write(
@@ -217,6 +247,11 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     process.stderr.write(
       `Uploaded ${doneCount} of ${files.length + missing.length} file(s); sent ${formatBytes(doneBytes)} in ${seconds.toFixed(1)}s\n`,
     )
+    if (damaged > 0) {
+      process.stderr.write(
+        `${damaged} request(s) arrived damaged, were refused by the server (460) and sent again\n`,
+      )
+    }
   }
   if (failures.length > 0) {
     process.stderr.write(`${failures.length} failed:\n`)
@@ -250,18 +285,61 @@ function firstInterrupt(onFirst: () => void): Promise<boolean> {
   })
 }
 
-async function printJsonLine(f: LocalFile, url: string): Promise<void> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(f.path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+/**
+ * `sha256` is the digest the server confirmed it stored (Repr-Digest, already found equal to the
+ * file's own by the engine): `verified: true`. Without one (--no-verify, a server without
+ * Repr-Digest, S3) it is the local file's, hashed after the upload: `verified: false`.
+ */
+async function printJsonLine(
+  f: LocalFile,
+  url: string,
+  serverDigest: string | undefined,
+  compare = false,
+): Promise<void> {
+  let sha256: string
+  let verified = false
+  const local = async () => {
+    const hash = createHash('sha256')
+    for await (const chunk of createReadStream(f.path, { highWaterMark: 1 << 20 }))
+      hash.update(chunk as Buffer)
+    return hash.digest('hex')
+  }
+  if (serverDigest !== undefined) {
+    sha256 = Buffer.from(serverDigest, 'base64').toString('hex')
+    verified = true
+    // A file finished by an earlier run: its digest came from a HEAD, so it is compared here.
+    if (compare && (await local()) !== sha256) {
+      process.stderr.write(
+        `shuttle: ${f.relativePath}: the server's stored bytes differ from the file (${url})\n`,
+      )
+      sha256 = await local()
+      verified = false
+    }
+  } else sha256 = await local()
   const line = {
     name: path.basename(f.path),
     path: f.path,
     relativePath: f.relativePath,
     size: f.size,
     url,
-    sha256: hash.digest('hex'),
+    sha256,
+    verified,
   }
   process.stdout.write(`${JSON.stringify(line)}\n`)
+}
+
+/**
+ * The server's Repr-Digest of a file an interrupted run finished, if the server states one and it
+ * equals the file's (else undefined: the line then says verified: false).
+ */
+async function storedDigest(url: string, headers: Record<string, string>): Promise<string | undefined> {
+  try {
+    const res = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...headers } })
+    const m = /sha-256=:([A-Za-z0-9+/=]+):/.exec(res.headers.get('repr-digest') ?? '')
+    return m?.[1]
+  } catch {
+    return undefined
+  }
 }
 
 /** A path as short as it can be shown: relative to the working directory when inside it. */

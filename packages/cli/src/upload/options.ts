@@ -28,7 +28,10 @@ Options:
   -m, --meta K=V           extra Upload-Metadata; repeat for several
       --state-dir DIR      where resume checkpoints live (default $XDG_STATE_HOME/shuttle or ~/.local/state/shuttle)
       --retries N          automatic retries per file after a network or server error (default 5)
-      --json               one JSON line per finished file on stdout: name, path, size, url, sha256
+      --json               one JSON line per finished file on stdout: name, path, size, url, sha256, verified
+      --no-verify          skip end-to-end verification (by default every request carries a checksum when
+                           the server offers it, damaged ones are sent again, and the server's digest of
+                           the stored file must equal the file's sha256)
   -q, --quiet              no progress output; errors still go to stderr
   -h, --help               show this help
 
@@ -61,6 +64,8 @@ export interface UploadCliOptions {
   stateDir: string
   retries: number
   json: boolean
+  /** Checksums and the stored-digest check (default true; --no-verify). */
+  verify: boolean
   quiet: boolean
   help: boolean
 }
@@ -102,6 +107,7 @@ export function parseUploadArgs(argv: string[], env: NodeJS.ProcessEnv = process
     stateDir: path.resolve(v['state-dir'] ?? defaultStateDir()),
     retries: count('retries', v.retries, 5, 0),
     json: v.json ?? false,
+    verify: !(v['no-verify'] ?? false),
     quiet: v.quiet ?? false,
     help,
   }
@@ -203,6 +209,7 @@ function parse(argv: string[]) {
       'state-dir': { type: 'string' },
       retries: { type: 'string' },
       json: { type: 'boolean' },
+      'no-verify': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -1,3 +1,4 @@
+import { createSHA256 } from 'hash-wasm'
 import { createMemoryCheckpointStore } from '../checkpoints/memory-store.js'
 import { defaultFingerprint } from '../fingerprint.js'
 import type { PlatformDefaults } from '../options.js'
@@ -35,6 +36,14 @@ export const browserDefaults: PlatformDefaults = {
         bytes as Uint8Array<ArrayBuffer>,
       ),
     ),
+  // WebCrypto hashes only whole buffers; the file's SHA-256 grows chunk by chunk (WASM, ~ native speed).
+  sha256: async () => {
+    const hash = await createSHA256()
+    return {
+      update: (bytes) => void hash.update(bytes),
+      digest: () => hash.digest('binary'),
+    }
+  },
   chunkSize: 8 * 1024 * 1024,
   rememberFinished: true,
   // Only where there is a window to listen to (not in SSR or a worker without one).

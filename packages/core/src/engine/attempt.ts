@@ -172,6 +172,9 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
     completing: () => {
       if (live()) core.events.emit('completing', { id: rec.id })
     },
+    checksumMismatch: (offset) => {
+      if (live()) core.events.emit('checksum-mismatch', { id: rec.id, offset })
+    },
     restarted: (reason, oldUrl) => {
       if (!live()) return
       core.setConfirmed(rec, 0)

@@ -134,6 +134,7 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
     url: result.url,
     ...(rec.alreadyUploaded ? { alreadyUploaded: true } : {}),
     ...(result.response ? { response: result.response } : {}),
+    ...(result.verified ? { verified: result.verified } : {}),
   })
 }
 

@@ -15,5 +15,12 @@ export const nodeDefaults: PlatformDefaults = {
   checkpointStore: () => createMemoryCheckpointStore(),
   fingerprint: defaultFingerprint,
   digest: async (algorithm, bytes) => createHash(algorithm).update(bytes).digest(),
+  sha256: async () => {
+    const hash = createHash('sha256')
+    return {
+      update: (bytes) => void hash.update(bytes),
+      digest: () => hash.digest(),
+    }
+  },
   chunkSize: Number.POSITIVE_INFINITY,
 }

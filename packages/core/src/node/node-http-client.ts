@@ -1,7 +1,14 @@
 import http from 'node:http'
 import https from 'node:https'
 import { NetworkError, UploadError } from '@shuttle/protocol'
-import type { FileSource, HttpClient, HttpRequest, HttpResponse, RequestBody } from '../ports.js'
+import type {
+  FileSource,
+  HttpClient,
+  HttpRequest,
+  HttpResponse,
+  RequestBody,
+  RequestTrailer,
+} from '../ports.js'
 import { type BufferPool, createBufferPool } from './buffer-pool.js'
 import { formBody } from './multipart.js'
 
@@ -20,6 +27,7 @@ export function createNodeHttpClient(agents: { http?: http.Agent; https?: https.
   const httpAgent = agents.http ?? new http.Agent({ keepAlive: true })
   const httpsAgent = agents.https ?? new https.Agent({ keepAlive: true })
   return {
+    trailers: true,
     close() {
       if (!agents.http) httpAgent.destroy()
       if (!agents.https) httpsAgent.destroy()
@@ -32,7 +40,10 @@ export function createNodeHttpClient(agents: { http?: http.Agent; https?: https.
         const body = bodyOf(req.body)
         const headers: Record<string, string> = { ...req.headers }
         if (body.contentType) headers['Content-Type'] = body.contentType
-        if (body.length !== undefined) headers['Content-Length'] = String(body.length)
+        const trailer = req.body === undefined ? undefined : req.trailer
+        // A trailer needs a chunked body: no Content-Length (the server bounds it by Upload-Length).
+        if (trailer) headers.Trailer = trailer.name
+        else if (body.length !== undefined) headers['Content-Length'] = String(body.length)
         else if (req.body === undefined && (req.method === 'POST' || req.method === 'PATCH'))
           headers['Content-Length'] = '0'
         let settled = false
@@ -86,10 +97,12 @@ export function createNodeHttpClient(agents: { http?: http.Agent; https?: https.
             )
           })
         })
-        writeBody(r, body, req.onUploadProgress).then(
+        writeBody(r, body, req.onUploadProgress, trailer).then(
           () => {
             bodyDone = true
-            if (!r.destroyed) r.end()
+            if (r.destroyed) return
+            if (trailer) r.addTrailers({ [trailer.name]: trailer.value() })
+            r.end()
           },
           (err: unknown) => {
             finish(() =>
@@ -172,11 +185,14 @@ async function writeBody(
   r: http.ClientRequest,
   { chunks, recycle }: NodeBody,
   onProgress: ((n: number) => void) | undefined,
+  trailer: RequestTrailer | undefined,
 ): Promise<void> {
   if (!chunks) return
   let sent = 0
   for await (const chunk of chunks) {
     if (r.destroyed) return
+    // Before the write: a pooled buffer is reused once the socket took it.
+    trailer?.observe(chunk)
     // The callback runs once the socket has taken the bytes (or with an error once it is gone).
     const ok = recycle ? r.write(chunk, () => recycle.give(chunk)) : r.write(chunk)
     sent += chunk.byteLength

@@ -87,8 +87,12 @@ export function createFakeTus(endpoint = 'http://tus.test/files'): FakeTus {
             const created = { length, offset: 0, bytes: new Uint8Array(length), deleted: false }
             uploads.set(id, created)
             // creation-with-upload: store the body like a PATCH at offset 0 would.
-            if (req.body?.kind === 'range' && fake.extensions.split(',').includes('creation-with-upload')) {
-              const bytes = await req.body.source.read(req.body.start, req.body.end)
+            const body = req.body
+            if (
+              (body?.kind === 'range' || body?.kind === 'bytes') &&
+              fake.extensions.split(',').includes('creation-with-upload')
+            ) {
+              const bytes = body.kind === 'bytes' ? body.bytes : await body.source.read(body.start, body.end)
               req.onUploadProgress?.(bytes.length)
               created.bytes.set(bytes, 0)
               created.offset = bytes.length
@@ -140,7 +144,10 @@ export function createFakeTus(endpoint = 'http://tus.test/files'): FakeTus {
   return fake
 }
 
-/** Lets pending promise callbacks run (no timers involved). */
-export async function flush(rounds = 20): Promise<void> {
+/**
+ * Lets pending promise callbacks run (no timers involved): rounds of microtasks, enough for the
+ * engine's longest await chain between two requests (each feature on that path adds to it).
+ */
+export async function flush(rounds = 100): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve()
 }

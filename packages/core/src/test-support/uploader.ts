@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createMemoryCheckpointStore } from '../checkpoints/memory-store.js'
 import { makeCreateUploader } from '../create-uploader.js'
 import { defaultFingerprint } from '../fingerprint.js'
@@ -30,11 +31,22 @@ export function testPlatform(fake: FakeTus): PlatformDefaults {
     checkpointStore: () => createMemoryCheckpointStore(),
     fingerprint: defaultFingerprint,
     digest: async () => new Uint8Array([1, 2, 3]),
+    sha256: async () => {
+      const hash = createHash('sha256')
+      return { update: (b) => void hash.update(b), digest: () => hash.digest() }
+    },
     chunkSize: Number.POSITIVE_INFINITY,
   }
 }
 
-export const createTestUploader = (fake: FakeTus) => makeCreateUploader<BytesInput>(testPlatform(fake))
+/**
+ * An uploader over the fake server. Checksums (on by default, one OPTIONS per endpoint) are off
+ * unless a test asks, so the request sequences the engine tests assert stay those of the feature
+ * under test; verification has its own tests (verify.test.ts).
+ */
+export const createTestUploader =
+  (fake: FakeTus) => (options: Parameters<ReturnType<typeof makeCreateUploader<BytesInput>>>[0]) =>
+    makeCreateUploader<BytesInput>(testPlatform(fake))({ checksum: false, ...options })
 
 export const file = (name: string, size = 1000): BytesInput => ({
   name,

@@ -55,11 +55,15 @@ export interface TransportContext<State = unknown> {
   completing(): void
   /** The server lost the upload (`oldUrl`); this attempt starts a fresh one from byte 0. */
   restarted(reason: 'not-found' | 'gone', oldUrl: string): void
+  /** The server refused the bytes sent from file byte `offset` as damaged (tus 460); they go again. */
+  checksumMismatch?(offset: number): void
 }
 
 export interface TransportResult {
   url: string
   response?: { status: number; body: string }
+  /** The server's digest of the bytes it stored, checked equal to the file's own. */
+  verified?: { algorithm: 'sha-256'; digest: string }
 }
 
 export interface TerminateContext<State = unknown> {

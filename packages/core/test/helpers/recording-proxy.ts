@@ -85,6 +85,8 @@ export async function startRecordingProxy(
     bytesPerSecond?: number | null
     /** Edits the target's response headers (lower-case names) before they go to the client. */
     mapResponseHeaders?: (method: string, headers: http.IncomingHttpHeaders) => void
+    /** Forward request bodies without their trailers, as some proxies do. */
+    dropTrailers?: boolean
   } = {},
 ): Promise<RecordingProxy> {
   const target = new URL(targetEndpoint)
@@ -175,7 +177,13 @@ export async function startRecordingProxy(
             if (wait > 0) await pauseUnlessClosed(wait, req)
           }
         }
-        if (!upstream.destroyed) upstream.end()
+        if (!upstream.destroyed) {
+          // Request trailers (checksum-trailer) go on as they came, as a well-behaved proxy does.
+          if (req.rawTrailers.length > 0 && !options.dropTrailers) {
+            upstream.addTrailers(trailerPairs(req.rawTrailers))
+          }
+          upstream.end()
+        }
       } catch {
         upstream.destroy()
       }
@@ -221,4 +229,11 @@ export async function startRecordingProxy(
       agent.destroy()
     },
   }
+}
+
+/** Node's raw [name, value, name, value, …] list as pairs for addTrailers. */
+export function trailerPairs(raw: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string])
+  return pairs
 }

@@ -252,6 +252,59 @@ export function describeDataStore(name: string, make: () => Promise<DataStoreSub
       assert.equal(await write(store, u.id, 0, good, { checksum: { algorithm: 'sha256', digest } }), 100)
     })
 
+    run(
+      'checksum-trailer: the body counts only if the digest that comes after it matches',
+      async ({ store }) => {
+        if (!store.extensions.has('checksum-trailer')) return
+        const u = await store.create(upload({ size: 300 }))
+        const first = randomBytes(100)
+        assert.equal(
+          await write(store, u.id, 0, first, {
+            checksum: { algorithm: 'sha256', digest: () => createHash('sha256').update(first).digest() },
+          }),
+          100,
+        )
+        const next = randomBytes(100)
+        await assert.rejects(
+          write(store, u.id, 100, next, {
+            checksum: { algorithm: 'sha256', digest: () => createHash('sha256').update(first).digest() },
+          }),
+          assertCode('ERR_CHECKSUM_MISMATCH', 460),
+        )
+        assert.equal((await store.getUpload(u.id)).offset, 100)
+        // A trailer that never came: nothing of the body counts either.
+        await assert.rejects(
+          write(store, u.id, 100, next, { checksum: { algorithm: 'sha256', digest: () => undefined } }),
+          assertCode('ERR_CHECKSUM_MISMATCH', 460),
+        )
+        assert.equal((await store.getUpload(u.id)).offset, 100)
+      },
+    )
+
+    run(
+      'hash: a running SHA-256 is fed exactly the bytes the store keeps, checksummed or not',
+      async ({ store }) => {
+        const u = await store.create(upload({ size: 300 }))
+        const bytes = randomBytes(300)
+        const hash = createHash('sha256')
+        await write(store, u.id, 0, bytes.subarray(0, 100), { hash })
+        const part = bytes.subarray(100, 200)
+        const checksum = store.extensions.has('checksum')
+          ? { checksum: { algorithm: 'sha256' as const, digest: createHash('sha256').update(part).digest() } }
+          : {}
+        await write(store, u.id, 100, part, { hash, ...checksum })
+        // Past the length: what fits is kept (and hashed), the rest is not.
+        await assert.rejects(
+          write(store, u.id, 200, Buffer.concat([bytes.subarray(200), randomBytes(10)]), {
+            hash,
+            maxBytes: 100,
+          }),
+        )
+        assert.equal((await store.getUpload(u.id)).offset, 300)
+        assert.deepEqual(hash.digest(), createHash('sha256').update(bytes).digest())
+      },
+    )
+
     run('two writers under the store’s locker never mix bytes (20 rounds)', async (s) => {
       const locker = s.locker ?? s.store.defaultLocker?.() ?? new MemoryLocker()
       const size = 512 * 1024

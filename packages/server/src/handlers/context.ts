@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { UploadToken } from '../auth/upload-token.js'
+import type { ContentDigests } from '../digest/content-digests.js'
 import type { Emitter } from '../emitter.js'
 import type { NormalizedOptions } from '../options.js'
 import type { Quotas } from '../trust/quotas.js'
@@ -20,6 +21,8 @@ export interface HandlerContext {
   readonly token: UploadToken | undefined
   /** Quota and usage state, when the server has quotas or tokens. */
   readonly quotas: Quotas | undefined
+  /** The SHA-256 of each upload's stored bytes (Repr-Digest); undefined when the store cannot read back. */
+  readonly digests: ContentDigests | undefined
   /** The URL clients use to address an upload. */
   urlFor(id: string): string
 }

@@ -36,6 +36,7 @@ export async function handleDelete(ctx: HandlerContext): Promise<Reply> {
       }
       lease.assertHeld()
       await store.remove(ctx.id)
+      ctx.digests?.forget(ctx.id)
       if (upload) ctx.emit('upload-terminated', { upload })
       else logger.info?.(`Removed damaged upload ${ctx.id}`)
       return { status: 204 }

@@ -1,5 +1,6 @@
 import { TusError } from '@shuttle/protocol'
 import { downloadHeaders } from '../content-disposition.js'
+import { reprDigestHeader } from '../digest/repr-digest.js'
 import type { Reply } from '../reply.js'
 import { isFinished } from '../upload-state.js'
 import { authorizeUpload } from './authorize-upload.js'
@@ -33,6 +34,7 @@ export async function handleGet(ctx: HandlerContext): Promise<Reply> {
     ...downloadHeaders(metadata),
     'Cache-Control': 'no-store',
     'Accept-Ranges': 'bytes',
+    ...(await reprDigestHeader(ctx.digests, upload)),
   }
   const range = parseRange(header(ctx.req, 'range'), size)
   if (range === 'unsatisfiable') {

@@ -1,4 +1,5 @@
 import { encodeMetadata } from '@shuttle/protocol'
+import { reprDigestHeader } from '../digest/repr-digest.js'
 import type { Reply } from '../reply.js'
 import type { UploadInfo } from '../types.js'
 import { assertNotExpired, expiresHeader } from '../upload-state.js'
@@ -33,7 +34,7 @@ export async function handleHead(ctx: HandlerContext): Promise<Reply> {
   if (upload.concat?.kind === 'final') {
     headers['Upload-Concat'] = `final;${upload.concat.parts.map((id) => ctx.urlFor(id)).join(' ')}`
   }
-  return { status: 200, headers }
+  return { status: 200, headers: { ...headers, ...(await reprDigestHeader(ctx.digests, upload)) } }
 }
 
 function sharedLockedRead(ctx: HandlerContext): Promise<UploadInfo> {

@@ -9,6 +9,7 @@ export function extensionsFor(store: DataStore): TusExtension[] {
   if (store.extensions.has('creation-defer-length')) out.push('creation-defer-length')
   if (store.extensions.has('termination')) out.push('termination')
   if (store.extensions.has('checksum')) out.push('checksum')
+  if (store.extensions.has('checksum-trailer')) out.push('checksum-trailer')
   if (store.extensions.has('expiration')) out.push('expiration')
   if (store.extensions.has('concatenation')) out.push('concatenation')
   return out

@@ -1,4 +1,5 @@
 import { parseNonNegativeInt, TusError } from '@shuttle/protocol'
+import { finishingDigestHeader } from '../digest/repr-digest.js'
 import type { Reply } from '../reply.js'
 import { admitLength } from '../trust/quotas.js'
 import { assertSizeAllowed } from '../trust/token-limits.js'
@@ -61,7 +62,10 @@ export async function handlePatch(ctx: HandlerContext): Promise<Reply> {
       }
       assertFits(ctx, upload)
       const updated = await writeBody(ctx, upload, release.signal, lease)
-      return reply(updated.offset, expiresHeader(updated))
+      return reply(updated.offset, {
+        ...expiresHeader(updated),
+        ...(await finishingDigestHeader(ctx.req, ctx.digests, updated)),
+      })
     },
   )
 }

@@ -7,6 +7,7 @@ import {
   TusError,
 } from '@shuttle/protocol'
 import { checkAuthorized } from '../authorize.js'
+import { finishingDigestHeader } from '../digest/repr-digest.js'
 import { newUploadId } from '../ids.js'
 import type { Reply } from '../reply.js'
 import { admit } from '../trust/quotas.js'
@@ -93,6 +94,7 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
       Location: ctx.urlFor(upload.id),
       'Upload-Offset': String(upload.offset),
       ...expiresHeader(upload),
+      ...(await finishingDigestHeader(ctx.req, ctx.digests, upload)),
     },
   }
 }

@@ -1,6 +1,9 @@
-import { isUploadError, TusError } from '@shuttle/protocol'
+import type { Hash } from 'node:crypto'
+import { HttpError, isUploadError, TusError } from '@shuttle/protocol'
+import { wantsDigest } from '../digest/repr-digest.js'
+import { declaresChecksumTrailer, trailerDigest } from '../digest/trailer.js'
 import { effectiveMaxSize } from '../trust/token-limits.js'
-import type { Lease, UploadInfo } from '../types.js'
+import type { Lease, RunningHash, UploadInfo, WriteOptions } from '../types.js'
 import { isFinished } from '../upload-state.js'
 import type { HandlerContext } from './context.js'
 import { finish } from './finish.js'
@@ -37,8 +40,11 @@ export async function writeBody(
   lease: Lease,
 ): Promise<UploadInfo> {
   const { store } = ctx.options
-  const checksum = parseUploadChecksum(ctx.req)
+  const checksum = requestChecksum(ctx)
   const signal = AbortSignal.any([ctx.signal, releaseSignal])
+  // The running SHA-256 of the stored bytes, when known at this offset (see ContentDigests).
+  const running = wantsDigest(ctx.req) ? ctx.digests?.take(upload.id, upload.offset) : undefined
+  const hash = running ? counted(running) : undefined
   let offset: number
   try {
     offset = await store.write(upload.id, upload.offset, ctx.req, {
@@ -46,9 +52,15 @@ export async function writeBody(
       lease,
       maxBytes: remainingBytes(ctx, upload),
       checksum,
+      hash,
       onProgress: (o) => ctx.emit('upload-progress', { upload: { ...upload, offset: o }, offset: o }),
     })
   } catch (err) {
+    // A trailer announced but gone (a proxy on the way drops trailers): say so, so the client stops
+    // sending them rather than sending the same bytes again and again.
+    if (err instanceof HttpError && err.status === 460 && trailerLost(ctx)) {
+      throw err.withHeaders({ 'Upload-Checksum-Trailer': 'missing' })
+    }
     // Bytes that fit were kept; if they completed the upload it is finished all the same.
     if (isUploadError(err) && err.code === 'ERR_LENGTH_EXCEEDED') {
       const now = await store.getUpload(upload.id)
@@ -59,6 +71,9 @@ export async function writeBody(
     }
     throw err
   }
+  // Kept only if it saw exactly the bytes now stored: a chunk cut off before it could be verified
+  // was hashed but not kept (then the digest is recomputed from the stored bytes when it matters).
+  if (running && hash && upload.offset + hash.fed === offset) ctx.digests?.keep(upload.id, offset, running)
   const updated: UploadInfo = { ...upload, offset }
   if (offset !== upload.offset) {
     ctx.emit('upload-progress', { upload: updated, offset })
@@ -72,4 +87,35 @@ export async function writeBody(
     )
   }
   return updated
+}
+
+/**
+ * The Upload-Checksum header, or (extension checksum-trailer, when the store offers it) a sha256
+ * that arrives as a trailer after the body.
+ */
+/** A running hash that counts the bytes it is fed. */
+function counted(hash: Hash): RunningHash & { readonly fed: number } {
+  let fed = 0
+  return {
+    get fed() {
+      return fed
+    },
+    update(data: Uint8Array) {
+      fed += data.byteLength
+      hash.update(data)
+    },
+    copy: () => hash.copy(),
+    digest: () => hash.digest(),
+  }
+}
+
+function trailerLost(ctx: HandlerContext): boolean {
+  return declaresChecksumTrailer(ctx.req) && ctx.req.trailers['upload-checksum'] === undefined
+}
+
+function requestChecksum(ctx: HandlerContext): WriteOptions['checksum'] {
+  const inHeader = parseUploadChecksum(ctx.req)
+  if (inHeader || !declaresChecksumTrailer(ctx.req)) return inHeader
+  if (!ctx.options.store.extensions.has('checksum-trailer')) return undefined
+  return { algorithm: 'sha256', digest: () => trailerDigest(ctx.req) }
 }

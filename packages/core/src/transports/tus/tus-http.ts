@@ -27,7 +27,7 @@ export function readOffset(res: HttpResponse, method: string, url: string): numb
 }
 
 export type HeadResult =
-  | { kind: 'ok'; offset: number; length: number | undefined }
+  | { kind: 'ok'; offset: number; length: number | undefined; response: HttpResponse }
   | { kind: 'missing'; reason: 'not-found' | 'gone' }
 
 /** HEAD an upload: its offset and length, or that it is gone (404/410). */
@@ -38,10 +38,12 @@ export async function headUpload(ctx: TransportContext, url: string): Promise<He
   if (res.status < 200 || res.status >= 300) throw statusError(res, 'HEAD', url)
   const lengthHeader = res.header('upload-length')
   const length = lengthHeader === undefined ? undefined : Number(lengthHeader)
-  return { kind: 'ok', offset: readOffset(res, 'HEAD', url), length }
+  return { kind: 'ok', offset: readOffset(res, 'HEAD', url), length, response: res }
 }
 
 export interface CreateRequest {
+  /** Extra request headers (e.g. Want-Repr-Digest). */
+  headers?: Record<string, string>
   length?: number
   metadata?: Record<string, string>
   concat?: string
@@ -49,7 +51,13 @@ export interface CreateRequest {
    * creation-with-upload: send file bytes [0, end) in the POST body. Progress goes to `onSent`
    * (bytes of this body handed to the network so far).
    */
-  body?: { end: number; onSent(bytes: number): void }
+  body?: {
+    end: number
+    onSent(bytes: number): void
+    /** The bytes [0, end) already in memory (to checksum them), and headers that go with them. */
+    bytes?: Uint8Array
+    headers?: Record<string, string>
+  }
 }
 
 export interface Created {
@@ -60,6 +68,7 @@ export interface Created {
    * [0, body.end], else 0 (a later PATCH answered 409 resyncs by HEAD if it did keep more).
    */
   offset: number
+  response: HttpResponse
 }
 
 /** POST to the creation endpoint; returns the absolute upload URL. */
@@ -70,7 +79,7 @@ export async function createUpload(ctx: TransportContext, create: CreateRequest)
 /** POST to the creation endpoint, with the first bytes as body when `create.body` is given. */
 export async function createUploadWithBody(ctx: TransportContext, create: CreateRequest): Promise<Created> {
   const endpoint = ctx.options.endpoint
-  const headers = tusHeaders()
+  const headers = tusHeaders(create.headers)
   if (create.length !== undefined) headers['Upload-Length'] = String(create.length)
   if (create.concat !== undefined) headers['Upload-Concat'] = create.concat
   if (create.metadata) {
@@ -81,7 +90,10 @@ export async function createUploadWithBody(ctx: TransportContext, create: Create
   const body = create.body
   if (body !== undefined && body.end > 0) {
     headers['Content-Type'] = PATCH_CONTENT_TYPE
-    req.body = { kind: 'range', source: ctx.source, start: 0, end: body.end }
+    Object.assign(headers, body.headers)
+    req.body = body.bytes
+      ? { kind: 'bytes', bytes: body.bytes }
+      : { kind: 'range', source: ctx.source, start: 0, end: body.end }
     req.onUploadProgress = (n) => body.onSent(n)
   }
   const res = await ctx.send(req)
@@ -90,7 +102,11 @@ export async function createUploadWithBody(ctx: TransportContext, create: Create
   if (!location) {
     throw new UploadError('ERR_HTTP_STATUS', `POST ${endpoint} answered ${res.status} without a Location`)
   }
-  return { url: resolveUrl(location, endpoint), offset: req.body ? bodyOffset(res, body?.end ?? 0) : 0 }
+  return {
+    url: resolveUrl(location, endpoint),
+    offset: req.body ? bodyOffset(res, body?.end ?? 0) : 0,
+    response: res,
+  }
 }
 
 /** Upload-Offset of a creation-with-upload answer, when it is a valid count of the bytes we sent. */

@@ -1,8 +1,11 @@
+import { encodeBase64, HttpStatusError } from '@shuttle/protocol'
+import type { HttpResponse } from '../../ports.js'
 import { isSuccess, statusError } from '../http.js'
 import type { Transport, TransportResult } from '../transport.js'
 import { uploadConcatenated } from './concat.js'
-import { patchUntilDone } from './patch-loop.js'
+import { MAX_CHECKSUM_MISMATCHES, patchUntilDone } from './patch-loop.js'
 import {
+  type Created,
   createCapabilityCache,
   createUploadWithBody,
   headUpload,
@@ -10,6 +13,7 @@ import {
   tusHeaders,
 } from './tus-http.js'
 import { parseTusState, type TusCheckpointState, type TusContext } from './tus-state.js'
+import { type ChecksumAlgorithm, FileDigest, pickChecksum, verifyStored } from './verify.js'
 
 /**
  * tus 1.0 client: creation (with the first bytes in the POST when the server offers
@@ -18,25 +22,27 @@ import { parseTusState, type TusCheckpointState, type TusContext } from './tus-s
  */
 export function createTusTransport(): Transport<TusCheckpointState> {
   const capabilities = createCapabilityCache()
+  // Endpoints whose trailers are lost on the way (a proxy drops them): no more trailers to them.
+  const trailersLost = new Set<string>()
 
-  /** Only ask OPTIONS when an optional feature depends on it. */
+  /** Only ask OPTIONS when an optional feature depends on it (checksums are on by default). */
   async function discover(ctx: TusContext): Promise<ServerCapabilities | undefined> {
     const o = ctx.options
-    const wantsChecksum = o.checksum !== false && o.chunkSize !== Number.POSITIVE_INFINITY
-    if (!wantsChecksum && o.parallelUploads <= 1) return undefined
+    if (o.checksum === false && o.parallelUploads <= 1) return undefined
     return capabilities(ctx)
   }
 
   /**
    * Bytes to send in the creation POST (creation-with-upload): min(size, creationWithUpload,
-   * chunkSize) when the server advertises the extension and no Upload-Checksum is in effect
-   * (checksums stay on PATCH), else 0. OPTIONS is asked once per endpoint; its failure means "not
+   * chunkSize) when the server advertises the extension, else 0. With checksums a file larger than
+   * that goes all in one PATCH when its sha256 rides in a trailer (each byte hashed once, for the
+   * request and the file alike). OPTIONS is asked once per endpoint; its failure means "not
    * offered", never a failed attempt.
    */
-  async function creationBody(ctx: TusContext, checksum: string | undefined): Promise<number> {
+  async function creationBody(ctx: TusContext, plan: VerifyPlan): Promise<number> {
     const o = ctx.options
     const n = Math.min(ctx.size, o.creationWithUpload, o.chunkSize)
-    if (n <= 0 || checksum !== undefined) return 0
+    if (n <= 0 || (plan.trailer && n < ctx.size)) return 0
     let caps: ServerCapabilities
     try {
       caps = await capabilities(ctx)
@@ -55,15 +61,29 @@ export function createTusTransport(): Transport<TusCheckpointState> {
     async upload(ctx) {
       const caps = await discover(ctx)
       const o = ctx.options
-      const checksum =
-        o.checksum !== false &&
-        o.chunkSize !== Number.POSITIVE_INFINITY &&
-        caps?.checksumAlgorithms.has(o.checksum)
-          ? o.checksum
-          : undefined
+      const checksum = pickChecksum(o.checksum, caps)
       const concat = o.parallelUploads > 1 && caps?.extensions.has('concatenation') === true && ctx.size > 1
-      if (concat || ctx.checkpoint?.state.parts) return uploadConcatenated(ctx, checksum)
-      return uploadSingle(ctx, checksum, () => creationBody(ctx, checksum))
+      if (concat || ctx.checkpoint?.state.parts) {
+        return uploadConcatenated(ctx, o.chunkSize === Number.POSITIVE_INFINITY ? undefined : checksum)
+      }
+      const plan: VerifyPlan = {
+        checksum,
+        trailer:
+          o.chunkSize === Number.POSITIVE_INFINITY &&
+          checksum === 'sha256' &&
+          caps?.extensions.has('checksum-trailer') === true &&
+          o.httpClient.trailers === true &&
+          !trailersLost.has(o.endpoint),
+        // Only servers with the checksum extension are asked for a digest (Want-Repr-Digest): a
+        // header others do not know could fail a browser's CORS preflight against them.
+        file: checksum === undefined ? undefined : new FileDigest(o.sha256, ctx.source),
+      }
+      return uploadSingle(
+        ctx,
+        plan,
+        () => creationBody(ctx, plan),
+        () => trailersLost.add(o.endpoint),
+      )
     },
     async terminate(ctx) {
       const urls = [ctx.checkpoint.url, ...(ctx.checkpoint.state.parts ?? []).map((p) => p.url)]
@@ -78,13 +98,25 @@ export function createTusTransport(): Transport<TusCheckpointState> {
   }
 }
 
+/** How an upload of one whole file is verified (see verify.ts). */
+interface VerifyPlan {
+  /** Per-request checksum algorithm, when the server offers one. */
+  checksum: ChecksumAlgorithm | undefined
+  /** One streamed request carries its sha256 as a trailer. */
+  trailer: boolean
+  /** The file's own SHA-256, compared with the server's Repr-Digest; undefined when checksum is off. */
+  file: FileDigest | undefined
+}
+
 async function uploadSingle(
   ctx: TusContext,
-  checksum: 'sha1' | 'sha256' | undefined,
+  plan: VerifyPlan,
   creationBody: () => Promise<number>,
+  onTrailerLost: () => void,
 ): Promise<TransportResult> {
   let url = ctx.checkpoint?.url
   let offset = 0
+  let answer: HttpResponse | undefined
   if (url !== undefined) {
     const head = await headUpload(ctx, url)
     if (head.kind === 'missing') {
@@ -97,31 +129,66 @@ async function uploadSingle(
       url = undefined
     } else {
       offset = head.offset
+      answer = head.response
     }
   }
   if (url === undefined) {
     // The URL (and so the checkpoint) is only known once the POST is answered: a POST cut mid-body
     // is retried as a fresh creation, costing at most those bytes again.
     const end = await creationBody()
-    const created = await createUploadWithBody(ctx, {
-      length: ctx.size,
-      metadata: { ...ctx.metadata },
-      ...(end > 0 ? { body: { end, onSent: (n: number) => ctx.sent(n) } } : {}),
-    })
+    const created = await createWithChecksum(ctx, plan, end)
     url = created.url
     offset = created.offset
+    answer = created.response
     await ctx.saveCheckpoint({ url, state: {} })
     ctx.created(url)
   }
   ctx.confirmed(offset)
-  await patchUntilDone(ctx, {
+  const last = await patchUntilDone(ctx, {
     url,
     rangeStart: 0,
     length: ctx.size,
     offset,
-    ...(checksum ? { checksum } : {}),
+    ...(plan.checksum ? { checksum: plan.checksum } : {}),
+    trailer: plan.trailer,
+    onTrailerLost,
+    ...(plan.file ? { file: plan.file } : {}),
     onConfirmed: (n) => ctx.confirmed(n),
     onSent: (n) => ctx.sent(n),
   })
-  return { url }
+  const verified = plan.file ? await verifyStored(ctx, url, last ?? answer!, plan.file) : undefined
+  return verified ? { url, verified } : { url }
+}
+
+/**
+ * The creation POST, its first `end` bytes checksummed in a header when checksums are on (they
+ * are in memory anyway, at most creationWithUpload). A 460 is sent again at once, a bounded number
+ * of times, like a PATCH's.
+ */
+async function createWithChecksum(ctx: TusContext, plan: VerifyPlan, end: number): Promise<Created> {
+  const create = { length: ctx.size, metadata: { ...ctx.metadata } }
+  // An empty file is finished by its creation: ask for the digest there.
+  if (ctx.size === 0 && plan.file)
+    return createUploadWithBody(ctx, { ...create, headers: { 'Want-Repr-Digest': 'sha-256=10' } })
+  if (end <= 0) return createUploadWithBody(ctx, create)
+  const onSent = (n: number) => ctx.sent(n)
+  if (plan.checksum === undefined) return createUploadWithBody(ctx, { ...create, body: { end, onSent } })
+  const bytes = await ctx.source.read(0, end)
+  const digest = await ctx.options.digest(plan.checksum, bytes)
+  const headers: Record<string, string> = { 'Upload-Checksum': `${plan.checksum} ${encodeBase64(digest)}` }
+  if (plan.file) {
+    headers['Want-Repr-Digest'] = 'sha-256=10'
+    await plan.file.seek(0)
+    plan.file.update(bytes)
+  }
+  for (let mismatches = 0; ; mismatches++) {
+    try {
+      return await createUploadWithBody(ctx, { ...create, body: { end, onSent, bytes, headers } })
+    } catch (err) {
+      const damaged = err instanceof HttpStatusError && err.status === 460
+      if (!damaged || mismatches >= MAX_CHECKSUM_MISMATCHES) throw err
+      ctx.checksumMismatch?.(0)
+      ctx.sent(0)
+    }
+  }
 }

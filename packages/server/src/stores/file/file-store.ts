@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { link, mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { link, mkdir, open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
@@ -12,6 +12,7 @@ import type {
   DataStore,
   Locker,
   NewUpload,
+  RunningHash,
   StoreExtension,
   UploadInfo,
   WriteOptions,
@@ -54,6 +55,7 @@ export class FileStore implements DataStore {
     'expiration',
     'concatenation',
     'checksum',
+    'checksum-trailer',
   ])
   readonly directory: string
   #ready: Promise<void> | undefined
@@ -112,6 +114,11 @@ export class FileStore implements DataStore {
   async write(id: string, offset: number, source: ByteSource, options: WriteOptions): Promise<number> {
     // Node streams keep the fast path (no async iteration); other byte sources are adapted once.
     const body = source instanceof Readable ? source : Readable.from(source, { objectMode: false })
+    if (options.checksum && typeof options.checksum.digest === 'function') {
+      return this.#writeTrailerVerified(id, offset, body, options).catch((err: unknown) => {
+        throw fsError(err, id)
+      })
+    }
     if (options.checksum) {
       return this.#writeVerified(id, offset, body, options).catch((err: unknown) => {
         throw fsError(err, id)
@@ -128,6 +135,7 @@ export class FileStore implements DataStore {
       signal: options.signal,
       lease: options.lease,
       guard: this.#guard,
+      hash: options.hash,
       onBytes: options.onProgress
         ? (written) => {
             const now = Date.now()
@@ -143,6 +151,66 @@ export class FileStore implements DataStore {
     return offset + result.written
   }
 
+  /**
+   * A checksum in a trailer: the body goes straight into the data file (no chunk file, no copy: this
+   * is the one-request path), hashed as it arrives, and once it ended the trailer decides. A mismatch
+   * truncates the file back to `offset`, so none of the body counts. A body cut off before its end
+   * cannot be verified and is kept like an unchecked PATCH (the upload stays resumable); its bytes
+   * are still covered by the whole upload's Repr-Digest at the end.
+   */
+  async #writeTrailerVerified(
+    id: string,
+    offset: number,
+    body: Readable,
+    options: WriteOptions,
+  ): Promise<number> {
+    const checksum = options.checksum!
+    const running = options.hash
+    // At offset 0 the running hash is empty, so it is the request's hash too: hash each byte once.
+    const shared = offset === 0 && running !== undefined && checksum.algorithm === 'sha256'
+    const own = shared ? undefined : createHash(checksum.algorithm)
+    const result = await streamToFile(body, {
+      path: this.#dataPath(id),
+      flags: 'r+',
+      start: offset,
+      expectSize: offset,
+      maxBytes: options.maxBytes,
+      signal: options.signal,
+      lease: options.lease,
+      guard: this.#guard,
+      hash: own && running ? both(own, running) : (own ?? running),
+      onBytes: progressEvery(offset, options.onProgress),
+    })
+    if (result.overflow) throw lengthExceeded()
+    if (!result.ended) return offset + result.written
+    let expected: Uint8Array | undefined
+    let digest: Uint8Array
+    try {
+      expected = (checksum.digest as () => Uint8Array | undefined)()
+      digest = own ? own.digest() : running!.copy().digest()
+    } catch (err) {
+      await this.#truncate(id, offset, options)
+      throw err
+    }
+    if (expected === undefined || !sameDigest(digest, expected)) {
+      await this.#truncate(id, offset, options)
+      throw new TusError(
+        'ERR_CHECKSUM_MISMATCH',
+        STATUS_CHECKSUM_MISMATCH,
+        expected === undefined
+          ? `The request announced an Upload-Checksum trailer but sent none; none of its ${result.written} bytes were kept. Send them again from offset ${offset}.`
+          : `The Upload-Checksum trailer does not match the ${checksum.algorithm} of the ${result.written} bytes received; none were kept. Send them again from offset ${offset}.`,
+      )
+    }
+    return offset + result.written
+  }
+
+  /** Drops what a refused body appended: the upload ends at `offset` again. */
+  async #truncate(id: string, offset: number, options: WriteOptions): Promise<void> {
+    options.lease?.assertHeld()
+    await truncate(this.#dataPath(id), offset)
+  }
+
   async #writeVerified(id: string, offset: number, body: Readable, options: WriteOptions): Promise<number> {
     const checksum = options.checksum!
     const chunkPath = this.#chunkPath(id)
@@ -156,13 +224,13 @@ export class FileStore implements DataStore {
         signal: options.signal,
         lease: options.lease,
         guard: this.#guard,
-        hash,
+        hash: options.hash ? both(hash, options.hash) : hash,
       })
       if (result.overflow) throw lengthExceeded()
       // A cut-off chunk cannot be verified, so none of it is kept.
       if (!result.ended) return offset
       const digest = hash.digest()
-      if (digest.length !== checksum.digest.length || !timingSafeEqual(digest, checksum.digest)) {
+      if (!sameDigest(digest, checksum.digest as Uint8Array)) {
         throw new TusError(
           'ERR_CHECKSUM_MISMATCH',
           STATUS_CHECKSUM_MISMATCH,
@@ -475,4 +543,30 @@ function lengthExceeded(): TusError {
     413,
     'The request body goes past Upload-Length; the bytes beyond it were not stored. HEAD the upload to learn its offset.',
   )
+}
+
+function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** Feeds every byte to two hashes. */
+function both(a: { update(d: Uint8Array): unknown }, b: RunningHash): { update(d: Uint8Array): unknown } {
+  return {
+    update(d) {
+      a.update(d)
+      b.update(d)
+    },
+  }
+}
+
+/** The in-between offsets of a long write, at most every PROGRESS_INTERVAL_MS. */
+function progressEvery(offset: number, onProgress: ((o: number) => void) | undefined) {
+  if (!onProgress) return undefined
+  let last = Date.now()
+  return (written: number) => {
+    const now = Date.now()
+    if (now - last < PROGRESS_INTERVAL_MS) return
+    last = now
+    onProgress(offset + written)
+  }
 }

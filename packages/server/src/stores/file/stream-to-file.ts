@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { TusError } from '@shuttle/protocol'
@@ -26,7 +25,7 @@ export interface StreamToFileOptions {
   signal: AbortSignal
   /** Main thread or thread pool (see file-writer.ts). */
   guard: WriteGuard
-  hash?: Hash
+  hash?: { update(data: Uint8Array): unknown } | undefined
   onBytes?: (written: number) => void
 }
 

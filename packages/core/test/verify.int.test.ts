@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest'
+import { waitForCompletion } from './helpers/engine.js'
+import { MiB, waitUntil } from './helpers/files.js'
+import { startRecordingProxy } from './helpers/recording-proxy.js'
+import { useSourceFiles } from './helpers/source-files.js'
+import { useStack } from './helpers/stack.js'
+
+// Verification is on by default. Against our server the file's SHA-256 is compared with the
+// server's Repr-Digest; against @tus/server (no checksum, no Repr-Digest) nothing changes but one
+// OPTIONS; a server whose stored bytes differ fails the upload loudly; a proxy that drops trailers
+// costs one refused request, not a failed upload.
+const files = useSourceFiles('verify-src', [6 * MiB + 5, 3 * MiB, 0])
+
+const methodsOf = (log: readonly { method: string }[]) => log.map((e) => e.method)
+
+describe('verification against shuttle', () => {
+  const stack = useStack('shuttle')
+
+  it('completes every file with the digest the server confirmed (trailer, header in the POST, empty file)', async () => {
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint })
+    const verified = new Map<string, string>()
+    u.on('completed', ({ id, verified: v }) => v && verified.set(id, v.digest))
+    const ids = u.add(files.map((f) => f.path))
+    await waitForCompletion(u, ids, 30_000)
+    await waitUntil(() => verified.size === ids.length, 10_000, 'every completed event')
+    for (const [i, id] of ids.entries()) {
+      const hex = Buffer.from(verified.get(id) ?? '', 'base64').toString('hex')
+      expect(hex, `file ${i}`).toBe(files[i]!.sha256)
+      expect(await server.storedSha256(u.getFile(id)!.url!)).toBe(files[i]!.sha256)
+    }
+    expect(methodsOf(proxy.log).filter((m) => m === 'OPTIONS')).toHaveLength(1)
+    // The 6 MiB file: POST without body, one PATCH with its sha256 in a trailer.
+    const big = proxy.requestsFor(u.getFile(ids[0]!)!.url!)
+    expect(methodsOf(big)).toEqual(['POST', 'PATCH'])
+    expect(big[0]!.bytes).toBe(0)
+    // The 3 MiB file: all in the creation POST, checksummed in a header.
+    const small = proxy.requestsFor(u.getFile(ids[1]!)!.url!)
+    expect(methodsOf(small)).toEqual(['POST'])
+    expect(small[0]!.checksum).toMatch(/^sha256 /)
+  })
+
+  it('fails loudly when the stored bytes differ from the file, and deletes that upload', async () => {
+    const { server } = stack
+    // A server whose store lies: its Repr-Digest names other bytes.
+    const lying = await startRecordingProxy(server.endpoint, {
+      mapResponseHeaders: (_method, headers) => {
+        if (headers['repr-digest'])
+          headers['repr-digest'] = `sha-256=:${Buffer.alloc(32, 7).toString('base64')}:`
+      },
+    })
+    try {
+      const u = stack.uploader({ endpoint: lying.endpoint, retryDelays: [0] })
+      const [id] = u.add(files[0]!.path) as [string]
+      await waitForCompletion(u, [id], 30_000).catch(() => {})
+      const f = u.getFile(id)!
+      expect(f.status).toBe('failed')
+      expect(f.error?.code).toBe('ERR_DIGEST_MISMATCH')
+      expect(f.error?.message).toMatch(/stored bytes differ from the file/)
+      const url = lying.log.find((e) => e.method === 'PATCH')!.path
+      expect(methodsOf(lying.log)).toContain('DELETE')
+      const head = await fetch(new URL(url, server.endpoint), {
+        method: 'HEAD',
+        headers: { 'Tus-Resumable': '1.0.0' },
+      })
+      expect(head.status).toBe(404)
+    } finally {
+      await lying.close()
+    }
+  })
+
+  it('behind a proxy that drops trailers: one refused request, then no more trailers; still verified', async () => {
+    const { server } = stack
+    const dropping = await startRecordingProxy(server.endpoint, { dropTrailers: true })
+    try {
+      const u = stack.uploader({ endpoint: dropping.endpoint, maxConcurrentUploads: 1 })
+      const verified: string[] = []
+      u.on('completed', ({ verified: v }) => v && verified.push(v.digest))
+      const first = u.add(files[0]!.path)
+      await waitForCompletion(u, first, 30_000)
+      const second = u.add(files[0]!.path, { copy: 'yes' })
+      await waitForCompletion(u, second, 30_000)
+      const patches = dropping.log.filter((e) => e.method === 'PATCH')
+      expect(patches.map((p) => p.status)).toEqual([460, 204, 204])
+      expect(Buffer.from(verified[0] ?? '', 'base64').toString('hex')).toBe(files[0]!.sha256)
+      // 'completed' (with the digest) follows the state change once the checkpoint is dropped.
+      await waitUntil(() => verified.length === 2, 10_000, 'both completed events')
+      expect(verified[1]).toBe(verified[0])
+    } finally {
+      await dropping.close()
+    }
+  })
+})
+
+describe('verification against @tus/server (no checksum, no Repr-Digest)', () => {
+  const stack = useStack('tus-node')
+
+  it('uploads as before: no error, no request beyond the one OPTIONS', async () => {
+    const { server, proxy } = stack
+    const on = stack.uploader({ endpoint: proxy.endpoint })
+    const completed: unknown[] = []
+    on.on('completed', (e) => completed.push(e.verified))
+    const ids = on.add(files.map((f) => f.path))
+    await waitForCompletion(on, ids, 30_000)
+    await waitUntil(() => completed.length === ids.length, 10_000, 'every completed event')
+    const withVerify = methodsOf(proxy.log)
+    for (const [i, id] of ids.entries()) {
+      expect(await server.storedSha256(on.getFile(id)!.url!)).toBe(files[i]!.sha256)
+    }
+    expect(completed).toEqual([undefined, undefined, undefined])
+    const before = proxy.log.length
+    const off = stack.uploader({ endpoint: proxy.endpoint, checksum: false })
+    const offIds = off.add(
+      files.map((f) => f.path),
+      { run: 'off' },
+    )
+    await waitForCompletion(off, offIds, 30_000)
+    // The same requests either way: verification costs nothing against this server.
+    expect(methodsOf(proxy.log.slice(before)).sort()).toEqual([...withVerify].sort())
+    expect(withVerify.filter((m) => m === 'OPTIONS')).toHaveLength(1)
+  })
+})
