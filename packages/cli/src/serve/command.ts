@@ -17,7 +17,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     options.maxSize === undefined ? 'no size limit' : `max size ${formatBytes(options.maxSize)}`,
     quotas.creations === undefined
       ? undefined
-      : `${quotas.creations} new uploads per ${(quotas.windowMs ?? 60_000) / 1000}s per ${authSecret ? 'user' : 'client'}`,
+      : `${quotas.creations} new uploads per ${(quotas.windowMs ?? 60_000) / 1000}s per ${authSecret || options.demoTokens !== undefined ? 'user' : 'client'}`,
     options.expireAfter === undefined
       ? undefined
       : `unfinished uploads expire after ${options.expireAfter / 1000}s`,
