@@ -60,6 +60,33 @@ describe('drain (graceful shutdown)', () => {
     }
   })
 
+  it('a request waiting for a lock when draining starts gets 503 and changes nothing', async () => {
+    const locker = new MemoryLocker()
+    const t = await startTus({ locker, lockTimeout: 30_000 })
+    try {
+      const created = await t.req(t.endpoint, { method: 'POST', headers: { 'Upload-Length': '10' } })
+      const url = created.headers.get('location') as string
+      const id = url.split('/').pop() as string
+      // Another holder that ignores release requests; the PATCH asks it once it waits for the lock.
+      let asked: () => void = () => {}
+      const waiting = new Promise<void>((resolve) => {
+        asked = resolve
+      })
+      const other = locker.newLock(id)
+      await other.lock(AbortSignal.timeout(1000), () => asked())
+      const patch = t.req(url, { method: 'PATCH', headers: { 'Upload-Offset': '0', ...OCTET }, body: 'abc' })
+      await waiting
+      expect(await t.tus.drain(5000)).toBe(0)
+      const res = await patch
+      expect(res.status).toBe(503)
+      expect(await res.text()).toMatch(/shutting down; nothing was changed on upload/)
+      await other.unlock()
+      expect((await t.tus.store.getUpload(id)).offset).toBe(0)
+    } finally {
+      await t.close()
+    }
+  })
+
   it('resolves with the requests still running when the time runs out', async () => {
     const t = await startTus()
     try {
