@@ -104,6 +104,11 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
       else send(req, res, { status: 404, body: 'Not found' }, {})
       return
     }
+    // Counted until the answer is sent (a download's last byte) or the connection goes: `drain` waits.
+    running++
+    res.once('close', () => {
+      if (--running === 0) idle?.()
+    })
     const method = effectiveMethod(req)
     if (shutdown.signal.aborted) {
       send(req, res, drainingReply(), corsHeaders(req, options.corsOrigins, false))
@@ -164,16 +169,11 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
 
   return {
     handle: (req, res, next) => {
-      running++
-      dispatch(req, res, next)
-        .catch((err: unknown) => {
-          // Only reachable if sending itself failed; never let it crash the process.
-          options.logger.error('Failed to send a response', err)
-          res.destroy()
-        })
-        .finally(() => {
-          if (--running === 0) idle?.()
-        })
+      dispatch(req, res, next).catch((err: unknown) => {
+        // Only reachable if sending itself failed; never let it crash the process.
+        options.logger.error('Failed to send a response', err)
+        res.destroy()
+      })
     },
     drain: (timeoutMs) => {
       shutdown.abort()

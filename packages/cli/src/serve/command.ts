@@ -62,7 +62,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
           process.stderr.write(
             left === 0
               ? 'Stopped: every running write stored what arrived and released its lock.\n'
-              : `Stopped after ${seconds}s with ${left} request(s) still running; their locks expire by themselves.\n`,
+              : `Stopped after ${seconds}s with ${left} request(s) still running, now cut; locks they held expire by themselves.\n`,
           )
           resolve(0)
         },
