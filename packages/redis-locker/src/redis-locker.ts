@@ -123,6 +123,23 @@ export class RedisLocker implements Locker {
     await this.#channels.close()
   }
 
+  /**
+   * Claims a duty (e.g. the server's `expiry-sweep`) across every instance on this Redis for
+   * `ttlMs`: `SET <prefix>duty:<duty> <instance> NX PX ttl`. True for the one that set it; false
+   * for the others, and when Redis does not answer (the duty waits rather than runs twice).
+   */
+  async claim(duty: string, ttlMs: number): Promise<boolean> {
+    const key = `${this.#prefix}duty:${duty}`
+    const ttl = String(Math.max(1, Math.round(ttlMs)))
+    try {
+      return (
+        (await this.#bounded(this.#redis.command(['SET', key, this.#instance, 'NX', 'PX', ttl]))) === 'OK'
+      )
+    } catch {
+      return false
+    }
+  }
+
   newLock(id: string): Lock {
     if (!isValidUploadId(id)) throw new UploadError('ERR_INVALID_OPTIONS', `Not an upload id: ${id}`)
     const local = this.#local.newLock(id)

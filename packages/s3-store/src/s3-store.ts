@@ -166,6 +166,7 @@ export class S3Store implements DataStore {
           lease: options.lease,
           maxBytes: options.maxBytes,
           onProgress: options.onProgress,
+          hash: options.hash,
           depth: this.#depth,
           slots: this.#slots,
         },
@@ -201,32 +202,72 @@ export class S3Store implements DataStore {
   }
 
   /**
-   * Streams each finished part's bytes into the new upload's fixed-size parts (memory bounded as
-   * for a PATCH); the info says `finished` only once every byte is stored and completed.
+   * The new upload's fixed-size parts are copied inside S3 (UploadPartCopy with a byte range) from
+   * the finished partial uploads, so the bytes never pass through this process; a part that spans
+   * two partials is read and uploaded (at most P bytes per part in flight). The info says
+   * `finished` only once every part is stored and completed.
    */
   async concatenate(upload: NewUpload, partIds: readonly string[]): Promise<UploadInfo> {
-    const parts = await Promise.all(partIds.map((p) => this.getUpload(p)))
-    const size = parts.reduce((n, p) => n + p.offset, 0)
+    const partials = await Promise.all(partIds.map((p) => this.#settled(p)))
+    const size = partials.reduce((n, p) => n + p.offset, 0)
     await this.create({ ...upload, size })
-    if (size > 0) {
-      const store = this
-      async function* bytes(): AsyncIterable<Uint8Array> {
-        for (const p of parts) if (p.offset > 0) yield* await store.#readRange(p.id, 0, p.offset)
-      }
-      const offset = await this.write(upload.id, 0, bytes(), {
-        signal: new AbortController().signal,
-        maxBytes: size,
-      })
-      if (offset !== size) {
-        await this.remove(upload.id).catch(() => {})
-        throw new TusError(
-          'ERR_CONCAT',
-          500,
-          `Concatenating upload ${upload.id} stored ${offset} of ${size} bytes`,
-        )
-      }
+    if (size === 0) return this.getUpload(upload.id)
+    try {
+      const { info } = await this.#settled(upload.id)
+      await this.#copyParts(info, partials)
+      await this.#finish(upload.id, info)
+    } catch (err) {
+      await this.remove(upload.id).catch(() => {})
+      throw storageError(err, upload.id, 'concatenating')
     }
     return this.getUpload(upload.id)
+  }
+
+  async #copyParts(info: StoredInfo, partials: readonly UploadState[]): Promise<void> {
+    const P = info.partSize
+    const size = info.size as number
+    const dataKey = this.#dataKey(info.id)
+    const uploadId = info.uploadId as string
+    const pieces: { state: UploadState; start: number; end: number }[] = []
+    let at = 0
+    for (const state of partials) {
+      if (state.offset > 0) pieces.push({ state, start: at, end: at + state.offset })
+      at += state.offset
+    }
+    const storePart = async (k: number) => {
+      const a = (k - 1) * P
+      const b = Math.min(k * P, size)
+      const inside = pieces.filter((p) => p.end > a && p.start < b)
+      const only = inside[0]
+      if (inside.length === 1 && only && only.state.completed) {
+        const source = this.#dataKey(only.state.info.id)
+        await this.#bucket.uploadPartCopy(dataKey, uploadId, k, source, a - only.start, b - only.start)
+        return
+      }
+      // Spans partials (or a partial that is only a tail): gather its bytes, then upload them.
+      const bytes = Buffer.allocUnsafe(b - a)
+      let fill = 0
+      for (const p of inside) {
+        const from = Math.max(a, p.start) - p.start
+        const to = Math.min(b, p.end) - p.start
+        for await (const chunk of await this.#readState(p.state, from, to)) {
+          bytes.set(chunk, fill)
+          fill += chunk.length
+        }
+      }
+      if (fill !== bytes.length) throw damaged(info.id, `part ${k} got ${fill} of ${bytes.length} bytes`)
+      await this.#bucket.uploadPart(dataKey, uploadId, k, bytes)
+    }
+    const count = Math.ceil(size / P)
+    let next = 1
+    // A few parts at once, within the store-wide cap: memory stays at most P per buffered part.
+    const worker = async () => {
+      while (next <= count) {
+        const k = next++
+        await this.#slots.run(() => storePart(k))
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.#depth, count) }, worker))
   }
 
   /**
@@ -239,10 +280,6 @@ export class S3Store implements DataStore {
     const start = range?.start ?? 0
     const end = Math.min(range?.end ?? state.offset, state.offset)
     return this.#readState(state, start, end)
-  }
-
-  async #readRange(id: string, start: number, end: number): Promise<ByteSource> {
-    return this.#readState(await this.#settled(id), start, end)
   }
 
   async #readState(state: UploadState, start: number, end: number): Promise<ByteSource> {

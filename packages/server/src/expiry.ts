@@ -18,6 +18,11 @@ export async function sweepExpired(
   emit: Emitter['emit'],
 ): Promise<number> {
   const { store, locker, logger } = options
+  // Several instances on one store: one sweeps per interval (a shared locker's claim), the others
+  // skip. Slightly shorter than the interval, so the next timer finds the claim free.
+  if (locker.claim && !(await locker.claim('expiry-sweep', Math.max(50, options.expirySweepInterval - 50)))) {
+    return 0
+  }
   const now = Date.now()
   let removed = 0
   // expireAfter is only accepted for stores that offer expiration, which means list() (options.ts).

@@ -167,6 +167,12 @@ export interface Lock {
 /** Hands out locks, one per upload id. Run `describeLocker` from `@shuttle/server/conformance` over a new one. */
 export interface Locker {
   newLock(id: string): Lock
+  /**
+   * Optional, for lockers shared by several instances: claims a duty (e.g. `expiry-sweep`) for
+   * `ttlMs`; resolves true for one caller across all instances until the claim runs out, false for
+   * the others. Without it every instance does the duty.
+   */
+  claim?(duty: string, ttlMs: number): Promise<boolean>
 }
 
 /** What a request wants to do to an upload; `authorize` decides. */

@@ -9,14 +9,24 @@ export const TUS_PREFIX = 'tus/'
  * The S3 store of `--store s3` on the bucket of `--s3-bucket`, after checking that the bucket
  * answers, so a wrong name, endpoint or key stops the server at startup.
  */
-export async function connectS3Store(s3: ServeS3Options): Promise<{ store: DataStore; close(): void }> {
+export async function connectS3Store(
+  s3: ServeS3Options,
+  plan: { partSize: number | undefined; maxSize: number | undefined },
+): Promise<{ store: DataStore; close(): void }> {
   // Loaded only with --store s3: the AWS SDK costs start-up time and memory.
   const [{ createS3Client }, { S3Store }] = await Promise.all([
     import('@shuttle/s3-signing'),
     import('@shuttle/s3-store'),
   ])
   const client = createS3Client(s3ClientOptions(s3))
-  const store = new S3Store({ client, bucket: s3.bucket, prefix: TUS_PREFIX })
+  // A deferred length's part size is planned for --max-size, so it can grow that far.
+  const store = new S3Store({
+    client,
+    bucket: s3.bucket,
+    prefix: TUS_PREFIX,
+    ...(plan.partSize !== undefined ? { partSize: plan.partSize } : {}),
+    ...(plan.maxSize !== undefined ? { maxSize: plan.maxSize } : {}),
+  })
   try {
     await store.check()
   } catch (err) {

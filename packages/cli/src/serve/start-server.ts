@@ -37,7 +37,10 @@ export async function startServer(
   options: ServeOptions,
   log: (line: string) => void = () => {},
 ): Promise<RunningServer> {
-  const s3Store = options.store === 's3' && options.s3 ? await connectS3Store(options.s3) : undefined
+  const s3Store =
+    options.store === 's3' && options.s3
+      ? await connectS3Store(options.s3, { partSize: options.s3PartSize, maxSize: options.maxSize })
+      : undefined
   const store = s3Store?.store ?? new FileStore({ directory: options.dir, writes: options.writes })
   // Several servers may share the directory: lock across processes (lock files, or Redis with
   // --redis), and refuse to start where that cannot work rather than let two servers interleave
@@ -59,6 +62,9 @@ export async function startServer(
     locker,
     maxSize: options.maxSize,
     expireAfter: options.expireAfter,
+    ...(options.expirySweepInterval !== undefined
+      ? { expirySweepInterval: options.expirySweepInterval }
+      : {}),
     quotas: options.trust.quotas,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.trust.authSecret ? { tokens: { secret: options.trust.authSecret } } : {}),
