@@ -140,6 +140,12 @@ export class RedisLocker implements Locker {
     }
   }
 
+  /** Whether any instance holds the upload's lock (EXISTS on its key); throws when Redis does not answer. */
+  async busy(id: string): Promise<boolean> {
+    const keys = scripts.lockKeys(this.#prefix, id)
+    return (await this.#bounded(this.#redis.command(['EXISTS', keys.lock]))) === 1
+  }
+
   newLock(id: string): Lock {
     if (!isValidUploadId(id)) throw new UploadError('ERR_INVALID_OPTIONS', `Not an upload id: ${id}`)
     const local = this.#local.newLock(id)

@@ -37,5 +37,20 @@ for (const kind of ['ioredis', 'node-redis'] as ClientKind[]) {
       )
       expect(await b.claim(duty, 400)).toBe(true)
     })
+
+    it("busy: true while another instance holds an upload's lock, false once it unlocked", async () => {
+      const clients = await Promise.all([connect(kind, redisUrl()), connect(kind, redisUrl())])
+      open.push(...clients)
+      const [a, b] = clients.map((c) => new RedisLocker({ redis: c.redis }))
+      const id = randomBytes(12).toString('hex')
+      expect(await b!.busy(id)).toBe(false)
+      const lock = a!.newLock(id)
+      await lock.lock(AbortSignal.timeout(5000), () => {})
+      expect(await b!.busy(id)).toBe(true)
+      await lock.unlock()
+      expect(await b!.busy(id)).toBe(false)
+      await a!.close()
+      await b!.close()
+    })
   })
 }

@@ -28,6 +28,8 @@ export async function sweepExpired(
   // expireAfter is only accepted for stores that offer expiration, which means list() (options.ts).
   for await (const candidate of store.list?.() ?? []) {
     if (!isExpired(candidate, now)) continue
+    // A PATCH may stream into it with its bytes still in memory (an S3 part fills first): not idle.
+    if (await locker.busy?.(candidate.id).catch(() => true)) continue
     const lock = locker.newLock(candidate.id)
     let lease: Lease
     try {

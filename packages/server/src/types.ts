@@ -173,6 +173,11 @@ export interface Locker {
    * the others. Without it every instance does the duty.
    */
   claim?(duty: string, ttlMs: number): Promise<boolean>
+  /**
+   * Optional: whether some instance holds the upload's lock now (a PATCH streaming into it). The
+   * expiry sweep skips such uploads instead of asking their holder to release.
+   */
+  busy?(id: string): Promise<boolean>
 }
 
 /** What a request wants to do to an upload; `authorize` decides. */
