@@ -70,7 +70,7 @@ try {
   } else {
     await warmPageCache(tmpRoot, args)
   }
-  const needBig = ['single', 'resume', 'rss'].some(wants)
+  const needBig = ['single', 'resume', 'rss', 's3'].some(wants)
   const bigPath = needBig ? await generateFile(tmpRoot, 'big.bin', sizes.big) : undefined
   if (wants('single')) {
     log(`[${elapsed()}] Node floor: the same file over raw TCP into a file × ${args.reps}`)
@@ -144,6 +144,16 @@ try {
     } catch (err) {
       results.browserError = String(err?.message ?? err)
       log(`  skipped: ${results.browserError}`)
+    }
+  }
+  if (wants('s3')) {
+    log(`[${elapsed()}] one ${sizes.big / 2 ** 20} MiB file onto Ceph RGW × ${args.reps}`)
+    const { runS3 } = await import('./lib/workloads/s3.mjs')
+    try {
+      results.s3 = await runS3({ path: bigPath, size: sizes.big, reps: args.reps, log })
+    } catch (err) {
+      results.s3Error = String(err?.message ?? err)
+      log(`  skipped: ${results.s3Error}`)
     }
   }
 } finally {
