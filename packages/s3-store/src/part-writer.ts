@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import type { ByteSource, Lease, WriteOptions } from '@shuttle/server'
 import type { Bucket } from './bucket.js'
+import type { PartBuffers } from './part-buffers.js'
 import { checkPartLimit } from './part-plan.js'
 import type { Slots } from './slots.js'
 
@@ -28,6 +29,8 @@ export interface PartWriteOptions {
   depth: number
   /** The store-wide cap on parts in flight. */
   slots: Slots
+  /** Where part buffers come from and go back to once their part is stored. */
+  buffers?: PartBuffers | undefined
 }
 
 export interface PartWriteResult {
@@ -56,7 +59,8 @@ export async function writeParts(
   const P = target.partSize
   const base = (target.firstPart - 1) * P
   let partNumber = target.firstPart
-  let buffer = Buffer.allocUnsafe(P)
+  const take = () => options.buffers?.take(P) ?? Buffer.allocUnsafe(P)
+  let buffer = take()
   let fill = 0
   if (target.tail) {
     target.tail.copy(buffer)
@@ -80,11 +84,11 @@ export async function writeParts(
     while (inflight.length >= options.depth) await awaitOldest()
     options.lease?.assertHeld()
     partNumber++
-    buffer = Buffer.allocUnsafe(P)
+    buffer = take()
     fill = 0
-    const upload = options.slots.run(() =>
-      bucket.uploadPart(target.dataKey, target.uploadId, n, bytes, options.lease?.lost),
-    )
+    const upload = options.slots
+      .run(() => bucket.uploadPart(target.dataKey, target.uploadId, n, bytes, options.lease?.lost))
+      .then(() => options.buffers?.give(bytes))
     upload.catch(() => {}) // awaited in order below; an early failure must not go unhandled
     inflight.push(upload)
   }
@@ -121,7 +125,10 @@ export async function writeParts(
     throw err
   }
 
-  if (received === 0) return { offset: base + (target.tail?.length ?? 0), overflow, changed: false }
+  if (received === 0) {
+    options.buffers?.give(buffer)
+    return { offset: base + (target.tail?.length ?? 0), overflow, changed: false }
+  }
   // The tail this write started from now lives in a stored part: only now may it go.
   if (target.tail && partNumber > target.firstPart) {
     await bucket.delete(target.tailKey(target.firstPart)).catch(() => {})
@@ -138,6 +145,7 @@ export async function writeParts(
       await bucket.put(target.tailKey(partNumber), rest, options.lease?.lost)
     }
   }
+  options.buffers?.give(buffer)
   return { offset: end, overflow, changed: true }
 }
 

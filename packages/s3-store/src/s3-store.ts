@@ -11,6 +11,7 @@ import {
 } from '@shuttle/server'
 import { Bucket } from './bucket.js'
 import { decodeInfo, encodeInfo, type StoredInfo } from './info-object.js'
+import { PartBuffers } from './part-buffers.js'
 import { checkPartLimit, partSizeFor } from './part-plan.js'
 import { writeParts } from './part-writer.js'
 import { damaged, isNotFound, notFound, storageError } from './s3-errors.js'
@@ -66,6 +67,9 @@ export class S3Store implements DataStore {
   readonly #maxSize: number
   readonly #depth: number
   readonly #slots: Slots
+  readonly #buffers: PartBuffers
+  /** The state each getUpload read, for the write that follows it under the same lock (see write). */
+  readonly #justRead = new Map<string, { state: UploadState; at: number }>()
 
   constructor(options: S3StoreOptions) {
     this.#bucket = new Bucket(options.client, options.bucket)
@@ -74,6 +78,8 @@ export class S3Store implements DataStore {
     this.#maxSize = options.maxSize ?? 10_000 * this.#minPart
     this.#depth = options.partsInFlightPerWrite ?? 2
     this.#slots = new Slots(options.partsInFlight ?? 16)
+    // Idle part buffers kept for the next writes: as many as one PATCH uses at the smallest P.
+    this.#buffers = new PartBuffers(this.#minPart * (this.#depth + 1))
     if (!options.bucket || !(this.#minPart >= 1) || !(this.#depth >= 1) || !(this.#maxSize >= 0)) {
       throw new UploadError(
         'ERR_INVALID_OPTIONS',
@@ -127,11 +133,37 @@ export class S3Store implements DataStore {
   }
 
   async getUpload(id: string): Promise<UploadInfo> {
-    return toInfo(await this.#settled(id))
+    const state = await this.#settled(id)
+    if (!state.completed) {
+      this.#justRead.delete(id)
+      if (this.#justRead.size >= 1000) this.#justRead.clear()
+      this.#justRead.set(id, { state, at: performance.now() })
+    }
+    return toInfo(state)
+  }
+
+  /**
+   * The state to write from. A PATCH reads the upload (getUpload) and then writes, both under its
+   * lock: that read is used once, if it is fresh (< 2 s) and at the offset the write starts from,
+   * which saves the PATCH a second round of S3 reads (info, ListParts, tails). Another instance
+   * writing in between would have moved the offset; anything else reads S3 again.
+   */
+  async #stateForWrite(id: string, offset: number, lease: WriteOptions['lease']): Promise<UploadState> {
+    const recent = this.#justRead.get(id)
+    this.#justRead.delete(id)
+    if (
+      recent &&
+      lease &&
+      !lease.lost.aborted &&
+      recent.state.offset === offset &&
+      performance.now() - recent.at < 2000
+    )
+      return recent.state
+    return this.#settled(id)
   }
 
   async write(id: string, offset: number, body: ByteSource, options: WriteOptions): Promise<number> {
-    const state = await this.#settled(id)
+    const state = await this.#stateForWrite(id, offset, options.lease)
     if (offset !== state.offset) {
       throw new TusError(
         'ERR_OFFSET_MISMATCH',
@@ -169,6 +201,7 @@ export class S3Store implements DataStore {
           hash: options.hash,
           depth: this.#depth,
           slots: this.#slots,
+          buffers: this.#buffers,
         },
       )
       if (info.size !== undefined && result.offset === info.size) {
@@ -183,6 +216,7 @@ export class S3Store implements DataStore {
   }
 
   async declareLength(id: string, size: number): Promise<UploadInfo> {
+    this.#justRead.delete(id)
     const state = await this.#settled(id)
     checkPartLimit(id, size, state.info.partSize)
     if (size < state.offset) {
@@ -301,6 +335,7 @@ export class S3Store implements DataStore {
 
   async remove(id: string): Promise<void> {
     checkId(id)
+    this.#justRead.delete(id)
     let text: string | undefined
     try {
       text = await this.#bucket.getText(this.#infoKey(id))
