@@ -20,7 +20,8 @@ import { expectOnlyObject, head, type Instances, idOf, patch, startInstances, tu
 // The size edges of issue 12 through three `shuttle serve --store s3 --redis` behind a balancer.
 // > 1000 parts and part 10 001 need small parts to stay small tests: this file runs its own Ceph
 // RGW that accepts 8 KiB parts (RGW_MIN_PART_SIZE; AWS's 5 MiB rule is otherwise the same), with
-// one trio of instances at the default 8 MiB parts and one at `--s3-part-size 8KiB`.
+// one trio of instances at the default 8 MiB parts and one at `--s3-part-size 8KiB` (8 parts in
+// flight per PATCH, so a thousand small parts take seconds rather than a minute).
 const KiB = 1024
 const MiB = 1024 * KiB
 const SMALL_P = 8 * KiB
@@ -50,7 +51,10 @@ beforeAll(async () => {
   const base = { env, bucket, redis: redisUrl(), dir }
   ;[standard, small] = await Promise.all([
     startInstances(base),
-    startInstances({ ...base, args: ['--s3-part-size', '8KiB', '--max-size', 'none'] }),
+    startInstances({
+      ...base,
+      args: ['--s3-part-size', '8KiB', '--s3-parts-in-flight', '8', '--max-size', 'none'],
+    }),
   ])
 }, 120_000)
 

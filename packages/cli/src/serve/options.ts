@@ -33,6 +33,8 @@ ${TRUST_HELP}
                          --s3-bucket, keys under tus/; with --redis, several instances share it)
   --s3-part-size SIZE    with --store s3: the smallest S3 part, e.g. 16MiB (default 8MiB). S3 needs
                          5MiB or more; smaller only for an engine configured to allow it
+  --s3-parts-in-flight N with --store s3: parts of one PATCH uploading while the next fills
+                         (default 2); memory per PATCH is part size × (N + 1)
   --redis URL            keep upload locks in Redis (redis://host:port), so several instances can
                          share --dir (a shared mount); startup fails if Redis does not answer
   --s3-bucket NAME       also serve S3 multipart signing routes at /s3/ (Uppy Companion's paths):
@@ -73,6 +75,8 @@ export interface ServeOptions {
   store: 'file' | 's3'
   /** --s3-part-size: the S3 store's smallest part size (its default when undefined). */
   s3PartSize: number | undefined
+  /** --s3-parts-in-flight: parts of one PATCH in flight (the store's default when undefined). */
+  s3PartsInFlight: number | undefined
   /** --redis: locks in this Redis instead of lock files. */
   redis: string | undefined
   /** S3 signing routes at /s3/, when --s3-bucket is given. */
@@ -137,6 +141,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     redis: values.redis === undefined ? undefined : redisUrl(values.redis),
     store: storeKind(values.store, values['s3-bucket']),
     s3PartSize: s3PartSize(values['s3-part-size'], values.store),
+    s3PartsInFlight: s3PartsInFlight(values['s3-parts-in-flight'], values.store),
     s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
     demoTokens: demoTokenLifetime(values),
     trust,
@@ -193,6 +198,19 @@ function s3PartSize(value: string | undefined, store: string | undefined): numbe
     )
   }
   return size
+}
+
+function s3PartsInFlight(value: string | undefined, store: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (store !== 's3') throw new UploadError('ERR_INVALID_OPTIONS', '--s3-parts-in-flight needs --store s3')
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 16) {
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      `--s3-parts-in-flight: "${value}" is not a whole number from 1 to 16`,
+    )
+  }
+  return n
 }
 
 function redisUrl(value: string): string {
@@ -255,6 +273,7 @@ function parse(argv: string[]) {
       redis: { type: 'string' },
       store: { type: 'string' },
       's3-part-size': { type: 'string' },
+      's3-parts-in-flight': { type: 'string' },
       's3-bucket': { type: 'string' },
       ...S3_CONNECTION_FLAGS,
       's3-url-expires': { type: 'string' },

@@ -11,7 +11,7 @@ export const TUS_PREFIX = 'tus/'
  */
 export async function connectS3Store(
   s3: ServeS3Options,
-  plan: { partSize: number | undefined; maxSize: number | undefined },
+  plan: { partSize: number | undefined; maxSize: number | undefined; inFlight?: number | undefined },
 ): Promise<{ store: DataStore; close(): void }> {
   // Loaded only with --store s3: the AWS SDK costs start-up time and memory.
   const [{ createS3Client }, { S3Store }] = await Promise.all([
@@ -26,6 +26,7 @@ export async function connectS3Store(
     prefix: TUS_PREFIX,
     ...(plan.partSize !== undefined ? { partSize: plan.partSize } : {}),
     ...(plan.maxSize !== undefined ? { maxSize: plan.maxSize } : {}),
+    ...(plan.inFlight !== undefined ? { partsInFlightPerWrite: plan.inFlight } : {}),
   })
   try {
     await store.check()

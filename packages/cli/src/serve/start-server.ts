@@ -39,7 +39,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const s3Store =
     options.store === 's3' && options.s3
-      ? await connectS3Store(options.s3, { partSize: options.s3PartSize, maxSize: options.maxSize })
+      ? await connectS3Store(options.s3, {
+          partSize: options.s3PartSize,
+          maxSize: options.maxSize,
+          inFlight: options.s3PartsInFlight,
+        })
       : undefined
   const store = s3Store?.store ?? new FileStore({ directory: options.dir, writes: options.writes })
   // Several servers may share the directory: lock across processes (lock files, or Redis with
