@@ -24,7 +24,10 @@ const CHUNK = 8 * MiB
  * (scripts/s3-rgw.sh) and stops it at the end; skipped with a sentence when neither is possible.
  */
 export async function runS3({ path, size, reps, log }) {
-  const rgw = process.env.S3_ENDPOINT ? undefined : await startRgw(log)
+  // RGW frees deleted objects' space only in its garbage collection, hours later: the OSD must hold
+  // every byte the run writes (5 rows × reps), with room to spare.
+  const osdGb = Math.ceil((size * 5 * reps * 1.25) / 1024 ** 3) + 4
+  const rgw = process.env.S3_ENDPOINT ? undefined : await startRgw(log, osdGb)
   const env = rgw?.env ?? process.env
   const s3 = await import('@aws-sdk/client-s3')
   const { Upload } = await import('@aws-sdk/lib-storage')
@@ -236,7 +239,7 @@ function request(url, method, headers, body) {
  * outlive the bench's temp dir, which goes first on exit), on free ports; stopped by its pid files
  * at the end, and on exit if the bench is interrupted.
  */
-async function startRgw(log) {
+async function startRgw(log, osdGb) {
   const net = await import('node:net')
   const free = () =>
     new Promise((resolve) => {
@@ -250,6 +253,7 @@ async function startRgw(log) {
     RGW_PORT: String(await free()),
     MON_V2_PORT: String(await free()),
     MON_V1_PORT: String(await free()),
+    OSD_SIZE_GB: String(osdGb),
   }
   const run = (cmd) =>
     new Promise((resolve, reject) => {
