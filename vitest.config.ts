@@ -106,7 +106,11 @@ export default defineConfig({
           retry: socketRetry,
           // The demo in protocol 's3' mode in Chromium against Ceph RGW (same global setup as above).
           include: ['e2e/**/s3-*.e2e.test.ts'],
-          globalSetup: ['packages/server/test/helpers/s3-global-setup.ts'],
+          // Redis too: the three-instance tests keep their locks in it.
+          globalSetup: [
+            'packages/server/test/helpers/s3-global-setup.ts',
+            'packages/server/test/helpers/redis-global-setup.ts',
+          ],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           maxWorkers: 1,

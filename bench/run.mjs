@@ -28,7 +28,8 @@ if (args.help) {
   console.log(USAGE)
   process.exit(0)
 }
-const wants = (w) => !args.only || args.only.includes(w)
+// The S3 row starts a Ceph RGW and moves 15 GiB: in full runs, and in --quick only when named.
+const wants = (w) => (args.only ? args.only.includes(w) : w !== 's3' || !args.quick)
 const pairs = PAIRS.filter((p) => !args.pairs || args.pairs.includes(p.id))
 const modes = MODES.filter((m) => !args.modes || args.modes.includes(m.id))
 const log = (line) => console.error(line)
@@ -70,7 +71,7 @@ try {
   } else {
     await warmPageCache(tmpRoot, args)
   }
-  const needBig = ['single', 'resume', 'rss'].some(wants)
+  const needBig = ['single', 'resume', 'rss', 's3'].some(wants)
   const bigPath = needBig ? await generateFile(tmpRoot, 'big.bin', sizes.big) : undefined
   if (wants('single')) {
     log(`[${elapsed()}] Node floor: the same file over raw TCP into a file × ${args.reps}`)
@@ -144,6 +145,16 @@ try {
     } catch (err) {
       results.browserError = String(err?.message ?? err)
       log(`  skipped: ${results.browserError}`)
+    }
+  }
+  if (wants('s3')) {
+    log(`[${elapsed()}] one ${sizes.big / 2 ** 20} MiB file onto Ceph RGW × ${args.reps}`)
+    const { runS3 } = await import('./lib/workloads/s3.mjs')
+    try {
+      results.s3 = await runS3({ path: bigPath, size: sizes.big, reps: args.reps, log })
+    } catch (err) {
+      results.s3Error = String(err?.message ?? err)
+      log(`  skipped: ${results.s3Error}`)
     }
   }
 } finally {

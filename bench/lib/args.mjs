@@ -3,12 +3,13 @@ import { PAIRS } from './pairs.mjs'
 import { GiB, MiB } from './stats.mjs'
 import { MODES } from './workloads/single.mjs'
 
-const WORKLOADS = ['limits', 'single', 'many', 'resume', 'browser', 'rss']
+const WORKLOADS = ['limits', 'single', 'many', 'resume', 'browser', 'rss', 's3']
 
 export const USAGE = `Usage: npm run bench -- [options]
   --quick              small sizes, 1 repetition (development, CI smoke)
   --reps <n>           repetitions per row (default 5; quick 1)
-  --only <list>        workloads: limits,single,many,resume,browser,rss (default: all)
+  --only <list>        workloads: limits,single,many,resume,browser,rss,s3 (default: all; --quick
+                       leaves out s3, which starts a Ceph RGW, unless named)
   --pairs <list>       pairs: shuttle,peer,tusjs-shuttle,shuttle-tus (default: all)
   --modes <list>       single-file modes: stream,chunked,parallel,verify (default: all)
   --browser-input <file|blob>

@@ -1,6 +1,6 @@
 // Turns the results into markdown tables and a ✔/✘ list of targets.
 import { PEER } from './pairs.mjs'
-import { GiB, MiB } from './stats.mjs'
+import { GiB, MiB, median } from './stats.mjs'
 
 const num = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–')
 const mibs = (v) => num(v / MiB)
@@ -38,6 +38,7 @@ function ceilingOf(rows, row) {
 export function targets(results) {
   const out = []
   const add = (name, ok, detail) => out.push({ name, ok: ok === undefined ? null : Boolean(ok), detail })
+  for (const t of s3Targets(results.s3)) add(t.name, t.ok, t.detail)
   const { single = [], many = [], resume = [], browser = [], rss = [], limits, floor } = results
   for (const row of single.filter((r) => r.pair === 'shuttle')) {
     const peer = peerOf(single, row)
@@ -368,10 +369,77 @@ export function renderMarkdown(results) {
   }
   if (browser.length) parts.push(...chromiumSection(browser, limits))
   if (results.browserError) parts.push(`### Chromium\n\nNot measured: ${results.browserError}`)
+  if (results.s3) parts.push(...s3Section(results.s3))
+  if (results.s3Error) parts.push(`### S3 (Ceph RGW)\n\nNot measured: ${results.s3Error}`)
   const t = results.targets ?? []
   if (t.length) {
     parts.push('### Targets (reported, never failing)')
     parts.push(t.map((r) => `- ${r.ok === null ? '?' : r.ok ? '✔' : '✘'} ${r.name}: ${r.detail}`).join('\n'))
   }
   return parts.join('\n\n')
+}
+
+/** Median, min and max MiB/s and the largest server peak RSS of an S3 row. */
+function s3Stats(row) {
+  const speeds = row.runs.map((r) => r.mibps)
+  const rss = row.runs.map((r) => r.peakRss).filter((v) => v !== undefined)
+  return {
+    mibps: median(speeds),
+    min: Math.min(...speeds),
+    max: Math.max(...speeds),
+    rss: rss.length ? Math.max(...rss) : undefined,
+  }
+}
+
+function s3Section(s3) {
+  const ceiling = s3.rows.find((r) => r.id === 'ceiling')
+  const top = ceiling ? s3Stats(ceiling).mibps : Number.NaN
+  return [
+    '### One file onto S3 (Ceph RGW on loopback, same run)',
+    'A minimal tus client (POST, then PATCHes streamed from the file) drives both servers; the ceiling is the AWS SDK uploading the same file straight to the bucket. Each object is checked in the bucket (length every time, sha256 in the first repetition).',
+    table(
+      ['Row', 'MiB/s (median)', 'min–max', '% of ceiling', '× peer', 'Server peak RSS (max)'],
+      s3.rows.map((row) => {
+        const st = s3Stats(row)
+        const peer = row.id.startsWith('shuttle')
+          ? s3.rows.find((r) => r.id === row.id.replace('shuttle', 'peer'))
+          : undefined
+        return [
+          row.label,
+          num(st.mibps),
+          `${num(st.min)}–${num(st.max)}`,
+          row.id === 'ceiling' ? '100 %' : `${num((st.mibps / top) * 100)} %`,
+          peer ? x(st.mibps / s3Stats(peer).mibps) : '–',
+          st.rss === undefined ? '–' : `${num(st.rss / MiB)} MiB`,
+        ]
+      }),
+    ),
+  ]
+}
+
+function s3Targets(s3) {
+  if (!s3) return []
+  const out = []
+  const ceiling = s3.rows.find((r) => r.id === 'ceiling')
+  for (const row of s3.rows.filter((r) => r.id.startsWith('shuttle'))) {
+    const st = s3Stats(row)
+    const peer = s3Stats(s3.rows.find((r) => r.id === row.id.replace('shuttle', 'peer')))
+    const top = ceiling ? s3Stats(ceiling).mibps : Number.NaN
+    out.push({
+      name: `S3, ${row.label}: ≥ 1.5× peer`,
+      ok: st.mibps >= 1.5 * peer.mibps,
+      detail: `${x(st.mibps / peer.mibps)}`,
+    })
+    out.push({
+      name: `S3, ${row.label}: ≥ 80 % of the RGW ceiling`,
+      ok: st.mibps >= 0.8 * top,
+      detail: `${num((st.mibps / top) * 100)} %`,
+    })
+    out.push({
+      name: `S3, ${row.label}: server RSS ≤ 150 MB`,
+      ok: st.rss !== undefined && st.rss <= 150e6,
+      detail: `${num((st.rss ?? 0) / 1e6)} MB`,
+    })
+  }
+  return out
 }

@@ -39,10 +39,14 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, detached: boo
  * before anything starts: if this process goes away mid-start it kills the start script's process
  * group, then `s3-rgw.sh stop` kills the daemons by their pid files and deletes the dir.
  */
-export async function startRgw(): Promise<Running<RgwService>> {
+export async function startRgw(settings: Record<string, string> = {}): Promise<Running<RgwService>> {
   const dir = await mkdtemp(join(tmpdir(), `shuttle-rgw-run${process.pid}-`))
   const ports = { RGW_PORT: await freePort(), MON_V2_PORT: await freePort(), MON_V1_PORT: await freePort() }
-  const own = { RGW_DIR: dir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) }
+  const own = {
+    ...settings,
+    RGW_DIR: dir,
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+  }
   const env = { ...process.env, ...own }
   const stop = { file: SCRIPT, args: ['stop'], env: own }
   const start = run(SCRIPT, ['start'], env, true)

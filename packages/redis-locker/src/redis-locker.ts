@@ -144,6 +144,29 @@ export class RedisLocker implements Locker {
     await this.#channels.close()
   }
 
+  /**
+   * Claims a duty (e.g. the server's `expiry-sweep`) across every instance on this Redis for
+   * `ttlMs`: `SET <prefix>duty:<duty> <instance> NX PX ttl`. True for the one that set it; false
+   * for the others, and when Redis does not answer (the duty waits rather than runs twice).
+   */
+  async claim(duty: string, ttlMs: number): Promise<boolean> {
+    const key = `${this.#prefix}duty:${duty}`
+    const ttl = String(Math.max(1, Math.round(ttlMs)))
+    try {
+      return (
+        (await this.#bounded(this.#redis.command(['SET', key, this.#instance, 'NX', 'PX', ttl]))) === 'OK'
+      )
+    } catch {
+      return false
+    }
+  }
+
+  /** Whether any instance holds the upload's lock (EXISTS on its key); throws when Redis does not answer. */
+  async busy(id: string): Promise<boolean> {
+    const keys = scripts.lockKeys(this.#prefix, id)
+    return (await this.#bounded(this.#redis.command(['EXISTS', keys.lock]))) === 1
+  }
+
   newLock(id: string): Lock {
     if (!isValidUploadId(id)) throw new UploadError('ERR_INVALID_OPTIONS', `Not an upload id: ${id}`)
     const local = this.#local.newLock(id)

@@ -29,7 +29,7 @@ import {
   type S3Action,
   type S3SigningOptions,
 } from './options.js'
-import { metadataFromQuery, putParams } from './put-params.js'
+import { metadataFromQuery, postParams } from './post-params.js'
 import { isGone, type SweepResult, sweepMultipartUploads } from './sweep.js'
 
 export interface S3SigningHandler {
@@ -186,12 +186,12 @@ async function run(
     return createUpload(o, key, type, metadata)
   }
   if (route.action === 'params') {
-    // One presigned PUT (Uppy's non-multipart uploads); the object is created as with 'create'.
+    // One signed POST policy (Uppy's non-multipart uploads); the object is created as with 'create'.
     const metadata = metadataFromQuery(query)
     const type = query.get('type') || 'application/octet-stream'
     const key = newObjectKey(o.keyPrefix, query.get('filename') ?? metadata.name ?? metadata.filename)
     await authorize(o, req, 'create', key)
-    return putParams(o, key, type, metadata)
+    return postParams(o, key, type, metadata)
   }
   const key = query.get('key')
   const wellFormed = token ? isSubjectKey(o.keyPrefix, key) : isGeneratedKey(o.keyPrefix, key)

@@ -12,6 +12,7 @@ import {
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
 import { isNotFound } from './s3-errors.js'
 
@@ -116,6 +117,27 @@ export class Bucket {
         ContentLength: body.length,
       }),
       signal ? { abortSignal: signal } : {},
+    )
+  }
+
+  /** Part `partNumber` becomes bytes [start, end) of the object `sourceKey` of this bucket, copied inside S3. */
+  async uploadPartCopy(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    sourceKey: string,
+    start: number,
+    end: number,
+  ): Promise<void> {
+    await this.client.send(
+      new UploadPartCopyCommand({
+        Bucket: this.name,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        CopySource: `${this.name}/${sourceKey.split('/').map(encodeURIComponent).join('/')}`,
+        CopySourceRange: `bytes=${start}-${end - 1}`,
+      }),
     )
   }
 

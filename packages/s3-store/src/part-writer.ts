@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
-import type { ByteSource, Lease, RunningHash } from '@shuttle/server'
+import type { ByteSource, Lease, WriteOptions } from '@shuttle/server'
 import type { Bucket } from './bucket.js'
+import type { PartBuffers } from './part-buffers.js'
 import { checkPartLimit } from './part-plan.js'
 import type { Slots } from './slots.js'
 
@@ -22,12 +23,14 @@ export interface PartWriteOptions {
   lease: Lease | undefined
   maxBytes: number | undefined
   onProgress: ((offset: number) => void) | undefined
-  /** Fed every byte this write keeps, in order (the server's running SHA-256 of the upload). */
-  hash?: RunningHash | undefined
+  /** Fed every byte this write keeps, in order (its state after a rejected write does not matter). */
+  hash?: WriteOptions['hash']
   /** Parts of this write uploading at once while the next one fills. */
   depth: number
   /** The store-wide cap on parts in flight. */
   slots: Slots
+  /** Where part buffers come from and go back to once their part is stored. */
+  buffers?: PartBuffers | undefined
 }
 
 export interface PartWriteResult {
@@ -56,7 +59,8 @@ export async function writeParts(
   const P = target.partSize
   const base = (target.firstPart - 1) * P
   let partNumber = target.firstPart
-  let buffer = Buffer.allocUnsafe(P)
+  const take = () => options.buffers?.take(P) ?? Buffer.allocUnsafe(P)
+  let buffer = take()
   let fill = 0
   if (target.tail) {
     target.tail.copy(buffer)
@@ -87,11 +91,11 @@ export async function writeParts(
     while (inflight.length >= options.depth) await awaitOldest()
     options.lease?.assertHeld()
     partNumber++
-    buffer = Buffer.allocUnsafe(P)
+    buffer = take()
     fill = 0
-    const upload = options.slots.run(() =>
-      bucket.uploadPart(target.dataKey, target.uploadId, n, bytes, options.lease?.lost),
-    )
+    const upload = options.slots
+      .run(() => bucket.uploadPart(target.dataKey, target.uploadId, n, bytes, options.lease?.lost))
+      .then(() => options.buffers?.give(bytes))
     const k = n - target.firstPart
     // Awaited in order below; an early failure must not go unhandled.
     upload.then(
@@ -133,7 +137,10 @@ export async function writeParts(
     throw err
   }
 
-  if (received === 0) return { offset: base + (target.tail?.length ?? 0), overflow, changed: false }
+  if (received === 0) {
+    options.buffers?.give(buffer)
+    return { offset: base + (target.tail?.length ?? 0), overflow, changed: false }
+  }
   // The tail this write started from now lives in a stored part: only now may it go.
   if (target.tail && partNumber > target.firstPart) {
     await bucket.delete(target.tailKey(target.firstPart)).catch(() => {})
@@ -150,6 +157,7 @@ export async function writeParts(
       await bucket.put(target.tailKey(partNumber), rest, options.lease?.lost)
     }
   }
+  options.buffers?.give(buffer)
   return { offset: end, overflow, changed: true }
 }
 

@@ -11,6 +11,7 @@ import {
 } from '@shuttle/server'
 import { Bucket } from './bucket.js'
 import { decodeInfo, encodeInfo, type StoredInfo } from './info-object.js'
+import { PartBuffers } from './part-buffers.js'
 import { checkPartLimit, partSizeFor } from './part-plan.js'
 import { writeParts } from './part-writer.js'
 import { damaged, isNotFound, notFound, storageError } from './s3-errors.js'
@@ -66,6 +67,9 @@ export class S3Store implements DataStore {
   readonly #maxSize: number
   readonly #depth: number
   readonly #slots: Slots
+  readonly #buffers: PartBuffers
+  /** The state each getUpload read, for the write that follows it under the same lock (see write). */
+  readonly #justRead = new Map<string, { state: UploadState; at: number }>()
 
   constructor(options: S3StoreOptions) {
     this.#bucket = new Bucket(options.client, options.bucket)
@@ -74,6 +78,8 @@ export class S3Store implements DataStore {
     this.#maxSize = options.maxSize ?? 10_000 * this.#minPart
     this.#depth = options.partsInFlightPerWrite ?? 2
     this.#slots = new Slots(options.partsInFlight ?? 16)
+    // Idle part buffers kept for the next writes: as many as one PATCH uses at the smallest P.
+    this.#buffers = new PartBuffers(this.#minPart * (this.#depth + 1))
     if (!options.bucket || !(this.#minPart >= 1) || !(this.#depth >= 1) || !(this.#maxSize >= 0)) {
       throw new UploadError(
         'ERR_INVALID_OPTIONS',
@@ -127,11 +133,37 @@ export class S3Store implements DataStore {
   }
 
   async getUpload(id: string): Promise<UploadInfo> {
-    return toInfo(await this.#settled(id))
+    const state = await this.#settled(id)
+    if (!state.completed) {
+      this.#justRead.delete(id)
+      if (this.#justRead.size >= 1000) this.#justRead.clear()
+      this.#justRead.set(id, { state, at: performance.now() })
+    }
+    return toInfo(state)
+  }
+
+  /**
+   * The state to write from. A PATCH reads the upload (getUpload) and then writes, both under its
+   * lock: that read is used once, if it is fresh (< 2 s) and at the offset the write starts from,
+   * which saves the PATCH a second round of S3 reads (info, ListParts, tails). Another instance
+   * writing in between would have moved the offset; anything else reads S3 again.
+   */
+  async #stateForWrite(id: string, offset: number, lease: WriteOptions['lease']): Promise<UploadState> {
+    const recent = this.#justRead.get(id)
+    this.#justRead.delete(id)
+    if (
+      recent &&
+      lease &&
+      !lease.lost.aborted &&
+      recent.state.offset === offset &&
+      performance.now() - recent.at < 2000
+    )
+      return recent.state
+    return this.#settled(id)
   }
 
   async write(id: string, offset: number, body: ByteSource, options: WriteOptions): Promise<number> {
-    const state = await this.#settled(id)
+    const state = await this.#stateForWrite(id, offset, options.lease)
     if (offset !== state.offset) {
       throw new TusError(
         'ERR_OFFSET_MISMATCH',
@@ -169,6 +201,7 @@ export class S3Store implements DataStore {
           hash: options.hash,
           depth: this.#depth,
           slots: this.#slots,
+          buffers: this.#buffers,
         },
       )
       if (info.size !== undefined && result.offset === info.size) {
@@ -183,6 +216,7 @@ export class S3Store implements DataStore {
   }
 
   async declareLength(id: string, size: number): Promise<UploadInfo> {
+    this.#justRead.delete(id)
     const state = await this.#settled(id)
     checkPartLimit(id, size, state.info.partSize)
     if (size < state.offset) {
@@ -202,32 +236,72 @@ export class S3Store implements DataStore {
   }
 
   /**
-   * Streams each finished part's bytes into the new upload's fixed-size parts (memory bounded as
-   * for a PATCH); the info says `finished` only once every byte is stored and completed.
+   * The new upload's fixed-size parts are copied inside S3 (UploadPartCopy with a byte range) from
+   * the finished partial uploads, so the bytes never pass through this process; a part that spans
+   * two partials is read and uploaded (at most P bytes per part in flight). The info says
+   * `finished` only once every part is stored and completed.
    */
   async concatenate(upload: NewUpload, partIds: readonly string[]): Promise<UploadInfo> {
-    const parts = await Promise.all(partIds.map((p) => this.getUpload(p)))
-    const size = parts.reduce((n, p) => n + p.offset, 0)
+    const partials = await Promise.all(partIds.map((p) => this.#settled(p)))
+    const size = partials.reduce((n, p) => n + p.offset, 0)
     await this.create({ ...upload, size })
-    if (size > 0) {
-      const store = this
-      async function* bytes(): AsyncIterable<Uint8Array> {
-        for (const p of parts) if (p.offset > 0) yield* await store.#readRange(p.id, 0, p.offset)
-      }
-      const offset = await this.write(upload.id, 0, bytes(), {
-        signal: new AbortController().signal,
-        maxBytes: size,
-      })
-      if (offset !== size) {
-        await this.remove(upload.id).catch(() => {})
-        throw new TusError(
-          'ERR_CONCAT',
-          500,
-          `Concatenating upload ${upload.id} stored ${offset} of ${size} bytes`,
-        )
-      }
+    if (size === 0) return this.getUpload(upload.id)
+    try {
+      const { info } = await this.#settled(upload.id)
+      await this.#copyParts(info, partials)
+      await this.#finish(upload.id, info)
+    } catch (err) {
+      await this.remove(upload.id).catch(() => {})
+      throw storageError(err, upload.id, 'concatenating')
     }
     return this.getUpload(upload.id)
+  }
+
+  async #copyParts(info: StoredInfo, partials: readonly UploadState[]): Promise<void> {
+    const P = info.partSize
+    const size = info.size as number
+    const dataKey = this.#dataKey(info.id)
+    const uploadId = info.uploadId as string
+    const pieces: { state: UploadState; start: number; end: number }[] = []
+    let at = 0
+    for (const state of partials) {
+      if (state.offset > 0) pieces.push({ state, start: at, end: at + state.offset })
+      at += state.offset
+    }
+    const storePart = async (k: number) => {
+      const a = (k - 1) * P
+      const b = Math.min(k * P, size)
+      const inside = pieces.filter((p) => p.end > a && p.start < b)
+      const only = inside[0]
+      if (inside.length === 1 && only && only.state.completed) {
+        const source = this.#dataKey(only.state.info.id)
+        await this.#bucket.uploadPartCopy(dataKey, uploadId, k, source, a - only.start, b - only.start)
+        return
+      }
+      // Spans partials (or a partial that is only a tail): gather its bytes, then upload them.
+      const bytes = Buffer.allocUnsafe(b - a)
+      let fill = 0
+      for (const p of inside) {
+        const from = Math.max(a, p.start) - p.start
+        const to = Math.min(b, p.end) - p.start
+        for await (const chunk of await this.#readState(p.state, from, to)) {
+          bytes.set(chunk, fill)
+          fill += chunk.length
+        }
+      }
+      if (fill !== bytes.length) throw damaged(info.id, `part ${k} got ${fill} of ${bytes.length} bytes`)
+      await this.#bucket.uploadPart(dataKey, uploadId, k, bytes)
+    }
+    const count = Math.ceil(size / P)
+    let next = 1
+    // A few parts at once, within the store-wide cap: memory stays at most P per buffered part.
+    const worker = async () => {
+      while (next <= count) {
+        const k = next++
+        await this.#slots.run(() => storePart(k))
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.#depth, count) }, worker))
   }
 
   /**
@@ -240,10 +314,6 @@ export class S3Store implements DataStore {
     const start = range?.start ?? 0
     const end = Math.min(range?.end ?? state.offset, state.offset)
     return this.#readState(state, start, end)
-  }
-
-  async #readRange(id: string, start: number, end: number): Promise<ByteSource> {
-    return this.#readState(await this.#settled(id), start, end)
   }
 
   async #readState(state: UploadState, start: number, end: number): Promise<ByteSource> {
@@ -265,6 +335,7 @@ export class S3Store implements DataStore {
 
   async remove(id: string): Promise<void> {
     checkId(id)
+    this.#justRead.delete(id)
     let text: string | undefined
     try {
       text = await this.#bucket.getText(this.#infoKey(id))

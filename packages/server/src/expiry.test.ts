@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OCTET, startTus, type Tus } from '../test/helpers/start-tus.js'
+import { MemoryLocker } from './lockers/memory-locker.js'
 import { createTusServer } from './server.js'
 
 let t: Tus | undefined
@@ -39,6 +40,44 @@ describe('expiration', () => {
     expect(expired).toEqual([new URL(url).pathname.split('/').pop()])
     expect((await t.req(url, { method: 'HEAD' })).status).toBe(404)
     expect((await t.req(done, { method: 'HEAD' })).status).toBe(200)
+  })
+})
+
+describe('expiration with a shared locker', () => {
+  // A locker of several instances: `claim` says whose turn the sweep is, `busy` which uploads a
+  // PATCH is streaming into somewhere.
+  function sharedLocker(turn: { mine: boolean }, busyIds: Set<string>) {
+    const locker = new MemoryLocker()
+    return Object.assign(locker, {
+      claims: [] as [string, number][],
+      claim: async function (this: { claims: [string, number][] }, duty: string, ttl: number) {
+        this.claims.push([duty, ttl])
+        return turn.mine
+      },
+      busy: async (id: string) => busyIds.has(id),
+    })
+  }
+
+  it('sweeps only when its claim succeeds, and skips uploads whose lock is held elsewhere', async () => {
+    const turn = { mine: false }
+    const busy = new Set<string>()
+    const locker = sharedLocker(turn, busy)
+    t = await startTus({ expireAfter: 60_000, expirySweepInterval: 1000, locker })
+    const post = async () =>
+      (await t!.req(t!.endpoint, { method: 'POST', headers: { 'Upload-Length': '10' } })).headers.get(
+        'location',
+      )!
+    const [a, b] = [await post(), await post()]
+    busy.add(new URL(b).pathname.split('/').pop()!)
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 61_000)
+    expect(await t.tus.sweepExpired()).toBe(0) // another instance's turn
+    expect(locker.claims).toEqual([['expiry-sweep', 950]])
+    expect((await t.req(a, { method: 'HEAD' })).status).toBe(410) // expired, still there
+    turn.mine = true
+    expect(await t.tus.sweepExpired()).toBe(1) // a; b is being written to
+    expect((await t.req(a, { method: 'HEAD' })).status).toBe(404)
+    expect((await t.req(b, { method: 'HEAD' })).status).toBe(410)
   })
 })
 

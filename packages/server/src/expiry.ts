@@ -18,11 +18,18 @@ export async function sweepExpired(
   emit: Emitter['emit'],
 ): Promise<number> {
   const { store, locker, logger } = options
+  // Several instances on one store: one sweeps per interval (a shared locker's claim), the others
+  // skip. Slightly shorter than the interval, so the next timer finds the claim free.
+  if (locker.claim && !(await locker.claim('expiry-sweep', Math.max(50, options.expirySweepInterval - 50)))) {
+    return 0
+  }
   const now = Date.now()
   let removed = 0
   // expireAfter is only accepted for stores that offer expiration, which means list() (options.ts).
   for await (const candidate of store.list?.() ?? []) {
     if (!isExpired(candidate, now)) continue
+    // A PATCH may stream into it with its bytes still in memory (an S3 part fills first): not idle.
+    if (await locker.busy?.(candidate.id).catch(() => true)) continue
     const lock = locker.newLock(candidate.id)
     let lease: Lease
     try {

@@ -167,6 +167,17 @@ export interface Lock {
 /** Hands out locks, one per upload id. Run `describeLocker` from `@shuttle/server/conformance` over a new one. */
 export interface Locker {
   newLock(id: string): Lock
+  /**
+   * Optional, for lockers shared by several instances: claims a duty (e.g. `expiry-sweep`) for
+   * `ttlMs`; resolves true for one caller across all instances until the claim runs out, false for
+   * the others. Without it every instance does the duty.
+   */
+  claim?(duty: string, ttlMs: number): Promise<boolean>
+  /**
+   * Optional: whether some instance holds the upload's lock now (a PATCH streaming into it). The
+   * expiry sweep skips such uploads instead of asking their holder to release.
+   */
+  busy?(id: string): Promise<boolean>
 }
 
 /** What a request wants to do to an upload; `authorize` decides. */

@@ -23,6 +23,8 @@ Options:
   --cors-origin ORIGIN   allowed browser origin; repeat for several; * for any origin, without
                          cookies (default: none, so browsers allow same-origin pages only)
   --expire-after DUR     delete unfinished uploads idle this long, e.g. 24h (default: never)
+  --expiry-sweep DUR     how often to look for expired uploads, e.g. 5m (default 1m; with --redis
+                         one instance at a time sweeps)
   --static DIR           serve this directory at / (e.g. the built demo app)
   --writes MODE          auto: write bodies on the main thread while writes are fast, falling back
                          to the thread pool after a slow one; thread-pool: always (NFS, slow disks)
@@ -30,6 +32,10 @@ Options:
 ${TRUST_HELP}
   --store file|s3        where tus uploads are kept: file (--dir, default) or s3 (the bucket of
                          --s3-bucket, keys under tus/; with --redis, several instances share it)
+  --s3-part-size SIZE    with --store s3: the smallest S3 part, e.g. 16MiB (default 8MiB). S3 needs
+                         5MiB or more; smaller only for an engine configured to allow it
+  --s3-parts-in-flight N with --store s3: parts of one PATCH uploading while the next fills
+                         (default 2); memory per PATCH is part size × (N + 1)
   --redis URL            keep upload locks in Redis (redis://host:port), so several instances can
                          share --dir (a shared mount); startup fails if Redis does not answer
   --s3-bucket NAME       also serve S3 multipart signing routes at /s3/ (Uppy Companion's paths):
@@ -62,11 +68,17 @@ export interface ServeOptions {
   /** Undefined: no CORS headers, same-origin pages only. */
   corsOrigins: '*' | string[] | undefined
   expireAfter: number | undefined
+  /** --expiry-sweep: ms between expiry sweeps (the server's default when undefined). */
+  expirySweepInterval: number | undefined
   staticDir: string | undefined
   /** Where the file store writes bodies (FileStoreOptions.writes). */
   writes: 'auto' | 'thread-pool'
   /** --store: where tus uploads live; 's3' needs `s3`. */
   store: 'file' | 's3'
+  /** --s3-part-size: the S3 store's smallest part size (its default when undefined). */
+  s3PartSize: number | undefined
+  /** --s3-parts-in-flight: parts of one PATCH in flight (the store's default when undefined). */
+  s3PartsInFlight: number | undefined
   /** --redis: locks in this Redis instead of lock files. */
   redis: string | undefined
   /** S3 signing routes at /s3/, when --s3-bucket is given. */
@@ -126,10 +138,14 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       values['expire-after'] === undefined
         ? undefined
         : parseDuration(values['expire-after'], 'expire-after'),
+    expirySweepInterval:
+      values['expiry-sweep'] === undefined ? undefined : sweepInterval(values['expiry-sweep']),
     staticDir: values.static === undefined ? undefined : path.resolve(values.static),
     writes,
     redis: values.redis === undefined ? undefined : redisUrl(values.redis),
     store: storeKind(values.store, values['s3-bucket']),
+    s3PartSize: s3PartSize(values['s3-part-size'], values.store),
+    s3PartsInFlight: s3PartsInFlight(values['s3-parts-in-flight'], values.store),
     s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
     demoTokens: demoTokenLifetime(values),
     trust,
@@ -168,6 +184,38 @@ function storeKind(value: string | undefined, bucket: string | undefined): 'file
     )
   }
   return 's3'
+}
+
+function sweepInterval(value: string): number {
+  const ms = parseDuration(value, 'expiry-sweep')
+  if (ms < 100) throw new UploadError('ERR_INVALID_OPTIONS', '--expiry-sweep must be at least 100ms')
+  return ms
+}
+
+function s3PartSize(value: string | undefined, store: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (store !== 's3') throw new UploadError('ERR_INVALID_OPTIONS', '--s3-part-size needs --store s3')
+  const size = parseSize(value, 's3-part-size')
+  if (!Number.isSafeInteger(size) || size < 1024) {
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      '--s3-part-size must be a whole number of bytes, at least 1KiB',
+    )
+  }
+  return size
+}
+
+function s3PartsInFlight(value: string | undefined, store: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (store !== 's3') throw new UploadError('ERR_INVALID_OPTIONS', '--s3-parts-in-flight needs --store s3')
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 16) {
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      `--s3-parts-in-flight: "${value}" is not a whole number from 1 to 16`,
+    )
+  }
+  return n
 }
 
 function redisUrl(value: string): string {
@@ -224,10 +272,13 @@ function parse(argv: string[]) {
       'max-size': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
       'expire-after': { type: 'string' },
+      'expiry-sweep': { type: 'string' },
       static: { type: 'string' },
       writes: { type: 'string' },
       redis: { type: 'string' },
       store: { type: 'string' },
+      's3-part-size': { type: 'string' },
+      's3-parts-in-flight': { type: 'string' },
       's3-bucket': { type: 'string' },
       ...S3_CONNECTION_FLAGS,
       's3-url-expires': { type: 'string' },

@@ -52,3 +52,23 @@ describe('shuttle serve --s3-*', () => {
     expect(() => parseServeArgs(argv, {})).toThrow(message)
   })
 })
+
+describe('shuttle serve --s3-part-size, --s3-parts-in-flight, --expiry-sweep', () => {
+  const s3 = ['--store', 's3', '--s3-bucket', 'uploads']
+  it('reads them, with units', () => {
+    const o = parseServeArgs(
+      [...s3, '--s3-part-size', '16MiB', '--s3-parts-in-flight', '4', '--expiry-sweep', '5m'],
+      {},
+    )
+    expect(o.s3PartSize).toBe(16 * 1024 * 1024)
+    expect(o.s3PartsInFlight).toBe(4)
+    expect(o.expirySweepInterval).toBe(300_000)
+    expect(parseServeArgs([], {})).toMatchObject({ s3PartSize: undefined, s3PartsInFlight: undefined })
+  })
+  it('refuses them where they cannot apply or make no sense, naming the flag', () => {
+    expect(() => parseServeArgs(['--s3-part-size', '8MiB'], {})).toThrow(/--s3-part-size needs --store s3/)
+    expect(() => parseServeArgs([...s3, '--s3-part-size', '10'], {})).toThrow(/at least 1KiB/)
+    expect(() => parseServeArgs([...s3, '--s3-parts-in-flight', '0'], {})).toThrow(/--s3-parts-in-flight/)
+    expect(() => parseServeArgs(['--expiry-sweep', '10ms'], {})).toThrow(/at least 100ms/)
+  })
+})

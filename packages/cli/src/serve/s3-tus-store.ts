@@ -12,6 +12,7 @@ export const TUS_PREFIX = 'tus/'
  */
 export async function connectS3Store(
   s3: ServeS3Options,
+  plan: { partSize: number | undefined; maxSize: number | undefined; inFlight?: number | undefined },
   instrument?: (client: S3ClientLike) => void,
 ): Promise<{ store: DataStore & { check(): Promise<void> }; close(): void }> {
   // Loaded only with --store s3: the AWS SDK costs start-up time and memory.
@@ -21,7 +22,15 @@ export async function connectS3Store(
   ])
   const client = createS3Client(s3ClientOptions(s3))
   instrument?.(client)
-  const store = new S3Store({ client, bucket: s3.bucket, prefix: TUS_PREFIX })
+  // A deferred length's part size is planned for --max-size, so it can grow that far.
+  const store = new S3Store({
+    client,
+    bucket: s3.bucket,
+    prefix: TUS_PREFIX,
+    ...(plan.partSize !== undefined ? { partSize: plan.partSize } : {}),
+    ...(plan.maxSize !== undefined ? { maxSize: plan.maxSize } : {}),
+    ...(plan.inFlight !== undefined ? { partsInFlightPerWrite: plan.inFlight } : {}),
+  })
   try {
     await store.check()
   } catch (err) {

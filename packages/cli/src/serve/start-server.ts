@@ -48,7 +48,11 @@ export async function startServer(
   const metrics = options.ops.metrics ? (await import('@shuttle/server/metrics')).createMetrics() : undefined
   const s3Store =
     options.store === 's3' && options.s3
-      ? await connectS3Store(options.s3, metrics ? (c) => metrics.instrumentS3Client(c) : undefined)
+      ? await connectS3Store(
+          options.s3,
+          { partSize: options.s3PartSize, maxSize: options.maxSize, inFlight: options.s3PartsInFlight },
+          metrics ? (c) => metrics.instrumentS3Client(c) : undefined,
+        )
       : undefined
   const store = s3Store?.store ?? new FileStore({ directory: options.dir, writes: options.writes })
   // Several servers may share the directory: lock across processes (lock files, or Redis with
@@ -72,6 +76,9 @@ export async function startServer(
     locker,
     maxSize: options.maxSize,
     expireAfter: options.expireAfter,
+    ...(options.expirySweepInterval !== undefined
+      ? { expirySweepInterval: options.expirySweepInterval }
+      : {}),
     quotas: options.trust.quotas,
     ...(metrics ? { observer: metrics.observer } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
