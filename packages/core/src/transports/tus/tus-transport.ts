@@ -95,6 +95,15 @@ export function createTusTransport(): Transport<TusCheckpointState> {
         if (!isSuccess(res.status)) throw statusError(res, 'DELETE', url)
       }
     },
+    // The same one OPTIONS per endpoint as checksums; its failure means "not offered".
+    async wantsIdentity(ctx) {
+      try {
+        return (await capabilities(ctx)).extensions.has('instant-upload')
+      } catch (err) {
+        if (ctx.signal.aborted) throw err
+        return false
+      }
+    },
   }
 }
 
