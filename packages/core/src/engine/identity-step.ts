@@ -39,7 +39,9 @@ export async function prepareIdentity(
       source,
       signal: ctx.signal,
       onProgress: (bytes) => {
-        if (live() && rec.hashing === current && bytes > current.bytes) show({ bytes, total })
+        // Throttled like upload progress; the last block's is always reported.
+        if (live() && rec.hashing === current && bytes > current.bytes)
+          show({ bytes, total }, bytes === total)
       },
     })
   } finally {
