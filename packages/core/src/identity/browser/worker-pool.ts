@@ -49,7 +49,7 @@ export function createBrowserIdentityHasher(options: BrowserIdentityOptions = {}
   const create = options.createWorker ?? defaultWorker
   const mainThread = createMainThreadHasher(webDigest, 2)
   const live = new Set<Worker>()
-  let workersBroken = typeof Worker === 'undefined'
+  let workersBroken = options.createWorker === undefined && typeof Worker === 'undefined'
 
   async function hashInWorkers(job: IdentityJob): Promise<Uint8Array> {
     const { source } = job
