@@ -195,6 +195,8 @@ export async function runAttempt(
   }
   try {
     await beforeUpload?.(base)
+    // Stopped while preparing (a pause mid-hash, destroy): no request of the transport goes out.
+    if (!live() || controller.signal.aborted) throw new UploadError('ERR_ABORTED', 'Stopped')
     const ctx: TransportContext = {
       ...base,
       checkpoint: rec.checkpoint,
