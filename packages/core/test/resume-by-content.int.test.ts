@@ -108,6 +108,43 @@ describe('resume by content', () => {
     expect(await server.storedSha256(url)).toBe(file.sha256)
   })
 
+  it('a resume by fingerprint takes the identity from the checkpoint instead of hashing again', async () => {
+    const { proxy, checkpointDir } = stack
+    const store = createFileCheckpointStore(checkpointDir)
+    const first = stack.uploader({
+      endpoint: proxy.endpoint,
+      chunkSize: CHUNK,
+      identity: true,
+      checkpointStore: store,
+    })
+    const [id1] = first.add(file.path) as [string]
+    await waitUntil(() => (first.getFile(id1)?.bytesConfirmed ?? 0) >= 2 * CHUNK, 20_000, 'two chunks')
+    await first.destroy()
+    let hashed = 0
+    const counting = createNodeIdentityHasher()
+    const seen: Array<Uint8Array | undefined> = []
+    const second = stack.uploader({
+      endpoint: proxy.endpoint,
+      chunkSize: CHUNK,
+      identity: true,
+      checkpointStore: store,
+      transport: recordingTus(seen),
+      identityHasher: {
+        get workers() {
+          return counting.workers
+        },
+        hash: (job) => {
+          hashed++
+          return counting.hash(job)
+        },
+      },
+    })
+    const [id2] = second.add(file.path) as [string]
+    await waitForCompletion(second, [id2], 30_000)
+    expect(hashed).toBe(0)
+    expect(Buffer.from(seen[0] ?? [])).toEqual(identityOf(await readFile(file.path)))
+  })
+
   it('without identity the renamed copy is a new upload (the test can fail)', async () => {
     const { proxy, checkpointDir } = stack
     const store = createFileCheckpointStore(checkpointDir)

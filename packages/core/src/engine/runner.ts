@@ -36,7 +36,9 @@ export async function runFile(core: EngineCore, rec: FileRecord, run: number): P
         if (!live()) return
       }
       const outcome = await runAttempt(core, rec, run, async (ctx) => {
-        const url = restoredUrl ?? (await prepareIdentity(core, rec, ctx, live))
+        // Also when resuming by fingerprint: it then takes the identity the checkpoint kept, if any.
+        const found = await prepareIdentity(core, rec, ctx, live)
+        const url = restoredUrl ?? found
         if (!live()) throw new UploadError('ERR_ABORTED', 'Stopped')
         if (rec.state.status !== 'uploading') {
           core.dispatch(rec, { type: 'begin', ...(url !== undefined ? { url } : {}) })
