@@ -23,7 +23,7 @@ export const nodeDefaults: PlatformDefaults = {
       digest: () => hash.digest(),
     }
   },
-  // The main thread measured as fast as two worker threads on 2 cores (core README, Identity).
+  // Two worker threads measured no consistent gain on 2 shared cores (core README, Content identity).
   identityHasher: () => createNodeIdentityHasher(),
   chunkSize: Number.POSITIVE_INFINITY,
 }
