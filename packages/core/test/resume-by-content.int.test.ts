@@ -231,4 +231,24 @@ describe('hashing and pause', () => {
     expect(hasher.workers).toBe(0)
     expect(await server.storedSha256(up.getFile(id)?.url ?? '')).toBe(big.sha256)
   })
+
+  it('a cancel mid-hash stops the worker threads and creates nothing', async () => {
+    const { proxy } = stack
+    const hasher = createNodeIdentityHasher({ threads: 2 })
+    const up = stack.uploader({ endpoint: proxy.endpoint, identity: true, identityHasher: hasher })
+    const requestsBefore = proxy.log.length
+    let workersAtCancel = 0
+    let canceling: Promise<void> | undefined
+    up.on('progress', ({ id, hashing }) => {
+      if (canceling || !hashing || hashing.bytes === 0) return
+      workersAtCancel = hasher.workers
+      canceling = up.cancel(id)
+    })
+    const [id] = up.add(big.path) as [string]
+    await waitUntil(() => up.getFile(id)?.status === 'canceled', 20_000, 'canceled')
+    await canceling
+    expect(workersAtCancel).toBe(2)
+    await waitUntil(() => hasher.workers === 0, 5_000, 'no worker left')
+    expect(proxy.log.slice(requestsBefore).filter((e) => e.method !== 'OPTIONS')).toEqual([])
+  })
 })
