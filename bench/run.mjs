@@ -37,7 +37,9 @@ const started = performance.now()
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`
 
 try {
-  await checkDist({ needCore: pairs.some((p) => p.client === 'shuttle') || wants('browser') })
+  await checkDist({
+    needCore: pairs.some((p) => p.client === 'shuttle') || wants('browser') || wants('hash'),
+  })
 } catch (err) {
   console.error(`bench: ${err.message}`)
   process.exit(2)
@@ -129,6 +131,11 @@ try {
       log,
     })
   }
+  if (wants('hash')) {
+    log(`[${elapsed()}] content hashing of one ${sizes.hash / 2 ** 20} MiB file × ${args.reps}`)
+    const { runHash } = await import('./lib/workloads/hash.mjs')
+    results.hash = await runHash({ tmpRoot, size: sizes.hash, reps: args.reps, log })
+  }
   if (wants('browser')) {
     const input = args.browserInput === 'blob' ? 'in-memory Blob' : 'File'
     log(`[${elapsed()}] Chromium, ${sizes.browser / 2 ** 20} MiB ${input} × ${args.reps}`)
@@ -162,6 +169,10 @@ try {
 }
 
 results.targets = targets(results)
+if (results.hash) {
+  const { hashTarget } = await import('./lib/workloads/hash.mjs')
+  results.targets.push(...hashTarget(results.hash))
+}
 results.meta.durationSeconds = Math.round((performance.now() - started) / 1000)
 const markdown = renderMarkdown(results)
 const out = args.out ?? join(resultsDir, 'latest.json')

@@ -134,6 +134,26 @@ async function vueApp(tarballs) {
     step(
       `vue-app: OK (${line.trim()}; stored bytes match, sha256 ${got.slice(0, 16)}…${id ? '' : ', no URL shown'})`,
     )
+    // The content identity from the packed @shuttle/core's Web Worker, as the app's Vite build emitted it.
+    const workers = []
+    page.on('worker', (w) => workers.push(w.url()))
+    const size = 9 * 1024 * 1024 + 5
+    const made = Uint8Array.from({ length: size }, (_, i) => (i * 31) & 0xff)
+    const outer = createHash('sha256')
+    for (let at = 0; at < size; at += 4 * 1024 * 1024)
+      outer.update(
+        createHash('sha256')
+          .update(made.subarray(at, at + 4 * 1024 * 1024))
+          .digest(),
+      )
+    const identity = await page.evaluate((n) => window.identityOf(n), size)
+    if (identity !== outer.digest('hex'))
+      throw new Error(`vue-app: identity ${identity} is not sha256-4m of the bytes`)
+    if (!workers.some((u) => u.includes('identity-worker')))
+      throw new Error(`vue-app: no identity worker ran (${workers})`)
+    step(
+      `vue-app: OK (sha256-4m from ${workers.length} Web Workers of the packed core: ${identity.slice(0, 16)}…)`,
+    )
   } finally {
     await browser.close()
     server.kill('SIGTERM')

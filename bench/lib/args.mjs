@@ -3,13 +3,13 @@ import { PAIRS } from './pairs.mjs'
 import { GiB, MiB } from './stats.mjs'
 import { MODES } from './workloads/single.mjs'
 
-const WORKLOADS = ['limits', 'single', 'many', 'resume', 'browser', 'rss', 's3']
+const WORKLOADS = ['limits', 'single', 'many', 'resume', 'browser', 'rss', 'hash', 's3']
 
 export const USAGE = `Usage: npm run bench -- [options]
   --quick              small sizes, 1 repetition (development, CI smoke)
   --reps <n>           repetitions per row (default 5; quick 1)
-  --only <list>        workloads: limits,single,many,resume,browser,rss,s3 (default: all; --quick
-                       leaves out s3, which starts a Ceph RGW, unless named)
+  --only <list>        workloads: limits,single,many,resume,browser,rss,hash,s3 (default: all;
+                       --quick leaves out s3, which starts a Ceph RGW, unless named)
   --pairs <list>       pairs: shuttle,peer,tusjs-shuttle,shuttle-tus (default: all)
   --modes <list>       single-file modes: stream,chunked,parallel,verify (default: all)
   --browser-input <file|blob>
@@ -73,7 +73,15 @@ export function readArgs(argv = process.argv.slice(2)) {
     browserInput: values['browser-input'],
     out: values.out,
     sizes: quick
-      ? { big: 64 * MiB, small: 1 * MiB, count: 100, concurrency: 50, browser: 32 * MiB, rssSmall: 16 * MiB }
+      ? {
+          big: 64 * MiB,
+          small: 1 * MiB,
+          count: 100,
+          concurrency: 50,
+          browser: 32 * MiB,
+          rssSmall: 16 * MiB,
+          hash: 64 * MiB,
+        }
       : {
           big: 1 * GiB,
           small: 1 * MiB,
@@ -81,6 +89,7 @@ export function readArgs(argv = process.argv.slice(2)) {
           concurrency: 200,
           browser: 256 * MiB,
           rssSmall: 64 * MiB,
+          hash: 1 * GiB,
         },
     chunk: 8 * MiB,
   }

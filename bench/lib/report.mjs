@@ -1,6 +1,8 @@
 // Turns the results into markdown tables and a ✔/✘ list of targets.
+
 import { PEER } from './pairs.mjs'
 import { GiB, MiB, median } from './stats.mjs'
+import { hashSection } from './workloads/hash.mjs'
 
 const num = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–')
 const mibs = (v) => num(v / MiB)
@@ -368,6 +370,7 @@ export function renderMarkdown(results) {
     )
   }
   if (browser.length) parts.push(...chromiumSection(browser, limits))
+  if (results.hash?.length) parts.push(...hashSection(results.hash))
   if (results.browserError) parts.push(`### Chromium\n\nNot measured: ${results.browserError}`)
   if (results.s3) parts.push(...s3Section(results.s3))
   if (results.s3Error) parts.push(`### S3 (Ceph RGW)\n\nNot measured: ${results.s3Error}`)

@@ -40,6 +40,13 @@ let results: {
   many: Array<Row & { uploadsPerSecond: number; p50: number; p99: number; count: number }>
   resume: Array<Row & { resent: number; chunk: number; size: number; killedAt: number }>
   targets: Array<{ name: string; ok: boolean; detail: string }>
+  hash: Array<{
+    where: string
+    algo: string
+    minMiBs: number
+    peakMiB: number
+    runs: Array<{ digest: string }>
+  }>
 }
 
 beforeAll(async () => {
@@ -58,13 +65,60 @@ beforeAll(async () => {
   code = await new Promise((resolve) => child.on('exit', resolve))
   if (code !== 0) throw new Error(`bench exited ${code}:\n${stderr.slice(-2000)}`)
   results = JSON.parse(await readFile(out, 'utf8'))
-}, 240_000)
+}, 300_000)
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
 describe('npm run bench -- --quick', () => {
+  it('hashes the same file every way in Node and Chromium, and the identity is the same in both', () => {
+    const rows = results.hash.map((r) => `${r.where}/${r.algo}`).sort()
+    expect(rows).toEqual(
+      [
+        ...[
+          'shuttle-main',
+          'shuttle-threads',
+          'spark-md5',
+          'hashwasm-sha256',
+          'hashwasm-md5',
+          'node-sha256',
+          'webcrypto-oneshot',
+        ].map((a) => `node/${a}`),
+        ...[
+          'shuttle',
+          'shuttle-1-worker',
+          'webcrypto-blocks',
+          'spark-md5',
+          'hashwasm-sha256',
+          'hashwasm-md5',
+          'webcrypto-oneshot',
+        ].map((a) => `chromium/${a}`),
+      ].sort(),
+    )
+    for (const r of results.hash) {
+      expect(r.minMiBs).toBeGreaterThan(0)
+      // Node: the child's whole peak RSS; Chromium: the rise during the run (a 64 MiB file may add ~0).
+      if (r.where === 'node') expect(r.peakMiB).toBeGreaterThan(0)
+      else expect(Number.isFinite(r.peakMiB)).toBe(true)
+    }
+    const digest = (where: string, algo: string) =>
+      results.hash.find((r) => r.where === where && r.algo === algo)?.runs[0]?.digest
+    // Four implementations of sha256-4m, one value; and plain SHA-256 equal in Node and Chromium.
+    const identity = digest('node', 'shuttle-main')
+    expect(identity).toMatch(/^[0-9a-f]{64}$/)
+    for (const [w, a] of [
+      ['node', 'shuttle-threads'],
+      ['chromium', 'shuttle'],
+      ['chromium', 'shuttle-1-worker'],
+      ['chromium', 'webcrypto-blocks'],
+    ])
+      expect(digest(w!, a!)).toBe(identity)
+    expect(digest('chromium', 'webcrypto-oneshot')).toBe(digest('node', 'node-sha256'))
+    expect(digest('chromium', 'hashwasm-sha256')).toBe(digest('node', 'node-sha256'))
+    expect(digest('chromium', 'spark-md5')).toBe(digest('node', 'hashwasm-md5'))
+  })
+
   it('measures the machine limits and the Node floor', () => {
     expect(results.limits.loopback).toBeGreaterThan(0)
     expect(results.limits.disk).toBeGreaterThan(0)

@@ -16,6 +16,8 @@ export interface DemoSettings {
   theme: 'auto' | 'light' | 'dark'
   /** `?retries=0,500`: the engine's retryDelays in ms (its length is the retry budget). */
   retryDelays?: number[]
+  /** `?identity=1|0|auto`: the engine's content identity (hashing; resume by content). Default: core's. */
+  identity?: boolean | 'auto'
 }
 
 export function readSettings(search: string): DemoSettings {
@@ -34,7 +36,14 @@ export function readSettings(search: string): DemoSettings {
     endpoint: q.get('endpoint') || undefined,
     theme: q.get('theme') === 'dark' ? 'dark' : q.get('theme') === 'light' ? 'light' : 'auto',
     retryDelays: retries(q.get('retries')),
+    ...identityOf(q.get('identity')),
   }
+}
+
+function identityOf(v: string | null): { identity?: boolean | 'auto' } {
+  if (v === '1' || v === 'true') return { identity: true }
+  if (v === '0' || v === 'false') return { identity: false }
+  return v === 'auto' ? { identity: 'auto' } : {}
 }
 
 function retries(v: string | null): number[] | undefined {

@@ -28,8 +28,11 @@ export function useUnfinished(
     } catch {
       return // storage disabled: nothing to offer
     }
+    // One upload may be kept under two keys (its fingerprint and its content identity): once each.
+    const seen = new Set<string>()
     const checks = saved
       .filter(({ checkpoint }) => checkpoint.endpoint === base && checkpoint.url && !checkpoint.finished)
+      .filter(({ checkpoint }) => !seen.has(checkpoint.url!) && seen.add(checkpoint.url!) !== undefined)
       .map(async ({ checkpoint }) => {
         try {
           const res = await fetch(checkpoint.url!, {

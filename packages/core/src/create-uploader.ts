@@ -1,6 +1,7 @@
 import { NetworkError, UploadError } from '@shuttle/protocol'
 import { createEmitter } from './emitter.js'
 import { createAuthGate } from './engine/auth-gate.js'
+import { storeCheckpoint, withIdentity } from './engine/checkpoint-keys.js'
 import { createConnectivity } from './engine/connectivity.js'
 import type { EngineCore } from './engine/core.js'
 import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } from './engine/file-record.js'
@@ -165,12 +166,11 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       const offset = offsetOf(rec.state)
       if (!cp || rec.fingerprint === undefined || cp.finished || (cp.offset ?? 0) >= offset) return
       rec.offsetSavedAt = options.clock.now()
-      rec.checkpoint = { ...cp, offset, updatedAt: Date.now() }
-      const fingerprint = rec.fingerprint
+      rec.checkpoint = withIdentity(rec, { ...cp, offset, updatedAt: Date.now() })
       const checkpoint = rec.checkpoint
       // One write at a time per file, in order; completion and cancel wait for the last one.
       rec.offsetWrite = (rec.offsetWrite ?? Promise.resolve())
-        .then(() => options.checkpointStore.set(fingerprint, checkpoint))
+        .then(() => storeCheckpoint(core, rec, checkpoint))
         .catch(() => {})
     }
 

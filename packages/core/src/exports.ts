@@ -7,6 +7,13 @@ export type { Uploader } from './create-uploader.js'
 export { makeCreateUploader } from './create-uploader.js'
 export type { Emitter, Listener } from './emitter.js'
 export { defaultFingerprint } from './fingerprint.js'
+export type { IdentityHasher, IdentityJob } from './identity/sha256-4m.js'
+export {
+  createMainThreadHasher,
+  formatIdentity,
+  IDENTITY_ALGORITHM,
+  IDENTITY_BLOCK_SIZE,
+} from './identity/sha256-4m.js'
 export type { RetryReason, UploadEvent, UploadState, UploadStatus } from './machine.js'
 export {
   ACTIVE_STATUSES,
@@ -61,5 +68,12 @@ export type {
 } from './transports/transport.js'
 export type { TusCheckpointPart, TusCheckpointState } from './transports/tus/tus-state.js'
 export { createTusTransport } from './transports/tus/tus-transport.js'
-export type { FileId, FileSnapshot, ProgressPayload, UploaderEventName, UploaderEvents } from './types.js'
+export type {
+  FileId,
+  FileSnapshot,
+  HashingProgress,
+  ProgressPayload,
+  UploaderEventName,
+  UploaderEvents,
+} from './types.js'
 export { VERSION } from './version.js'

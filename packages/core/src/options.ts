@@ -1,4 +1,5 @@
 import { UploadError } from '@shuttle/protocol'
+import type { IdentityHasher } from './identity/sha256-4m.js'
 import { absoluteUrl, type Clock, systemClock } from './platform.js'
 import type {
   CheckpointStore,
@@ -92,6 +93,15 @@ export interface UploaderOptions {
    * OPTIONS per endpoint.
    */
   checksum?: boolean | 'sha1' | 'sha256'
+  /**
+   * The file's content identity (`sha256-4m`: SHA-256 over the SHA-256 of each 4 MiB block), hashed
+   * once per file in 'preparing' (Web Workers in browsers) with progress in `FileSnapshot.hashing`.
+   * Lets a server finish an upload it already holds (tus `instant-upload`) and finds an unfinished
+   * upload again when the same bytes are picked under another name or date (resume by content).
+   * 'auto' (default): only when the transport says the server uses it (tus: `instant-upload` in the
+   * OPTIONS answer); true: for every file; false: never.
+   */
+  identity?: boolean | 'auto'
   /** form protocol: field name of the file part. Default 'file'. */
   fieldName?: string
   /** form protocol: extra form fields. */
@@ -108,6 +118,8 @@ export interface UploaderOptions {
   httpClient?: HttpClient
   fileReader?: FileReaderPort
   digest?: DigestFn
+  /** Computes identities (default: the platform's; createNodeIdentityHasher({ threads }) in Node). */
+  identityHasher?: IdentityHasher
   clock?: Clock
   /** Jitter source in [0, 1); injectable for deterministic tests. */
   random?: () => number
@@ -121,6 +133,7 @@ export interface PlatformDefaults {
   fingerprint: Fingerprint
   digest: DigestFn
   sha256: CreateSha256
+  identityHasher: () => IdentityHasher
   chunkSize: number
   /** Whether finished uploads keep their checkpoint (see `rememberFinished`). */
   rememberFinished?: boolean
@@ -149,6 +162,9 @@ export interface NormalizedOptions {
   readonly onAuthExpired: UploaderOptions['onAuthExpired']
   /** 'auto': sha256, else sha1, as the server offers them. */
   readonly checksum: false | 'auto' | 'sha1' | 'sha256'
+  /** 'auto': only when the transport says the server uses the identity. */
+  readonly identity: boolean | 'auto'
+  readonly identityHasher: IdentityHasher
   readonly fieldName: string
   readonly data: Readonly<Record<string, string>>
   readonly withCredentials: boolean
@@ -218,6 +234,10 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
   if (checksum !== false && checksum !== 'auto' && checksum !== 'sha1' && checksum !== 'sha256') {
     throw invalid(`'checksum' must be true, false, 'sha1' or 'sha256'`)
   }
+  const identity = o.identity ?? 'auto'
+  if (identity !== true && identity !== false && identity !== 'auto') {
+    throw invalid(`'identity' must be true, false or 'auto'`)
+  }
   return {
     endpoint,
     transport: o.transport ?? BUILTIN_TRANSPORTS[protocol],
@@ -236,6 +256,8 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     fingerprint: o.fingerprint ?? platform.fingerprint,
     onAuthExpired: o.onAuthExpired,
     checksum,
+    identity,
+    identityHasher: o.identityHasher ?? platform.identityHasher(),
     fieldName: o.fieldName ?? 'file',
     data: { ...o.data },
     withCredentials: o.withCredentials ?? false,

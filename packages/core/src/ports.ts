@@ -120,6 +120,11 @@ export interface Checkpoint<State = unknown> {
   offset?: number
   /** Kept after completion (`rememberFinished`): picking the file again finds it done on the server. */
   finished?: boolean
+  /**
+   * The file's content identity (sha256-4m, base64) when it was computed: the checkpoint is also
+   * stored under an identity key, so the same bytes under another name or date find it.
+   */
+  identity?: string
   createdAt: number
   updatedAt: number
 }

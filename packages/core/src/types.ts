@@ -35,6 +35,13 @@ export interface FileSnapshot {
   readonly alreadyUploaded?: boolean
   /** Consecutive failed attempts (reset whenever the server confirms new bytes). */
   readonly attempts: number
+  /** Only while the content identity is being hashed ('preparing'): bytes hashed of `total`. */
+  readonly hashing?: HashingProgress
+}
+
+export interface HashingProgress {
+  readonly bytes: number
+  readonly total: number
 }
 
 export interface ProgressPayload {
@@ -43,6 +50,8 @@ export interface ProgressPayload {
   bytesTotal: number
   speed: number
   eta: number | null
+  /** While the content identity is being hashed. */
+  hashing?: HashingProgress
 }
 
 export interface UploaderEvents {

@@ -32,5 +32,6 @@ export function toUploadFile(s: FileSnapshot): UploadFile {
     error: s.error,
     ...(s.waitingFor ? { waitingFor: s.waitingFor } : {}),
     ...(s.alreadyUploaded ? { alreadyUploaded: true } : {}),
+    ...(s.hashing ? { hashing: s.hashing } : {}),
   }
 }

@@ -33,6 +33,8 @@ export interface UploadFile {
   waitingFor?: RetryReason
   /** Completed without sending a byte: the same file was already on the server. */
   alreadyUploaded?: boolean
+  /** While 'preparing': the content identity being hashed, bytes of total (see core's `identity`). */
+  hashing?: { readonly bytes: number; readonly total: number }
   /** Engine id when the upload runs through @shuttle/core (not for http-request uploads). */
   id?: FileId
 }

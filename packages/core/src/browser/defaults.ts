@@ -1,6 +1,7 @@
 import { createSHA256 } from 'hash-wasm'
 import { createMemoryCheckpointStore } from '../checkpoints/memory-store.js'
 import { defaultFingerprint } from '../fingerprint.js'
+import { createBrowserIdentityHasher } from '../identity/browser/worker-pool.js'
 import type { PlatformDefaults } from '../options.js'
 import { createBrowserFileReader } from './blob-source.js'
 import { createLocalStorageCheckpointStore } from './local-storage-store.js'
@@ -44,6 +45,8 @@ export const browserDefaults: PlatformDefaults = {
       digest: () => hash.digest('binary'),
     }
   },
+  // Web Workers (navigator.hardwareConcurrency, at most 4), WebCrypto per 4 MiB block.
+  identityHasher: () => createBrowserIdentityHasher(),
   chunkSize: 8 * 1024 * 1024,
   rememberFinished: true,
   // Only where there is a window to listen to (not in SSR or a worker without one).

@@ -3,6 +3,8 @@ import type { BrowserInput } from './blob-source.js'
 import { browserDefaults } from './defaults.js'
 
 export * from '../exports.js'
+export type { BrowserIdentityOptions } from '../identity/browser/worker-pool.js'
+export { createBrowserIdentityHasher } from '../identity/browser/worker-pool.js'
 export { createIndexedDbCheckpointStore } from './indexed-db-store.js'
 export { createLocalStorageCheckpointStore } from './local-storage-store.js'
 export { createBrowserNetworkMonitor } from './network-monitor.js'

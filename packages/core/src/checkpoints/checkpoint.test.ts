@@ -22,6 +22,13 @@ describe('parseCheckpoint', () => {
     expect(parseCheckpoint(sampleCheckpoint())).toEqual(sampleCheckpoint())
   })
 
+  it('keeps a well-formed content identity (32 bytes, base64) and drops anything else', () => {
+    const identity = Buffer.alloc(32, 7).toString('base64')
+    expect(parseCheckpoint({ ...sampleCheckpoint(), identity })?.identity).toBe(identity)
+    for (const bad of ['', 'abc', Buffer.alloc(16).toString('base64'), 42])
+      expect(parseCheckpoint({ ...sampleCheckpoint(), identity: bad })).not.toHaveProperty('identity')
+  })
+
   it('a transport that keeps no state gets null back (JSON drops undefined)', () => {
     const { state: _dropped, ...rest } = sampleCheckpoint()
     expect(parseCheckpoint(JSON.parse(JSON.stringify(rest)))?.state).toBeNull()

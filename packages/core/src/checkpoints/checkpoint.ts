@@ -56,6 +56,9 @@ export function parseCheckpoint(value: unknown): Checkpoint | undefined {
       ? { offset: v.offset }
       : {}),
     ...(v.finished === true ? { finished: true } : {}),
+    ...(typeof v.identity === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(v.identity)
+      ? { identity: v.identity }
+      : {}),
     createdAt: typeof v.createdAt === 'number' ? v.createdAt : now,
     updatedAt: typeof v.updatedAt === 'number' ? v.updatedAt : now,
   }

@@ -4,6 +4,7 @@ import { createAbortController, linkedController } from '../platform.js'
 import type { Checkpoint, HttpResponse } from '../ports.js'
 import { statusError } from '../transports/http.js'
 import type { TransportContext, TransportRequest, TransportResult } from '../transports/transport.js'
+import { storeCheckpoint, withIdentity } from './checkpoint-keys.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
 
@@ -36,7 +37,17 @@ export async function userHeaders(core: EngineCore, id: string, method: string, 
  * stalls (no progress for stallTimeout → abort, ERR_STALLED) and turns 401/403 into errors the
  * runner hands to the auth gate. Callbacks from a run that was paused or canceled are dropped.
  */
-export async function runAttempt(core: EngineCore, rec: FileRecord, run: number): Promise<AttemptOutcome> {
+export async function runAttempt(
+  core: EngineCore,
+  rec: FileRecord,
+  run: number,
+  /**
+   * Runs before the transport, with this attempt's context (requests, signal) but before its
+   * checkpoint and identity are read from the record: the last of 'preparing' (hashing), which may
+   * find the checkpoint. Its errors end the attempt like the transport's.
+   */
+  beforeUpload?: (ctx: TransportContext) => Promise<void>,
+): Promise<AttemptOutcome> {
   const { options, transport } = core
   const source = rec.source
   if (!source || !rec.controller) throw new UploadError('ERR_INTERNAL', 'attempt started before preparing')
@@ -124,13 +135,14 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
     }
   }
 
-  const ctx: TransportContext = {
+  const metadata = core.metadataOf(rec)
+  const base: TransportContext = {
     id: rec.id,
     source,
     size: source.info.size,
-    metadata: core.metadataOf(rec),
+    metadata,
     options,
-    checkpoint: rec.checkpoint,
+    checkpoint: undefined,
     signal: controller.signal,
     send,
     // Even from a stopped run: a creation it let finish must reach the checkpoint (see `creates`).
@@ -141,15 +153,14 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
         ...(url === undefined ? {} : { url }),
         size: source.info.size,
         endpoint: options.endpoint,
-        metadata: { ...ctx.metadata },
+        metadata: { ...metadata },
         state,
         createdAt: rec.checkpoint?.createdAt ?? now,
         updatedAt: now,
       }
-      rec.checkpoint = cp
-      if (rec.fingerprint === undefined) return
+      rec.checkpoint = withIdentity(rec, cp)
       try {
-        await options.checkpointStore.set(rec.fingerprint, cp)
+        await storeCheckpoint(core, rec, rec.checkpoint)
       } catch {
         // A full or unavailable store costs resume-after-reload, not the upload itself.
       }
@@ -182,9 +193,17 @@ export async function runAttempt(core: EngineCore, rec: FileRecord, run: number)
       core.events.emit('upload-restarted', { id: rec.id, reason, oldUrl })
     },
   }
-  const attempt = transport.upload(ctx)
-  rec.attempt = attempt.catch(() => {})
   try {
+    await beforeUpload?.(base)
+    // Stopped while preparing (a pause mid-hash, destroy): no request of the transport goes out.
+    if (!live() || controller.signal.aborted) throw new UploadError('ERR_ABORTED', 'Stopped')
+    const ctx: TransportContext = {
+      ...base,
+      checkpoint: rec.checkpoint,
+      ...(rec.identity ? { identity: rec.identity } : {}),
+    }
+    const attempt = transport.upload(ctx)
+    rec.attempt = attempt.catch(() => {})
     return { ok: true, result: await attempt }
   } catch (error) {
     return { ok: false, error: interrupted ?? error, authGeneration }

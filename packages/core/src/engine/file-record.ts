@@ -3,7 +3,7 @@ import { offsetOf, type UploadState, urlOf } from '../machine.js'
 import type { AbortControllerLike } from '../platform.js'
 import type { Checkpoint, FileSource, SourceInfo } from '../ports.js'
 import { createSpeedMeter, createThrottle, eta, PROGRESS_INTERVAL_MS, type SpeedMeter } from '../progress.js'
-import type { FileId, FileSnapshot, ProgressPayload } from '../types.js'
+import type { FileId, FileSnapshot, HashingProgress, ProgressPayload } from '../types.js'
 
 /** The engine's mutable bookkeeping for one file. Never handed out: users get snapshots. */
 export interface FileRecord {
@@ -50,6 +50,10 @@ export interface FileRecord {
   offsetWrite?: Promise<void>
   /** Completed by finding it finished on the server (a finished checkpoint): nothing was sent. */
   alreadyUploaded?: boolean
+  /** The content identity (sha256-4m), once hashed or read from the checkpoint. */
+  identity?: Uint8Array
+  /** While the identity is being hashed. */
+  hashing?: HashingProgress
   /** Aborts the attempt in flight without stopping the run (the network went down); set by runAttempt. */
   interrupt?: (reason: UploadError) => void
 }
@@ -124,6 +128,7 @@ export function snapshotOf(
     ...(rec.state.status === 'retrying' ? { waitingFor: rec.state.reason } : {}),
     ...(rec.alreadyUploaded && done ? { alreadyUploaded: true } : {}),
     attempts: rec.attempts,
+    ...(rec.hashing ? { hashing: rec.hashing } : {}),
   })
   rec.snapshot = snap
   return snap
@@ -139,5 +144,6 @@ export function payloadOf(rec: FileRecord): ProgressPayload {
     bytesTotal: total,
     speed,
     eta: done ? 0 : eta(total - rec.bytesSent, speed),
+    ...(rec.hashing ? { hashing: rec.hashing } : {}),
   }
 }

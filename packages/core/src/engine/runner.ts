@@ -3,8 +3,10 @@ import { offsetOf } from '../machine.js'
 import { classifyError, retryDelay, toUploadError } from '../retry.js'
 import type { TransportResult } from '../transports/transport.js'
 import { runAttempt } from './attempt.js'
+import { forgetCheckpoint, storeCheckpoint, withIdentity } from './checkpoint-keys.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
+import { prepareIdentity } from './identity-step.js'
 import { usableCheckpoint } from './transport-setup.js'
 
 /** Consecutive credential refreshes without the server confirming a byte before we give up. */
@@ -33,10 +35,15 @@ export async function runFile(core: EngineCore, rec: FileRecord, run: number): P
         await waitForNetwork(core, rec, new NetworkError('The network is down'))
         if (!live()) return
       }
-      if (rec.state.status !== 'uploading') {
-        core.dispatch(rec, { type: 'begin', ...(restoredUrl !== undefined ? { url: restoredUrl } : {}) })
-      }
-      const outcome = await runAttempt(core, rec, run)
+      const outcome = await runAttempt(core, rec, run, async (ctx) => {
+        // Also when resuming by fingerprint: it then takes the identity the checkpoint kept, if any.
+        const found = await prepareIdentity(core, rec, ctx, live)
+        const url = restoredUrl ?? found
+        if (!live()) throw new UploadError('ERR_ABORTED', 'Stopped')
+        if (rec.state.status !== 'uploading') {
+          core.dispatch(rec, { type: 'begin', ...(url !== undefined ? { url } : {}) })
+        }
+      })
       if (!live()) return
       if (outcome.ok) return await complete(core, rec, outcome.result)
       if (!(await recover(core, rec, outcome.error, outcome.authGeneration))) return
@@ -113,20 +120,17 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
   // otherwise leave a paused file with no checkpoint, which the next run uploads from zero.
   core.dispatch(rec, { type: 'complete', url: result.url, offset: size })
   await rec.offsetWrite // a late offset write must not land after the final one below
-  if (rec.fingerprint !== undefined) {
-    try {
-      // Remembered as finished, a file picked again is recognised by one HEAD instead of re-sent.
-      if (core.options.rememberFinished && checkpoint?.url === result.url)
-        await core.options.checkpointStore.set(rec.fingerprint, {
-          ...checkpoint,
-          offset: size,
-          finished: true,
-          updatedAt: Date.now(),
-        })
-      else await core.options.checkpointStore.delete(rec.fingerprint)
-    } catch {
-      // A stale checkpoint is harmless: its HEAD will show the upload complete or gone.
-    }
+  try {
+    // Remembered as finished, a file picked again is recognised by one HEAD instead of re-sent.
+    if (core.options.rememberFinished && checkpoint?.url === result.url)
+      await storeCheckpoint(
+        core,
+        rec,
+        withIdentity(rec, { ...checkpoint, offset: size, finished: true, updatedAt: Date.now() }),
+      )
+    else await forgetCheckpoint(core, rec)
+  } catch {
+    // A stale checkpoint is harmless: its HEAD will show the upload complete or gone.
   }
   await rec.source?.close().catch(() => {})
   core.events.emit('completed', {

@@ -2,6 +2,7 @@ import { isUploadError } from '@shuttle/protocol'
 import { createAbortController } from '../platform.js'
 import type { Checkpoint } from '../ports.js'
 import { userHeaders } from './attempt.js'
+import { forgetCheckpoint } from './checkpoint-keys.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
 import { usableCheckpoint } from './transport-setup.js'
@@ -52,5 +53,5 @@ export async function terminateUpload(core: EngineCore, rec: FileRecord): Promis
   }
   delete rec.checkpoint
   await rec.offsetWrite // an offset write still landing would bring the checkpoint back
-  if (rec.fingerprint !== undefined) await options.checkpointStore.delete(rec.fingerprint).catch(() => {})
+  await forgetCheckpoint(core, rec)
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { createMemoryCheckpointStore } from '../checkpoints/memory-store.js'
 import { makeCreateUploader } from '../create-uploader.js'
 import { defaultFingerprint } from '../fingerprint.js'
+import { createMainThreadHasher } from '../identity/sha256-4m.js'
 import type { PlatformDefaults } from '../options.js'
 import type { FileReaderPort } from '../ports.js'
 import { createBytesSource } from '../sources/bytes-source.js'
@@ -35,18 +36,20 @@ export function testPlatform(fake: FakeTus): PlatformDefaults {
       const hash = createHash('sha256')
       return { update: (b) => void hash.update(b), digest: () => hash.digest() }
     },
+    identityHasher: () =>
+      createMainThreadHasher(async (algorithm, bytes) => createHash(algorithm).update(bytes).digest()),
     chunkSize: Number.POSITIVE_INFINITY,
   }
 }
 
 /**
- * An uploader over the fake server. Checksums (on by default, one OPTIONS per endpoint) are off
- * unless a test asks, so the request sequences the engine tests assert stay those of the feature
- * under test; verification has its own tests (verify.test.ts).
+ * An uploader over the fake server. Checksums and the content identity ('auto': one OPTIONS per
+ * endpoint) are off unless a test asks, so the request sequences the engine tests assert stay
+ * those of the feature under test; verification has its own tests (verify.test.ts).
  */
 export const createTestUploader =
   (fake: FakeTus) => (options: Parameters<ReturnType<typeof makeCreateUploader<BytesInput>>>[0]) =>
-    makeCreateUploader<BytesInput>(testPlatform(fake))({ checksum: false, ...options })
+    makeCreateUploader<BytesInput>(testPlatform(fake))({ checksum: false, identity: false, ...options })
 
 export const file = (name: string, size = 1000): BytesInput => ({
   name,

@@ -39,6 +39,8 @@ export interface TransportContext<State = unknown> {
    */
   readonly checkpoint: Checkpoint<State> | undefined
   readonly signal: AbortSignalLike
+  /** The file's content identity (sha256-4m), when the engine computed one before this attempt. */
+  readonly identity?: Uint8Array
   send(req: TransportRequest): Promise<HttpResponse>
   /**
    * Persists what a later attempt, reload or process needs to resume; call it as soon as the
@@ -97,6 +99,12 @@ export interface Transport<State = unknown> {
   upload(ctx: TransportContext<State>): Promise<TransportResult>
   /** Deletes the server-side upload on cancel; without it, cancel only forgets the checkpoint. */
   terminate?(ctx: TerminateContext<State>): Promise<void>
+  /**
+   * With `identity: 'auto'`: whether the server uses the file's content identity (tus: it lists
+   * `instant-upload`), asked before the identity is hashed. `ctx.checkpoint` and `ctx.identity` are
+   * not set yet. Without it, 'auto' computes none.
+   */
+  wantsIdentity?(ctx: TransportContext<State>): Promise<boolean>
 }
 
 /**

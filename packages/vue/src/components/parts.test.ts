@@ -91,6 +91,27 @@ describe('<ShuttleFileList> alone', () => {
     { uid: 3, name: 'ok.bin', size: 10, status: 'success', phase: 'completed', percentage: 100 },
   ] as const
 
+  it('shows a file being hashed as "Hashing 42 %", its bar at the hashing share', () => {
+    const hashing = {
+      uid: 9,
+      id: 'e9',
+      name: 'big.iso',
+      size: 100,
+      status: 'uploading',
+      phase: 'preparing',
+      percentage: 0,
+      hashing: { bytes: 42, total: 100 },
+    } as const
+    const w = mount(ShuttleFileList, { props: { files: [{ ...hashing }] } })
+    const row = w.find('li')
+    expect(row.find('.shuttle-file-list__status').text()).toBe('Hashing 42 %')
+    expect(row.attributes('aria-label')).toBe('big.iso, Hashing 42 %')
+    expect(row.find('[role="progressbar"]').attributes('aria-valuenow')).toBe('42')
+    expect(row.find('.is-pause').exists()).toBe(true)
+    const done = mount(ShuttleFileList, { props: { files: [{ ...hashing, hashing: undefined }] } })
+    expect(done.find('.shuttle-file-list__status').text()).toBe('Preparing')
+  })
+
   it('shows progress, speed and ETA, status, and the controls each state allows', () => {
     const w = mount(ShuttleFileList, { props: { files: files.map((f) => ({ ...f })) } })
     const rows = w.findAll('li')

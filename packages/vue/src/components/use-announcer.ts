@@ -17,7 +17,8 @@ const STATUS_KEYS = {
 export const statusKey = (phase: UploadFile['phase']) => STATUS_KEYS[phase]
 
 /** The status shown for one file: 'retrying' says what it waits for (the network, the server's limit). */
-export function fileStatusKey(f: Pick<UploadFile, 'phase' | 'waitingFor' | 'alreadyUploaded'>) {
+export function fileStatusKey(f: Pick<UploadFile, 'phase' | 'waitingFor' | 'alreadyUploaded' | 'hashing'>) {
+  if (f.phase === 'preparing' && f.hashing) return 'statusHashing'
   if (f.phase === 'completed' && f.alreadyUploaded) return 'statusAlreadyUploaded'
   if (f.phase === 'retrying' && f.waitingFor === 'network') return 'statusWaitingNetwork'
   if (f.phase === 'retrying' && f.waitingFor === 'rate-limit') return 'statusRateLimited'

@@ -51,6 +51,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       f.error === s.error &&
       f.waitingFor === s.waitingFor &&
       f.alreadyUploaded === s.alreadyUploaded &&
+      f.hashing === s.hashing &&
       (s.url === undefined || f.uploadUrl === s.url)
     )
       return f
@@ -66,6 +67,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       error: s.error,
       waitingFor: s.waitingFor,
       alreadyUploaded: s.alreadyUploaded,
+      hashing: s.hashing,
     }
   }
 

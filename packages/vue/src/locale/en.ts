@@ -9,6 +9,8 @@ export const en = {
   statusIdle: 'Ready',
   statusQueued: 'Waiting',
   statusPreparing: 'Preparing',
+  statusHashing: 'Hashing',
+  hashingPercent: 'Hashing {percent} %',
   statusUploading: 'Uploading',
   statusPaused: 'Paused',
   statusRetrying: 'Retrying',

@@ -10,6 +10,8 @@ export const zhCn: LocaleMessages = {
   statusIdle: '待上传',
   statusQueued: '排队中',
   statusPreparing: '准备中',
+  statusHashing: '计算哈希',
+  hashingPercent: '计算哈希 {percent}%',
   statusUploading: '上传中',
   statusPaused: '已暂停',
   statusRetrying: '重试中',

@@ -95,6 +95,22 @@ export function createTusTransport(): Transport<TusCheckpointState> {
         if (!isSuccess(res.status)) throw statusError(res, 'DELETE', url)
       }
     },
+    // The same one OPTIONS per endpoint as checksums, creation-with-upload or concatenation, and
+    // only when one of them asks it anyway; its failure means "not offered".
+    async wantsIdentity(ctx) {
+      const o = ctx.options
+      const asked =
+        o.checksum !== false ||
+        o.parallelUploads > 1 ||
+        Math.min(ctx.size, o.creationWithUpload, o.chunkSize) > 0
+      if (!asked) return false
+      try {
+        return (await capabilities(ctx)).extensions.has('instant-upload')
+      } catch (err) {
+        if (ctx.signal.aborted) throw err
+        return false
+      }
+    },
   }
 }
 

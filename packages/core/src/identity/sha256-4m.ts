@@ -1,0 +1,108 @@
+import { encodeBase64, UploadError } from '@shuttle/protocol'
+import type { AbortSignalLike } from '../platform.js'
+import type { DigestFn, FileSource } from '../ports.js'
+
+// The content identity `sha256-4m` (Dropbox's "content hash" construction): SHA-256 over the
+// concatenated SHA-256 digests of the file's consecutive 4 MiB blocks, the last one shorter; a
+// 0-byte file is the SHA-256 of nothing. Blocks hash independently, so the work spreads over
+// threads, and memory stays at a few blocks whatever the file's size.
+
+export const IDENTITY_ALGORITHM = 'sha256-4m'
+export const IDENTITY_BLOCK_SIZE = 4 * 1024 * 1024
+
+/** One identity computation: the file, a signal that stops it, and progress in bytes hashed. */
+export interface IdentityJob {
+  readonly source: FileSource
+  readonly signal: AbortSignalLike
+  /** Bytes hashed so far (monotonic), called as blocks finish. */
+  onProgress?(bytes: number): void
+}
+
+/** Computes `sha256-4m` identities; `workers` counts the threads it holds right now (0 when idle). */
+export interface IdentityHasher {
+  hash(job: IdentityJob): Promise<Uint8Array>
+  readonly workers: number
+}
+
+export const blockCount = (size: number): number => Math.ceil(size / IDENTITY_BLOCK_SIZE)
+
+/** [start, end) of block `i` of a file of `size` bytes. */
+export function blockRange(i: number, size: number): [number, number] {
+  const start = i * IDENTITY_BLOCK_SIZE
+  return [start, Math.min(size, start + IDENTITY_BLOCK_SIZE)]
+}
+
+/** The identity from the blocks' digests, in order (none for a 0-byte file). */
+export function combineBlockDigests(digests: readonly Uint8Array[], digest: DigestFn): Promise<Uint8Array> {
+  const all = new Uint8Array(digests.length * 32)
+  digests.forEach((d, i) => {
+    all.set(d, i * 32)
+  })
+  return digest('sha256', all)
+}
+
+/** The identity as an RFC 8941 dictionary member, as it goes on the wire: `sha256-4m=:<base64>:`. */
+export const formatIdentity = (identity: Uint8Array): string =>
+  `${IDENTITY_ALGORITHM}=:${encodeBase64(identity)}:`
+
+/** The checkpoint-store key an unfinished upload is also kept under, found again by content. */
+export const identityKey = (identity: Uint8Array, size: number, endpoint: string): string =>
+  `shuttle-identity:${IDENTITY_ALGORITHM}:${encodeBase64(identity)}:${size}:${endpoint}`
+
+export const abortedError = (signal: AbortSignalLike): UploadError =>
+  signal.reason instanceof UploadError ? signal.reason : new UploadError('ERR_ABORTED', 'Hashing was stopped')
+
+/**
+ * Hashes every block with at most `concurrency` in flight, started in order, and reports progress
+ * as they finish. `hashBlock` owns the reading; at most `concurrency` blocks are in memory.
+ */
+export async function hashBlocks(
+  size: number,
+  concurrency: number,
+  hashBlock: (start: number, end: number) => Promise<Uint8Array>,
+  job: IdentityJob,
+): Promise<Uint8Array[]> {
+  const count = blockCount(size)
+  const digests: Uint8Array[] = new Array(count)
+  let next = 0
+  let done = 0
+  let failed = false
+  const lane = async () => {
+    try {
+      while (next < count && !failed) {
+        if (job.signal.aborted) throw abortedError(job.signal)
+        const i = next++
+        const [start, end] = blockRange(i, size)
+        digests[i] = await hashBlock(start, end)
+        done += end - start
+        job.onProgress?.(done)
+      }
+    } catch (err) {
+      failed = true // the other lanes stop reading
+      throw err
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, lane))
+  if (job.signal.aborted) throw abortedError(job.signal)
+  return digests
+}
+
+/**
+ * The identity on the calling thread, through `source.read` and a one-shot digest per block (the
+ * platform's: WebCrypto, node:crypto). `concurrency` blocks are read at once.
+ */
+export function createMainThreadHasher(digest: DigestFn, concurrency = 2): IdentityHasher {
+  return {
+    workers: 0,
+    async hash(job) {
+      const { source } = job
+      const digests = await hashBlocks(
+        source.info.size,
+        concurrency,
+        async (start, end) => digest('sha256', await source.read(start, end)),
+        job,
+      )
+      return combineBlockDigests(digests, digest)
+    },
+  }
+}
