@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { UploadToken } from '../auth/upload-token.js'
 import type { ContentDigests } from '../digest/content-digests.js'
 import type { Emitter } from '../emitter.js'
+import type { Challenges } from '../identity/challenges.js'
 import type { NormalizedOptions } from '../options.js'
 import type { Quotas } from '../trust/quotas.js'
 import type { UploadInfo } from '../types.js'
@@ -23,6 +24,8 @@ export interface HandlerContext {
   readonly quotas: Quotas | undefined
   /** The SHA-256 of each upload's stored bytes (Repr-Digest); undefined when the store cannot read back. */
   readonly digests: ContentDigests | undefined
+  /** Open instant-upload challenges; undefined when the server does not offer instant-upload. */
+  readonly challenges: Challenges | undefined
   /** The URL clients use to address an upload. */
   urlFor(id: string): string
 }

@@ -74,10 +74,10 @@ export async function writeBody(
   // Kept only if it saw exactly the bytes now stored: a chunk cut off before it could be verified
   // was hashed but not kept (then the digest is recomputed from the stored bytes when it matters).
   if (running && hash && upload.offset + hash.fed === offset) ctx.digests?.keep(upload.id, offset, running)
-  const updated: UploadInfo = { ...upload, offset }
+  let updated: UploadInfo = { ...upload, offset }
   if (offset !== upload.offset) {
     ctx.emit('upload-progress', { upload: updated, offset })
-    if (isFinished(updated)) await finish(ctx, updated)
+    if (isFinished(updated)) updated = await finish(ctx, updated)
   }
   if (releaseSignal.aborted) {
     throw new TusError(
