@@ -3,6 +3,7 @@ import type { HttpResponse } from '../../ports.js'
 import { isSuccess, statusError } from '../http.js'
 import type { Transport, TransportResult } from '../transport.js'
 import { uploadConcatenated } from './concat.js'
+import { identityFor, identityHeaders, proveIfChallenged } from './instant.js'
 import { MAX_CHECKSUM_MISMATCHES, patchUntilDone } from './patch-loop.js'
 import {
   type Created,
@@ -78,9 +79,12 @@ export function createTusTransport(): Transport<TusCheckpointState> {
         // header others do not know could fail a browser's CORS preflight against them.
         file: checksum === undefined ? undefined : new FileDigest(o.sha256, ctx.source),
       }
+      // Asked only for a fresh creation: a resumed upload already declared it (or did not).
+      const identity = ctx.checkpoint?.url === undefined ? await identityFor(ctx, caps) : undefined
       return uploadSingle(
         ctx,
         plan,
+        identity,
         () => creationBody(ctx, plan),
         () => trailersLost.add(o.endpoint),
       )
@@ -111,6 +115,7 @@ interface VerifyPlan {
 async function uploadSingle(
   ctx: TusContext,
   plan: VerifyPlan,
+  identity: Uint8Array | undefined,
   creationBody: () => Promise<number>,
   onTrailerLost: () => void,
 ): Promise<TransportResult> {
@@ -135,13 +140,23 @@ async function uploadSingle(
   if (url === undefined) {
     // The URL (and so the checkpoint) is only known once the POST is answered: a POST cut mid-body
     // is retried as a fresh creation, costing at most those bytes again.
-    const end = await creationBody()
-    const created = await createWithChecksum(ctx, plan, end)
+    // With an identity the POST has no body: a server holding the file answers with a challenge.
+    const created = identity
+      ? await createUploadWithBody(ctx, {
+          length: ctx.size,
+          metadata: { ...ctx.metadata },
+          headers: identityHeaders(identity),
+        })
+      : await createWithChecksum(ctx, plan, await creationBody())
     url = created.url
     offset = created.offset
     answer = created.response
     await ctx.saveCheckpoint({ url, state: {} })
     ctx.created(url)
+    if (identity) {
+      const instant = await proveIfChallenged(ctx, url, created.response, identity)
+      if (instant) return instant
+    }
   }
   ctx.confirmed(offset)
   const last = await patchUntilDone(ctx, {
