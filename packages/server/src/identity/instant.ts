@@ -119,25 +119,32 @@ export async function answerProof(
 }
 
 /**
- * At completion: the identity of the bytes the store holds, computed by reading them back, against
- * the declared one. A mismatch removes the upload (nothing stays "finished") and answers 460.
- * The plain SHA-256 for Repr-Digest is computed in the same read when it is not known yet.
+ * At completion: the identity of the bytes the store holds against the declared one. It was hashed
+ * as the bytes were stored (RunningIdentities); when that state is lost it is computed by reading
+ * them back (and the plain SHA-256 for Repr-Digest in the same read, when not known yet). A
+ * mismatch removes the upload (nothing stays "finished") and answers 460.
  */
 export async function verifyIdentity(ctx: HandlerContext, upload: UploadInfo): Promise<UploadInfo> {
   const { store } = ctx.options
   if (upload.identity === undefined || upload.identityVerified || !instantUploadOffered(ctx.options))
     return upload
-  const identity = new IdentityHash()
-  const sha = ctx.digests?.needsRead(upload) ? createHash('sha256') : undefined
-  for await (const chunk of await store.read!(upload.id, { start: 0, end: upload.offset })) {
-    identity.update(chunk)
-    sha?.update(chunk)
+  let digest = ctx.identities?.finish(upload.id, upload.offset)
+  if (digest === undefined) {
+    // Not hashed on the way in (a restart, a write that was cut or refused): read the bytes back.
+    const identity = new IdentityHash()
+    const sha = ctx.digests?.needsRead(upload) ? createHash('sha256') : undefined
+    for await (const chunk of await store.read!(upload.id, { start: 0, end: upload.offset })) {
+      identity.update(chunk)
+      sha?.update(chunk)
+    }
+    digest = identity.digest()
+    if (sha) ctx.digests?.remember(upload.id, sha.digest())
   }
-  const stored = Buffer.from(identity.digest()).toString('hex')
-  if (sha) ctx.digests?.remember(upload.id, sha.digest())
+  const stored = Buffer.from(digest).toString('hex')
   if (stored !== upload.identity) {
     await store.remove(upload.id)
     ctx.digests?.forget(upload.id)
+    ctx.identities?.forget(upload.id)
     ctx.quotas?.usage.removed(upload.id)
     throw new TusError(
       'ERR_DIGEST_MISMATCH',
