@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import { parseChallenge } from '@shuttle/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ServerOptions } from '../src/index.js'
 import { identityHeader, identityOf, proofFor } from './helpers/identity.js'
+import { jsUpload } from './helpers/js-client.js'
 import { OCTET, startTus, type Tus } from './helpers/start-tus.js'
 import { bearer, SECRET } from './helpers/tokens.js'
 
@@ -231,4 +234,27 @@ it('identityOf agrees with the contract on a multi-block file (sanity of the tes
     createHash('sha256').update(b).digest(),
   )
   expect(identityOf(bytes)).toEqual(createHash('sha256').update(Buffer.concat(blocks)).digest())
+})
+
+describe('tus-js-client against a server offering instant-upload', () => {
+  it('uploads the same file twice as before: no error, the same requests each time', async () => {
+    const t = await start()
+    const methods: string[] = []
+    t.server.prependListener('request', (req) => methods.push(req.method ?? ''))
+    const bytes = randomBytes(3 * MIB)
+    const file = path.join(t.dir, '..', 'js-client.bin')
+    await writeFile(file, bytes)
+    const urls: string[] = []
+    for (let i = 0; i < 2; i++) {
+      urls.push(
+        await jsUpload(file, {
+          endpoint: t.endpoint,
+          uploadSize: bytes.length,
+          metadata: { run: String(i) },
+        }),
+      )
+    }
+    expect(methods).toEqual(['POST', 'PATCH', 'POST', 'PATCH'])
+    for (const url of urls) expect(await downloadSha(t, url)).toEqual({ status: 200, sha256: sha256(bytes) })
+  })
 })
