@@ -60,6 +60,7 @@ export async function startServer(
     maxSize: options.maxSize,
     expireAfter: options.expireAfter,
     quotas: options.trust.quotas,
+    instantUpload: options.instantUpload === 'off' ? false : { scope: options.instantUpload },
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.trust.authSecret ? { tokens: { secret: options.trust.authSecret } } : {}),
     ...(demo ? { tokens: { secret: demo.secret } } : {}),
