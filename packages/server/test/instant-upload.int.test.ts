@@ -42,7 +42,7 @@ async function upload(
   const patch = await t.req(url, {
     method: 'PATCH',
     headers: { ...auth, ...OCTET, 'Upload-Offset': '0' },
-    body: bytes,
+    body: new Uint8Array(bytes),
   })
   expect(patch.status).toBe(204)
   expect(patch.headers.get('upload-identity')).toBe(confirmed)
@@ -145,7 +145,7 @@ describe('instant-upload on the wire', () => {
     const patch = await t.req(url, {
       method: 'PATCH',
       headers: { ...OCTET, 'Upload-Offset': '0' },
-      body: bytes,
+      body: new Uint8Array(bytes),
     })
     expect(patch.status).toBe(204)
     expect(await downloadSha(t, url)).toEqual({ status: 200, sha256: sha256(bytes) })
@@ -163,13 +163,13 @@ describe('instant-upload on the wire', () => {
     const half = await t.req(url, {
       method: 'PATCH',
       headers: { ...OCTET, 'Upload-Offset': '0' },
-      body: bytes.subarray(0, MIB),
+      body: new Uint8Array(bytes.subarray(0, MIB)),
     })
     expect(half.status).toBe(204)
     const last = await t.req(url, {
       method: 'PATCH',
       headers: { ...OCTET, 'Upload-Offset': String(MIB) },
-      body: bytes.subarray(MIB),
+      body: new Uint8Array(bytes.subarray(MIB)),
     })
     expect(last.status).toBe(460)
     expect(await last.text()).toMatch(/not the declared/)
