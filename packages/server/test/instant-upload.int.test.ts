@@ -172,6 +172,8 @@ describe('instant-upload on the wire', () => {
       body: new Uint8Array(bytes.subarray(MIB)),
     })
     expect(last.status).toBe(460)
+    // Naming the stored bytes' identity tells clients this is not a damaged chunk to send again.
+    expect(last.headers.get('upload-identity')).toBe(identityHeader(bytes))
     expect(await last.text()).toMatch(/not the declared/)
     expect((await t.req(url, { method: 'HEAD' })).status).toBe(404)
     // And nothing was indexed: the same identity finds no stored copy.

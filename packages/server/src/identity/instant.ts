@@ -150,6 +150,8 @@ export async function verifyIdentity(ctx: HandlerContext, upload: UploadInfo): P
       'ERR_DIGEST_MISMATCH',
       STATUS_CHECKSUM_MISMATCH,
       `The stored bytes have ${IDENTITY_ALGORITHM} ${encodeBase64(Buffer.from(stored, 'hex'))}, not the declared ${encodeBase64(Buffer.from(upload.identity, 'hex'))}; the upload was deleted. Check the file and upload it again.`,
+      // Tells this 460 from a damaged chunk's: sending the same bytes again cannot help.
+      { headers: { 'Upload-Identity': formatIdentity(digest) } },
     )
   }
   return store.recordIdentity!(upload.id)

@@ -140,20 +140,20 @@ async function uploadSingle(
   if (url === undefined) {
     // The URL (and so the checkpoint) is only known once the POST is answered: a POST cut mid-body
     // is retried as a fresh creation, costing at most those bytes again.
-    // With an identity the POST has no body: a server holding the file answers with a challenge.
-    const created = identity
-      ? await createUploadWithBody(ctx, {
-          length: ctx.size,
-          metadata: { ...ctx.metadata },
-          headers: identityHeaders(identity),
-        })
-      : await createWithChecksum(ctx, plan, await creationBody())
+    // A file that fits whole in the creation POST goes there as before (one request; declaring its
+    // identity so the server checks it). A larger one declares it in a POST without body, so that a
+    // server holding the file can answer with a challenge instead of taking the first bytes.
+    let end = await creationBody()
+    const mayBeInstant = identity !== undefined && end < ctx.size
+    if (mayBeInstant) end = 0
+    const extra = identity ? identityHeaders(identity) : {}
+    const created = await createWithChecksum(ctx, plan, end, extra)
     url = created.url
     offset = created.offset
     answer = created.response
     await ctx.saveCheckpoint({ url, state: {} })
     ctx.created(url)
-    if (identity) {
+    if (identity && mayBeInstant) {
       const instant = await proveIfChallenged(ctx, url, created.response, identity)
       if (instant) return instant
     }
@@ -180,11 +180,19 @@ async function uploadSingle(
  * are in memory anyway, at most creationWithUpload). A 460 is sent again at once, a bounded number
  * of times, like a PATCH's.
  */
-async function createWithChecksum(ctx: TusContext, plan: VerifyPlan, end: number): Promise<Created> {
-  const create = { length: ctx.size, metadata: { ...ctx.metadata } }
+async function createWithChecksum(
+  ctx: TusContext,
+  plan: VerifyPlan,
+  end: number,
+  extraHeaders: Record<string, string>,
+): Promise<Created> {
+  const create = { length: ctx.size, metadata: { ...ctx.metadata }, headers: extraHeaders }
   // An empty file is finished by its creation: ask for the digest there.
   if (ctx.size === 0 && plan.file)
-    return createUploadWithBody(ctx, { ...create, headers: { 'Want-Repr-Digest': 'sha-256=10' } })
+    return createUploadWithBody(ctx, {
+      ...create,
+      headers: { ...extraHeaders, 'Want-Repr-Digest': 'sha-256=10' },
+    })
   if (end <= 0) return createUploadWithBody(ctx, create)
   const onSent = (n: number) => ctx.sent(n)
   if (plan.checksum === undefined) return createUploadWithBody(ctx, { ...create, body: { end, onSent } })
@@ -200,7 +208,8 @@ async function createWithChecksum(ctx: TusContext, plan: VerifyPlan, end: number
     try {
       return await createUploadWithBody(ctx, { ...create, body: { end, onSent, bytes, headers } })
     } catch (err) {
-      const damaged = err instanceof HttpStatusError && err.status === 460
+      const damaged =
+        err instanceof HttpStatusError && err.status === 460 && err.code !== 'ERR_DIGEST_MISMATCH'
       if (!damaged || mismatches >= MAX_CHECKSUM_MISMATCHES) throw err
       ctx.checksumMismatch?.(0)
       ctx.sent(0)
