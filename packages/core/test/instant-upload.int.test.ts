@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitForCompletion } from './helpers/engine.js'
 import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFile } from './helpers/files.js'
+import { startRecordingProxy } from './helpers/recording-proxy.js'
 import { useStack } from './helpers/stack.js'
 
 // Instant upload (秒传) in Node, over real sockets: the second upload of a 1 GiB file the server
@@ -76,6 +77,36 @@ describe('instant upload against shuttle', () => {
     for await (const chunk of res.body!) hash.update(chunk)
     expect(hash.digest('hex')).toBe(big.sha256)
   }, 600_000)
+})
+
+describe('a declared identity the bytes do not have', () => {
+  const stack = useStack('shuttle')
+
+  it('fails the file with ERR_DIGEST_MISMATCH at completion, sends nothing again, keeps nothing', async () => {
+    const { server } = stack
+    // As if the file changed between hashing and sending: the declaration names other content.
+    const forging = await startRecordingProxy(server.endpoint, {
+      mapRequestHeaders: (method, headers) => {
+        if (method === 'POST' && headers['upload-identity'])
+          headers['upload-identity'] = `sha256-4m=:${Buffer.alloc(32, 9).toString('base64')}:`
+      },
+    })
+    try {
+      const u = stack.uploader({ endpoint: forging.endpoint, retryDelays: [0, 0] })
+      const small = await writeRandomFile(dir, 'six.bin', 6 * MiB)
+      const [id] = u.add(small.path) as [string]
+      await waitForCompletion(u, [id], 60_000).catch(() => {})
+      const f = u.getFile(id)!
+      expect(f.status).toBe('failed')
+      expect(f.error?.code).toBe('ERR_DIGEST_MISMATCH')
+      // One creation and one body: not retried, not re-sent.
+      expect(methodsOf(forging.log).filter((m) => m !== 'OPTIONS')).toEqual(['POST', 'PATCH'])
+      expect(forging.log.find((e) => e.method === 'PATCH')?.status).toBe(460)
+      expect(await server.storedUploads()).toEqual([])
+    } finally {
+      await forging.close()
+    }
+  }, 120_000)
 })
 
 describe('instant upload degrades against @tus/server', () => {
