@@ -79,12 +79,10 @@ export function createTusTransport(): Transport<TusCheckpointState> {
         // header others do not know could fail a browser's CORS preflight against them.
         file: checksum === undefined ? undefined : new FileDigest(o.sha256, ctx.source),
       }
-      // Asked only for a fresh creation: a resumed upload already declared it (or did not).
-      const identity = ctx.checkpoint?.url === undefined ? await identityFor(ctx, caps) : undefined
       return uploadSingle(
         ctx,
         plan,
-        identity,
+        () => identityFor(ctx, caps),
         () => creationBody(ctx, plan),
         () => trailersLost.add(o.endpoint),
       )
@@ -115,7 +113,7 @@ interface VerifyPlan {
 async function uploadSingle(
   ctx: TusContext,
   plan: VerifyPlan,
-  identity: Uint8Array | undefined,
+  identityOf: () => Promise<Uint8Array | undefined>,
   creationBody: () => Promise<number>,
   onTrailerLost: () => void,
 ): Promise<TransportResult> {
@@ -140,20 +138,19 @@ async function uploadSingle(
   if (url === undefined) {
     // The URL (and so the checkpoint) is only known once the POST is answered: a POST cut mid-body
     // is retried as a fresh creation, costing at most those bytes again.
-    // A file that fits whole in the creation POST goes there as before (one request; declaring its
-    // identity so the server checks it). A larger one declares it in a POST without body, so that a
-    // server holding the file can answer with a challenge instead of taking the first bytes.
+    // A file that fits whole in the creation POST goes there as before: one request, nothing hashed
+    // up front. A larger one declares its identity in a POST without body, so that a server holding
+    // the file can answer with a challenge instead of taking the first bytes.
     let end = await creationBody()
-    const mayBeInstant = identity !== undefined && end < ctx.size
-    if (mayBeInstant) end = 0
-    const extra = identity ? identityHeaders(identity) : {}
-    const created = await createWithChecksum(ctx, plan, end, extra)
+    const identity = end < ctx.size ? await identityOf() : undefined
+    if (identity) end = 0
+    const created = await createWithChecksum(ctx, plan, end, identity ? identityHeaders(identity) : {})
     url = created.url
     offset = created.offset
     answer = created.response
     await ctx.saveCheckpoint({ url, state: {} })
     ctx.created(url)
-    if (identity && mayBeInstant) {
+    if (identity) {
       const instant = await proveIfChallenged(ctx, url, created.response, identity)
       if (instant) return instant
     }
