@@ -31,7 +31,10 @@ export interface FileSnapshot {
    * with Retry-After. 'backoff': a pause between retries.
    */
   readonly waitingFor?: RetryReason
-  /** Completed without sending a byte: the same file was finished on the server before (see `rememberFinished`). */
+  /**
+   * Completed without sending a byte: the same file was finished on the server before (see
+   * `rememberFinished`), or the server already held its content (instant upload).
+   */
   readonly alreadyUploaded?: boolean
   /** Consecutive failed attempts (reset whenever the server confirms new bytes). */
   readonly attempts: number
@@ -71,6 +74,10 @@ export interface UploaderEvents {
     alreadyUploaded?: boolean
     /** The server's Repr-Digest of the bytes it stored, found equal to the file's SHA-256 (base64). */
     verified?: { algorithm: 'sha-256'; digest: string }
+    /** Finished by instant upload: the server already held this content and the proof of possession passed. */
+    instant?: boolean
+    /** The content identity (sha256-4m, base64) the server confirmed, equal to the file's. */
+    identity?: { algorithm: 'sha256-4m'; digest: string }
   }
   /** The server refused bytes sent from file byte `offset` as damaged in transit (tus 460); they are sent again. */
   'checksum-mismatch': { id: FileId; offset: number }

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitForCompletion } from './helpers/engine.js'
-import { MiB, waitUntil } from './helpers/files.js'
+import { MiB, makeTempDir, removeDir, waitUntil, writeRandomFile } from './helpers/files.js'
 import { startRecordingProxy } from './helpers/recording-proxy.js'
 import { useSourceFiles } from './helpers/source-files.js'
 import { useStack } from './helpers/stack.js'
@@ -10,6 +10,12 @@ import { useStack } from './helpers/stack.js'
 // OPTIONS; a server whose stored bytes differ fails the upload loudly; a proxy that drops trailers
 // costs one refused request, not a failed upload.
 const files = useSourceFiles('verify-src', [6 * MiB + 5, 3 * MiB, 0])
+
+let otherDir: string
+beforeAll(async () => {
+  otherDir = await makeTempDir('verify-other')
+})
+afterAll(() => removeDir(otherDir))
 
 const methodsOf = (log: readonly { method: string }[]) => log.map((e) => e.method)
 
@@ -78,14 +84,16 @@ describe('verification against shuttle', () => {
       u.on('completed', ({ verified: v }) => v && verified.push(v.digest))
       const first = u.add(files[0]!.path)
       await waitForCompletion(u, first, 30_000)
-      const second = u.add(files[0]!.path, { copy: 'yes' })
+      // Other bytes than the first (the same content would finish by instant upload, nothing sent).
+      const other = await writeRandomFile(otherDir, 'other.bin', 6 * MiB + 5)
+      const second = u.add(other.path)
       await waitForCompletion(u, second, 30_000)
       const patches = dropping.log.filter((e) => e.method === 'PATCH')
       expect(patches.map((p) => p.status)).toEqual([460, 204, 204])
       expect(Buffer.from(verified[0] ?? '', 'base64').toString('hex')).toBe(files[0]!.sha256)
       // 'completed' (with the digest) follows the state change once the checkpoint is dropped.
       await waitUntil(() => verified.length === 2, 10_000, 'both completed events')
-      expect(verified[1]).toBe(verified[0])
+      expect(Buffer.from(verified[1] ?? '', 'base64').toString('hex')).toBe(other.sha256)
     } finally {
       await dropping.close()
     }

@@ -13,6 +13,8 @@ export type TusExtension =
   | 'expiration'
   | 'concatenation'
   | 'concatenation-unfinished'
+  /** Shuttle's: content identity checked at completion, instant upload with proof of possession. */
+  | 'instant-upload'
 
 /** Checksum algorithms Shuttle's server and client both know (lower-case, as on the wire). */
 export const CHECKSUM_ALGORITHMS = ['sha1', 'sha256', 'md5'] as const
@@ -61,6 +63,9 @@ export const CORS_ALLOW_HEADERS = [
   'Upload-Checksum',
   // RFC 9530: a verifying client asks for the digest of the stored upload.
   'Want-Repr-Digest',
+  // instant-upload: the declared content identity and the proof of possession
+  'Upload-Identity',
+  'Upload-Proof',
   'X-HTTP-Method-Override',
   'X-Requested-With',
 ] as const
@@ -84,4 +89,8 @@ export const CORS_EXPOSE_HEADERS = [
   // The stored upload's SHA-256 (RFC 9530), and a checksum trailer lost on the way.
   'Repr-Digest',
   'Upload-Checksum-Trailer',
+  // instant-upload: the server's challenge and the stored upload's identity
+  'Upload-Challenge',
+  'Upload-Identity',
+  'Upload-Identity-Algorithm',
 ] as const

@@ -14,6 +14,9 @@ import { handleOptions } from './handlers/options.js'
 import { handlePatch } from './handlers/patch.js'
 import { handlePost } from './handlers/post.js'
 import { header } from './handlers/request-headers.js'
+import { Challenges } from './identity/challenges.js'
+import { instantUploadOffered } from './identity/instant.js'
+import { RunningIdentities } from './identity/running-identities.js'
 import { normalizeOptions } from './options.js'
 import { type Reply, send, toReply } from './reply.js'
 import { createQuotas } from './trust/quotas.js'
@@ -86,6 +89,8 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
 
   const headReads = new Map<string, Promise<UploadInfo>>()
   const digests = options.store.read ? new ContentDigests(options.store) : undefined
+  const challenges = instantUploadOffered(options) ? new Challenges() : undefined
+  const identities = challenges ? new RunningIdentities() : undefined
   // A damaged upload is reported once, in one line, however often clients ask for it.
   const damagedReported = new Set<string>()
   const reportDamaged = (err: unknown) => {
@@ -143,6 +148,8 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
       emit: emitter.emit,
       headReads,
       digests,
+      challenges,
+      identities,
       urlFor: (id) => uploadUrl(req, id, options),
     }
     const writes = method === 'PATCH' || (method === 'POST' && carriesBody(req))

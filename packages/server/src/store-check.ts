@@ -6,6 +6,10 @@ const NEEDS: ReadonlyArray<readonly [StoreExtension, keyof DataStore]> = [
   ['creation-defer-length', 'declareLength'],
   ['concatenation', 'concatenate'],
   ['expiration', 'list'],
+  ['identity', 'recordIdentity'],
+  ['identity', 'findFinishedByIdentity'],
+  ['identity', 'shareFrom'],
+  ['identity', 'read'],
 ]
 
 /** Checked once when a server is created, so a store never fails halfway through a request. */

@@ -29,6 +29,13 @@ export interface UploadInfo {
   readonly owner?: string
   /** Anyone with the URL may download it once finished (GET only); set by a `publicRead` token. */
   readonly publicRead?: boolean
+  /**
+   * The content identity (sha256-4m, lower-case hex) the client declared at creation
+   * (extension `instant-upload`). Stores that offer `identity` keep it.
+   */
+  readonly identity?: string
+  /** The server computed the identity of the stored bytes and it matched (`recordIdentity`). */
+  readonly identityVerified?: boolean
 }
 
 /** What a caller hands to `DataStore.create`. */
@@ -43,6 +50,8 @@ export interface NewUpload {
   readonly owner?: string
   /** Stores keep it and return it from every read (see UploadInfo.publicRead). */
   readonly publicRead?: boolean
+  /** Stores that offer `identity` keep it and return it from every read (see UploadInfo.identity). */
+  readonly identity?: string
 }
 
 /**
@@ -95,6 +104,8 @@ export type StoreExtension =
   | 'concatenation'
   | 'checksum'
   | 'checksum-trailer'
+  /** Content identities and shared storage: instant upload (needs the three identity methods and `read`). */
+  | 'identity'
 
 /**
  * Where upload bytes and info live. An interface with explicit capabilities, not a base class
@@ -134,6 +145,27 @@ export interface DataStore {
   removeLeftovers?(olderThanMs: number): Promise<number>
   /** The locker this store is safe with when the server is given none (e.g. one across processes). */
   defaultLocker?(): Locker
+  /**
+   * (`identity`) Marks a finished upload's identity as checked against its stored bytes: from now on
+   * `findFinishedByIdentity` may return it and reads say `identityVerified`. Must survive a crash
+   * (a crash before it only means the upload is not found by identity).
+   */
+  recordIdentity?(id: string): Promise<UploadInfo>
+  /**
+   * (`identity`) A finished upload whose verified identity and length are these, created by
+   * `owner` (any owner when undefined); undefined when none. Uploads removed meanwhile are skipped.
+   */
+  findFinishedByIdentity?(
+    identity: string,
+    size: number,
+    owner: string | undefined,
+  ): Promise<UploadInfo | undefined>
+  /**
+   * (`identity`) Makes the empty upload `targetId` hold the finished upload `sourceId`'s bytes,
+   * sharing storage where it can (file store: a hard link), so that removing either never breaks
+   * the other; resolves with the target, finished and verified. Throws TusError 404 when the source is gone.
+   */
+  shareFrom?(sourceId: string, targetId: string): Promise<UploadInfo>
 }
 
 /** Asks the current holder of a lock to finish up and unlock. */
@@ -271,6 +303,14 @@ export interface ServerOptions {
    * `@shuttle/server/metrics` counts it for Prometheus. It never sees upload ids, names or subjects.
    */
   observer?: ServerObserver
+  /**
+   * Instant upload (extension `instant-upload`, offered when the store has the `identity`
+   * capability): a creation declaring the identity of a file the server already holds completes
+   * after a proof of possession. `scope: 'owner'` (default) matches only the same token subject's
+   * uploads; 'global' matches anyone's (without tokens every upload is in one global scope).
+   * `false` turns the extension off (declared identities are then ignored).
+   */
+  instantUpload?: false | { readonly scope?: 'owner' | 'global' }
 }
 
 /** What the server reports for metrics (see `ServerOptions.observer`). Every method is optional. */

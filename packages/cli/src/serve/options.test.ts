@@ -15,6 +15,7 @@ describe('parseServeArgs', () => {
       path: '/files/',
       corsOrigins: undefined, // same-origin pages only
       writes: 'auto',
+      instantUpload: 'owner',
       quiet: false,
     })
     expect(o.dir).toBe(path.resolve('./uploads'))
@@ -49,6 +50,8 @@ describe('parseServeArgs', () => {
       'apps/demo/dist',
       '--writes',
       'thread-pool',
+      '--instant-upload',
+      'global',
       '--quiet',
     ])
     expect(o).toMatchObject({
@@ -61,6 +64,7 @@ describe('parseServeArgs', () => {
       expireAfter: 86_400_000,
       staticDir: path.resolve('apps/demo/dist'),
       writes: 'thread-pool',
+      instantUpload: 'global',
       quiet: true,
     })
   })
@@ -142,6 +146,7 @@ describe('parseServeArgs', () => {
     [['--max-size', 'lots'], /--max-size/],
     [['--expire-after', 'soon'], /--expire-after/],
     [['--writes', 'later'], /--writes/],
+    [['--instant-upload', 'everyone'], /--instant-upload/],
     [['--demo-token-expires', '2s'], /needs --demo-tokens/],
     [['--demo-tokens', '--demo-token-expires', '10ms'], /at least 1s/],
     [['--demo-tokens', '--auth-secret', SECRET], /drop it when you pass --auth-secret/],

@@ -29,6 +29,10 @@ Options:
   --writes MODE          auto: write bodies on the main thread while writes are fast, falling back
                          to the thread pool after a slow one; thread-pool: always (NFS, slow disks)
                          (default auto)
+  --instant-upload SCOPE owner: a creation declaring the content of a file the same token subject
+                         already stored finishes at once after a proof of possession (without
+                         tokens every upload is in one scope); global: anyone's stored files match;
+                         off: never (default owner; file store only)
 ${TRUST_HELP}
   --store file|s3        where tus uploads are kept: file (--dir, default) or s3 (the bucket of
                          --s3-bucket, keys under tus/; with --redis, several instances share it)
@@ -73,6 +77,8 @@ export interface ServeOptions {
   staticDir: string | undefined
   /** Where the file store writes bodies (FileStoreOptions.writes). */
   writes: 'auto' | 'thread-pool'
+  /** --instant-upload: whose stored files a declared identity may match, or off. */
+  instantUpload: 'owner' | 'global' | 'off'
   /** --store: where tus uploads live; 's3' needs `s3`. */
   store: 'file' | 's3'
   /** --s3-part-size: the S3 store's smallest part size (its default when undefined). */
@@ -120,6 +126,13 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (writes !== 'auto' && writes !== 'thread-pool') {
     throw new UploadError('ERR_INVALID_OPTIONS', `--writes: "${writes}" is not one of auto, thread-pool`)
   }
+  const instantUpload = values['instant-upload'] ?? 'owner'
+  if (instantUpload !== 'owner' && instantUpload !== 'global' && instantUpload !== 'off') {
+    throw new UploadError(
+      'ERR_INVALID_OPTIONS',
+      `--instant-upload: "${instantUpload}" is not one of owner, global, off`,
+    )
+  }
   const trust = trustOptions(values, env)
   // The demo secret is public: a real secret beside it would mean two kinds of token, one of them forgeable.
   if (values['demo-tokens'] && trust.authSecret !== undefined)
@@ -142,6 +155,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       values['expiry-sweep'] === undefined ? undefined : sweepInterval(values['expiry-sweep']),
     staticDir: values.static === undefined ? undefined : path.resolve(values.static),
     writes,
+    instantUpload,
     redis: values.redis === undefined ? undefined : redisUrl(values.redis),
     store: storeKind(values.store, values['s3-bucket']),
     s3PartSize: s3PartSize(values['s3-part-size'], values.store),
@@ -275,6 +289,7 @@ function parse(argv: string[]) {
       'expiry-sweep': { type: 'string' },
       static: { type: 'string' },
       writes: { type: 'string' },
+      'instant-upload': { type: 'string' },
       redis: { type: 'string' },
       store: { type: 'string' },
       's3-part-size': { type: 'string' },

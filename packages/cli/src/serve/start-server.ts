@@ -81,6 +81,7 @@ export async function startServer(
       : {}),
     quotas: options.trust.quotas,
     ...(metrics ? { observer: metrics.observer } : {}),
+    instantUpload: options.instantUpload === 'off' ? false : { scope: options.instantUpload },
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.trust.authSecret ? { tokens: { secret: options.trust.authSecret } } : {}),
     ...(demo ? { tokens: { secret: demo.secret } } : {}),

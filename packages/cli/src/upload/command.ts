@@ -110,6 +110,7 @@ export async function uploadCommand(argv: string[]): Promise<number> {
   const label = (id: string) => byId.get(id)?.relativePath ?? id
   let doneCount = 0
   let doneBytes = 0
+  let alreadyCount = 0
   const jsonLines: Promise<void>[] = []
   if (skipped.length > 0) reporter.line('Already uploaded by the interrupted run:')
   for (const { file, url } of skipped) {
@@ -162,11 +163,14 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     const f = byId.get(id)
     if (!f || finishedIds.has(id)) return
     finishedIds.add(id)
-    reporter.finished(id, f.relativePath, url)
+    // Instant upload (the server held this content and the proof passed), or found finished.
+    const already = uploader.getFile(id)?.alreadyUploaded === true
+    reporter.finished(id, already ? `${f.relativePath} (already on the server)` : f.relativePath, url)
     state.finished(f, url)
     void state.save()
     doneCount++
-    doneBytes += f.size
+    if (already) alreadyCount++
+    else doneBytes += f.size
     if (o.json) awaitingLine.set(id, url)
     checkSettled()
   }
@@ -174,10 +178,19 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     if (to.status === 'completed') onDone(id, to.url)
   })
   // The JSON line waits for 'completed': it carries the digest the server confirmed.
-  uploader.on('completed', ({ id, url, verified }) => {
+  uploader.on('completed', ({ id, url, verified, instant, identity }) => {
     onDone(id, url)
     const f = byId.get(id)
-    if (o.json && f && awaitingLine.delete(id)) jsonLines.push(printJsonLine(f, url, verified?.digest))
+    if (o.json && f && awaitingLine.delete(id)) {
+      const extra = { instant: instant === true, ...(identity ? { identity: identity.digest } : {}) }
+      // Finished with nothing sent: the server's Repr-Digest of the shared bytes comes from a HEAD
+      // and is compared with the file's own sha256 before the line says verified.
+      jsonLines.push(
+        instant && !verified
+          ? storedDigest(url, o.headers).then((d) => printJsonLine(f, url, d, true, extra))
+          : printJsonLine(f, url, verified?.digest, false, extra),
+      )
+    }
     checkSettled()
   })
   let damaged = 0
@@ -247,6 +260,11 @@ export async function uploadCommand(argv: string[]): Promise<number> {
     process.stderr.write(
       `Uploaded ${doneCount} of ${files.length + missing.length} file(s); sent ${formatBytes(doneBytes)} in ${seconds.toFixed(1)}s\n`,
     )
+    if (alreadyCount > 0) {
+      process.stderr.write(
+        `${alreadyCount} file(s) were already on the server: finished without sending them\n`,
+      )
+    }
     if (damaged > 0) {
       process.stderr.write(
         `${damaged} request(s) arrived damaged, were refused by the server (460) and sent again\n`,
@@ -289,12 +307,15 @@ function firstInterrupt(onFirst: () => void): Promise<boolean> {
  * `sha256` is the digest the server confirmed it stored (Repr-Digest, already found equal to the
  * file's own by the engine): `verified: true`. Without one (--no-verify, a server without
  * Repr-Digest, S3) it is the local file's, hashed after the upload: `verified: false`.
+ * `instant`: finished by instant upload (nothing sent); `identity`: the content identity
+ * (sha256-4m, hex) the server confirmed, when it did.
  */
 async function printJsonLine(
   f: LocalFile,
   url: string,
   serverDigest: string | undefined,
   compare = false,
+  extra: { instant?: boolean; identity?: string } = {},
 ): Promise<void> {
   let sha256: string
   let verified = false
@@ -324,6 +345,8 @@ async function printJsonLine(
     url,
     sha256,
     verified,
+    instant: extra.instant === true,
+    ...(extra.identity ? { identity: Buffer.from(extra.identity, 'base64').toString('hex') } : {}),
   }
   process.stdout.write(`${JSON.stringify(line)}\n`)
 }

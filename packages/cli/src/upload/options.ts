@@ -28,7 +28,8 @@ Options:
   -m, --meta K=V           extra Upload-Metadata; repeat for several
       --state-dir DIR      where resume checkpoints live (default $XDG_STATE_HOME/shuttle or ~/.local/state/shuttle)
       --retries N          automatic retries per file after a network or server error (default 5)
-      --json               one JSON line per finished file on stdout: name, path, size, url, sha256, verified
+      --json               one JSON line per finished file on stdout: name, path, size, url, sha256,
+                           verified, instant (nothing sent: already on the server), identity
       --no-verify          skip end-to-end verification (by default every request carries a checksum when
                            the server offers it, damaged ones are sent again, and the server's digest of
                            the stored file must equal the file's sha256)

@@ -112,7 +112,7 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
   const size = rec.source?.info.size ?? 0
   const checkpoint = rec.checkpoint
   // Found finished on the server: the one HEAD said so, nothing was sent.
-  if (checkpoint?.finished) rec.alreadyUploaded = true
+  if (checkpoint?.finished || result.instant) rec.alreadyUploaded = true
   core.setConfirmed(rec, size)
   delete rec.checkpoint
   core.progress(rec, true)
@@ -139,6 +139,8 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
     ...(rec.alreadyUploaded ? { alreadyUploaded: true } : {}),
     ...(result.response ? { response: result.response } : {}),
     ...(result.verified ? { verified: result.verified } : {}),
+    ...(result.instant ? { instant: true } : {}),
+    ...(result.identity ? { identity: result.identity } : {}),
   })
 }
 

@@ -38,9 +38,9 @@ export interface TransportContext<State = unknown> {
    * `state` already validated by `parseState`; undefined for a fresh upload.
    */
   readonly checkpoint: Checkpoint<State> | undefined
-  readonly signal: AbortSignalLike
   /** The file's content identity (sha256-4m), when the engine computed one before this attempt. */
   readonly identity?: Uint8Array
+  readonly signal: AbortSignalLike
   send(req: TransportRequest): Promise<HttpResponse>
   /**
    * Persists what a later attempt, reload or process needs to resume; call it as soon as the
@@ -66,6 +66,10 @@ export interface TransportResult {
   response?: { status: number; body: string }
   /** The server's digest of the bytes it stored, checked equal to the file's own. */
   verified?: { algorithm: 'sha-256'; digest: string }
+  /** Finished with no byte sent: the server already held the file (instant upload, proof accepted). */
+  instant?: boolean
+  /** The content identity (sha256-4m, base64) the server confirmed for the stored bytes. */
+  identity?: { algorithm: 'sha256-4m'; digest: string }
 }
 
 export interface TerminateContext<State = unknown> {

@@ -85,6 +85,8 @@ export async function startRecordingProxy(
     bytesPerSecond?: number | null
     /** Edits the target's response headers (lower-case names) before they go to the client. */
     mapResponseHeaders?: (method: string, headers: http.IncomingHttpHeaders) => void
+    /** Edits the client's request headers (lower-case names) before they go to the target. */
+    mapRequestHeaders?: (method: string, headers: http.IncomingHttpHeaders) => void
     /** Forward request bodies without their trailers, as some proxies do. */
     dropTrailers?: boolean
   } = {},
@@ -116,12 +118,14 @@ export async function startRecordingProxy(
     if (entry.method !== 'POST' || entry.path !== target.pathname) entry.uploadPath = entry.path
     log.push(entry)
 
+    const requestHeaders = { ...req.headers }
+    options.mapRequestHeaders?.(entry.method, requestHeaders)
     const upstream = http.request({
       host: target.hostname,
       port: target.port,
       method: req.method,
       path: req.url,
-      headers: req.headers,
+      headers: requestHeaders,
       agent,
     })
     upstream.on('response', (ures) => {

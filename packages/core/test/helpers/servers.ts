@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { createTusServer, FileStore as ShuttleFileStore } from '@shuttle/server'
+import { createTusServer, type ServerOptions, FileStore as ShuttleFileStore } from '@shuttle/server'
 import { FileStore } from '@tus/file-store'
 import { Server } from '@tus/server'
 import { makeTempDir, removeDir, sha256OfFile } from './files.js'
@@ -41,6 +41,8 @@ export interface TestServer {
 export interface StartServerOptions {
   /** Wraps the tus handler, e.g. with an auth check. */
   readonly wrap?: (handler: Handler) => Handler
+  /** More options for our server (ignored for @tus/server), e.g. `instantUpload: false`. */
+  readonly shuttle?: Partial<ServerOptions>
 }
 
 export const TUS_PATH = '/files'
@@ -51,14 +53,14 @@ export function uploadIdOf(url: string): string {
   return id
 }
 
-function makeHandler(kind: ServerKind, directory: string): Handler {
+function makeHandler(kind: ServerKind, directory: string, more: Partial<ServerOptions> = {}): Handler {
   if (kind === 'tus-node') {
     const server = new Server({ path: TUS_PATH, datastore: new FileStore({ directory }) })
     return (req, res) => {
       void server.handle(req, res)
     }
   }
-  const tus = createTusServer({ directory })
+  const tus = createTusServer({ ...more, directory })
   return (req, res) => {
     void tus.handle(req, res)
   }
@@ -80,7 +82,7 @@ export async function storedSha256(kind: ServerKind, dir: string, id: string): P
 export async function startServer(kind: ServerKind, options: StartServerOptions = {}): Promise<TestServer> {
   const dir = await makeTempDir(`store-${kind}`)
   const makeServer = () => {
-    const base = makeHandler(kind, dir)
+    const base = makeHandler(kind, dir, options.shuttle)
     return http.createServer(options.wrap ? options.wrap(base) : base)
   }
   let server = makeServer()

@@ -36,13 +36,15 @@ export interface TusStackOptions {
   readonly bytesPerSecond?: number
   /** Prefix of a temp dir made for a checkpoint store, removed after the server closes. */
   readonly checkpoints?: string
+  /** More options for our server (see StartServerOptions.shuttle). */
+  readonly shuttle?: StartServerOptions['shuttle']
 }
 
 type AnyParts = ServerKind | StackParts<Closable, Closable>
 
 function tusParts(kind: ServerKind, options: TusStackOptions): StackParts<TestServer, RecordingProxy> {
   return {
-    server: () => startServer(kind, { wrap: options.wrap }),
+    server: () => startServer(kind, { wrap: options.wrap, shuttle: options.shuttle }),
     proxy: (server) => startRecordingProxy(server.endpoint, { bytesPerSecond: options.bytesPerSecond }),
     checkpoints: options.checkpoints,
   }

@@ -429,6 +429,55 @@ export function describeDataStore(name: string, make: () => Promise<DataStoreSub
       if (gone) assert.equal(await gone(), true, 'the crash leftover is still there')
     })
 
+    run('identity: only recorded, finished uploads are found, by length and owner', async ({ store }) => {
+      if (!store.extensions.has('identity')) return
+      const bytes = randomBytes(5000)
+      const identity = sha256(bytes) // any 64-hex identity will do: the store does not compute it
+      const a = await store.create(upload({ size: bytes.length, identity, owner: 'alice' }))
+      assert.equal((await store.getUpload(a.id)).identity, identity)
+      await write(store, a.id, 0, bytes)
+      // Finished but not yet checked against its bytes: not to be offered.
+      assert.equal(await store.findFinishedByIdentity!(identity, bytes.length, undefined), undefined)
+      const recorded = await store.recordIdentity!(a.id)
+      assert.equal(recorded.identityVerified, true)
+      assert.equal((await store.getUpload(a.id)).identityVerified, true)
+      assert.equal((await store.findFinishedByIdentity!(identity, bytes.length, undefined))?.id, a.id)
+      assert.equal((await store.findFinishedByIdentity!(identity, bytes.length, 'alice'))?.id, a.id)
+      assert.equal(await store.findFinishedByIdentity!(identity, bytes.length, 'bob'), undefined)
+      assert.equal(await store.findFinishedByIdentity!(identity, bytes.length + 1, undefined), undefined)
+      assert.equal(
+        await store.findFinishedByIdentity!(sha256(randomBytes(8)), bytes.length, undefined),
+        undefined,
+      )
+      await store.remove(a.id)
+      assert.equal(await store.findFinishedByIdentity!(identity, bytes.length, undefined), undefined)
+    })
+
+    run('identity: a shared upload holds the bytes and outlives its source', async ({ store }) => {
+      if (!store.extensions.has('identity') || !store.read) return
+      const bytes = randomBytes(70_000)
+      const identity = sha256(bytes)
+      const source = await store.create(upload({ size: bytes.length, identity }))
+      await write(store, source.id, 0, bytes)
+      await store.recordIdentity!(source.id)
+      const target = await store.create(upload({ size: bytes.length, identity, owner: 'bob' }))
+      const shared = await store.shareFrom!(source.id, target.id)
+      assert.deepEqual(
+        [shared.offset, shared.size, shared.identityVerified],
+        [bytes.length, bytes.length, true],
+      )
+      assert.equal(shared.owner, 'bob')
+      await store.remove(source.id)
+      const again = await store.getUpload(target.id)
+      assert.equal(again.offset, bytes.length)
+      assert.equal(sha256(await stored(store, again)), sha256(bytes))
+      // The copy is found by identity in its own right now.
+      assert.equal((await store.findFinishedByIdentity!(identity, bytes.length, 'bob'))?.id, target.id)
+      const gone = await store.create(upload({ size: bytes.length, identity }))
+      await assert.rejects(store.shareFrom!(source.id, gone.id), assertCode('ERR_NOT_FOUND', 404))
+      assert.equal((await store.getUpload(gone.id)).offset, 0)
+    })
+
     run('damaged state: 410 ERR_DAMAGED, and remove() still removes it', async (s) => {
       if (!s.damage) return
       const u = await s.store.create(upload({ size: 10 }))

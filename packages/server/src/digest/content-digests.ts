@@ -51,6 +51,24 @@ export class ContentDigests {
     return digest
   }
 
+  /** Whether `finished(upload)` would have to read the stored bytes (no digest known for them). */
+  needsRead(upload: UploadInfo): boolean {
+    return !this.#finished.has(upload.id) && this.#running.get(upload.id)?.offset !== upload.offset
+  }
+
+  /** The digest of a finished upload's bytes, computed elsewhere from the stored bytes. */
+  remember(id: string, digest: Uint8Array): void {
+    this.#running.delete(id)
+    if (this.#finished.size >= MAX_KEPT) this.#finished.delete(this.#finished.keys().next().value as string)
+    this.#finished.set(id, digest)
+  }
+
+  /** `target` now holds `source`'s bytes (instant upload): it has the same digest, when known. */
+  share(source: string, target: string): void {
+    const known = this.#finished.get(source)
+    if (known) this.remember(target, known)
+  }
+
   forget(id: string): void {
     this.#running.delete(id)
     this.#finished.delete(id)

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http'
 import type { UploadToken } from '../auth/upload-token.js'
 import type { ContentDigests } from '../digest/content-digests.js'
 import type { Emitter } from '../emitter.js'
+import type { Challenges } from '../identity/challenges.js'
+import type { RunningIdentities } from '../identity/running-identities.js'
 import type { NormalizedOptions } from '../options.js'
 import type { Quotas } from '../trust/quotas.js'
 import type { UploadInfo } from '../types.js'
@@ -25,6 +27,10 @@ export interface HandlerContext {
   readonly quotas: Quotas | undefined
   /** The SHA-256 of each upload's stored bytes (Repr-Digest); undefined when the store cannot read back. */
   readonly digests: ContentDigests | undefined
+  /** Open instant-upload challenges; undefined when the server does not offer instant-upload. */
+  readonly challenges: Challenges | undefined
+  /** sha256-4m states of uploads that declared an identity (with `challenges`). */
+  readonly identities: RunningIdentities | undefined
   /** The URL clients use to address an upload. */
   urlFor(id: string): string
 }

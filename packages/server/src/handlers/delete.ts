@@ -37,6 +37,8 @@ export async function handleDelete(ctx: HandlerContext): Promise<Reply> {
       lease.assertHeld()
       await store.remove(ctx.id)
       ctx.digests?.forget(ctx.id)
+      ctx.identities?.forget(ctx.id)
+      ctx.challenges?.forget(ctx.id)
       if (upload) ctx.emit('upload-terminated', { upload })
       else logger.info?.(`Removed damaged upload ${ctx.id}`)
       return { status: 204 }

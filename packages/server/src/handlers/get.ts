@@ -1,6 +1,7 @@
 import { TusError } from '@shuttle/protocol'
 import { downloadHeaders } from '../content-disposition.js'
 import { reprDigestHeader } from '../digest/repr-digest.js'
+import { identityHeader } from '../identity/instant.js'
 import type { Reply } from '../reply.js'
 import { isFinished } from '../upload-state.js'
 import { authorizeUpload } from './authorize-upload.js'
@@ -35,6 +36,7 @@ export async function handleGet(ctx: HandlerContext): Promise<Reply> {
     'Cache-Control': 'no-store',
     'Accept-Ranges': 'bytes',
     ...(await reprDigestHeader(ctx.digests, upload)),
+    ...identityHeader(upload),
   }
   const range = parseRange(header(ctx.req, 'range'), size)
   if (range === 'unsatisfiable') {

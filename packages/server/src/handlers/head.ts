@@ -1,5 +1,6 @@
 import { encodeMetadata } from '@shuttle/protocol'
 import { reprDigestHeader } from '../digest/repr-digest.js'
+import { identityHeader } from '../identity/instant.js'
 import type { Reply } from '../reply.js'
 import type { UploadInfo } from '../types.js'
 import { assertNotExpired, expiresHeader } from '../upload-state.js'
@@ -34,7 +35,10 @@ export async function handleHead(ctx: HandlerContext): Promise<Reply> {
   if (upload.concat?.kind === 'final') {
     headers['Upload-Concat'] = `final;${upload.concat.parts.map((id) => ctx.urlFor(id)).join(' ')}`
   }
-  return { status: 200, headers: { ...headers, ...(await reprDigestHeader(ctx.digests, upload)) } }
+  return {
+    status: 200,
+    headers: { ...headers, ...(await reprDigestHeader(ctx.digests, upload)), ...identityHeader(upload) },
+  }
 }
 
 function sharedLockedRead(ctx: HandlerContext): Promise<UploadInfo> {

@@ -1,10 +1,11 @@
-import { CHECKSUM_ALGORITHMS, TUS_VERSION, type TusExtension } from '@shuttle/protocol'
+import { CHECKSUM_ALGORITHMS, IDENTITY_ALGORITHM, TUS_VERSION, type TusExtension } from '@shuttle/protocol'
+import { instantUploadOffered } from '../identity/instant.js'
 import type { Reply } from '../reply.js'
 import type { DataStore } from '../types.js'
 import type { HandlerContext } from './context.js'
 
 /** The extensions this server offers on top of what the store can do. */
-export function extensionsFor(store: DataStore): TusExtension[] {
+export function extensionsFor(store: DataStore, instantUpload = true): TusExtension[] {
   const out: TusExtension[] = ['creation', 'creation-with-upload']
   if (store.extensions.has('creation-defer-length')) out.push('creation-defer-length')
   if (store.extensions.has('termination')) out.push('termination')
@@ -12,6 +13,7 @@ export function extensionsFor(store: DataStore): TusExtension[] {
   if (store.extensions.has('checksum-trailer')) out.push('checksum-trailer')
   if (store.extensions.has('expiration')) out.push('expiration')
   if (store.extensions.has('concatenation')) out.push('concatenation')
+  if (instantUpload && store.extensions.has('identity')) out.push('instant-upload')
   return out
 }
 
@@ -20,8 +22,9 @@ export async function handleOptions(ctx: HandlerContext): Promise<Reply> {
   const { store, maxSize } = ctx.options
   const headers: Record<string, string> = {
     'Tus-Version': TUS_VERSION.join(','),
-    'Tus-Extension': extensionsFor(store).join(','),
+    'Tus-Extension': extensionsFor(store, instantUploadOffered(ctx.options)).join(','),
   }
+  if (instantUploadOffered(ctx.options)) headers['Upload-Identity-Algorithm'] = IDENTITY_ALGORITHM
   if (store.extensions.has('checksum')) headers['Tus-Checksum-Algorithm'] = CHECKSUM_ALGORITHMS.join(',')
   if (maxSize !== undefined) headers['Tus-Max-Size'] = String(maxSize)
   return { status: 204, headers }

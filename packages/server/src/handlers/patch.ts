@@ -1,5 +1,6 @@
 import { parseNonNegativeInt, TusError } from '@shuttle/protocol'
 import { finishingDigestHeader } from '../digest/repr-digest.js'
+import { answerProof, identityHeader } from '../identity/instant.js'
 import type { Reply } from '../reply.js'
 import { admitLength } from '../trust/quotas.js'
 import { assertSizeAllowed } from '../trust/token-limits.js'
@@ -7,6 +8,7 @@ import type { Lease, UploadInfo } from '../types.js'
 import { assertNotExpired, expiresHeader, isFinished } from '../upload-state.js'
 import { authorizeUpload } from './authorize-upload.js'
 import type { HandlerContext } from './context.js'
+import { finish } from './finish.js'
 import { hasBody, header, isOffsetStream, parseUploadChecksum } from './request-headers.js'
 import { withLock } from './with-lock.js'
 import { assertFits, writeBody } from './write-body.js'
@@ -60,11 +62,18 @@ export async function handlePatch(ctx: HandlerContext): Promise<Reply> {
         }
         return reply(upload.offset, {})
       }
+      if (header(req, 'upload-proof') !== undefined && ctx.challenges) {
+        // instant-upload: the client proves it holds the bytes of a file the server has.
+        const shared = await finish(ctx, await answerProof(ctx, upload, lease))
+        ctx.emit('upload-progress', { upload: shared, offset: shared.offset })
+        return reply(shared.offset, identityHeader(shared))
+      }
       assertFits(ctx, upload)
       const updated = await writeBody(ctx, upload, release.signal, lease)
       return reply(updated.offset, {
         ...expiresHeader(updated),
         ...(await finishingDigestHeader(ctx.req, ctx.digests, updated)),
+        ...identityHeader(updated),
       })
     },
   )

@@ -1,5 +1,6 @@
 import {
   HttpError,
+  isUploadError,
   type ParsedConcat,
   parseConcatHeader,
   parseMetadata,
@@ -8,6 +9,7 @@ import {
 } from '@shuttle/protocol'
 import { checkAuthorized } from '../authorize.js'
 import { finishingDigestHeader } from '../digest/repr-digest.js'
+import { declaredIdentity, identityHeader, offerChallenge } from '../identity/instant.js'
 import { newUploadId } from '../ids.js'
 import type { Reply } from '../reply.js'
 import { admit } from '../trust/quotas.js'
@@ -40,6 +42,7 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
   if (concat === undefined) assertTypeAllowed(ctx, metadata)
   const withData = isOffsetStream(req) && hasBody(req)
   if (withData) parseUploadChecksum(req) // header errors answer before anything is created
+  const identity = declaredIdentity(ctx, size)
 
   const now = Date.now()
   let upload: UploadInfo = {
@@ -52,6 +55,7 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
     expiresAt: options.expireAfter === undefined ? undefined : now + options.expireAfter,
     concat: concat?.kind === 'partial' ? { kind: 'partial' } : undefined,
     ...ownership(ctx),
+    ...(identity === undefined ? {} : { identity }),
   }
   if (withData) assertFits(ctx, upload)
   const unadmit = await admit(ctx, upload)
@@ -70,6 +74,7 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
   }
   ctx.emit('upload-created', { upload })
 
+  let challenge: Record<string, string> = {}
   if (withData) {
     const release = new AbortController()
     const created = upload
@@ -80,13 +85,17 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
         (lease) => writeBody(ctx, created, release.signal, lease),
       )
     } catch (err) {
+      // A declared identity that the stored bytes do not have: the upload is already removed.
+      if (isUploadError(err) && err.code === 'ERR_DIGEST_MISMATCH') throw err
       // An upload that kept no byte (checksum mismatch, body refused) is removed: nothing to resume.
       // One that kept bytes is named in the error reply's Location, so the client can HEAD and resume.
       if (await removeIfEmpty(ctx, created.id)) throw err
       throw err instanceof HttpError ? err.withHeaders({ Location: ctx.urlFor(created.id) }) : err
     }
   } else if (isFinished(upload)) {
-    await finish(ctx, upload) // a 0-byte upload is complete the moment it exists
+    upload = await finish(ctx, upload) // a 0-byte upload is complete the moment it exists
+  } else {
+    challenge = await offerChallenge(ctx, upload)
   }
   return {
     status: 201,
@@ -95,6 +104,8 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
       'Upload-Offset': String(upload.offset),
       ...expiresHeader(upload),
       ...(await finishingDigestHeader(ctx.req, ctx.digests, upload)),
+      ...identityHeader(upload),
+      ...challenge,
     },
   }
 }

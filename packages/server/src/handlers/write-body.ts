@@ -2,6 +2,7 @@ import type { Hash } from 'node:crypto'
 import { HttpError, isUploadError, TusError } from '@shuttle/protocol'
 import { wantsDigest } from '../digest/repr-digest.js'
 import { declaresChecksumTrailer, trailerDigest } from '../digest/trailer.js'
+import type { IdentityHash } from '../identity/block-hash.js'
 import { effectiveMaxSize } from '../trust/token-limits.js'
 import type { Lease, RunningHash, UploadInfo, WriteOptions } from '../types.js'
 import { isFinished } from '../upload-state.js'
@@ -47,7 +48,9 @@ export async function writeBody(
   let reported = upload.offset
   // The running SHA-256 of the stored bytes, when known at this offset (see ContentDigests).
   const running = wantsDigest(ctx.req) ? ctx.digests?.take(upload.id, upload.offset) : undefined
-  const hash = running ? counted(running) : undefined
+  // A declared identity is hashed as the bytes arrive too, so completion needs no second read.
+  const identity = upload.identity === undefined ? undefined : ctx.identities?.take(upload.id, upload.offset)
+  const hash = running || identity ? counted(running, identity) : undefined
   let offset: number
   try {
     offset = await store.write(upload.id, upload.offset, ctx.req, {
@@ -80,12 +83,15 @@ export async function writeBody(
   }
   // Kept only if it saw exactly the bytes now stored: a chunk cut off before it could be verified
   // was hashed but not kept (then the digest is recomputed from the stored bytes when it matters).
-  if (running && hash && upload.offset + hash.fed === offset) ctx.digests?.keep(upload.id, offset, running)
+  if (hash && upload.offset + hash.fed === offset) {
+    if (running) ctx.digests?.keep(upload.id, offset, running)
+    if (identity) ctx.identities?.keep(upload.id, offset, identity)
+  }
   if (offset > reported) observer?.bytesStored?.(offset - reported)
-  const updated: UploadInfo = { ...upload, offset }
+  let updated: UploadInfo = { ...upload, offset }
   if (offset !== upload.offset) {
     ctx.emit('upload-progress', { upload: updated, offset })
-    if (isFinished(updated)) await finish(ctx, updated)
+    if (isFinished(updated)) updated = await finish(ctx, updated)
   }
   if (ctx.shutdown.aborted && offset !== upload.size) {
     throw new TusError(
@@ -109,19 +115,31 @@ export async function writeBody(
  * The Upload-Checksum header, or (extension checksum-trailer, when the store offers it) a sha256
  * that arrives as a trailer after the body.
  */
-/** A running hash that counts the bytes it is fed. */
-function counted(hash: Hash): RunningHash & { readonly fed: number } {
+/**
+ * A running hash that counts the bytes it is fed, and feeds them to the identity hash too. `copy`
+ * and `digest` are the SHA-256's: a store asks for them only with a trailer checksum, whose
+ * requests always want the digest (so the SHA-256 is there whenever they are called).
+ */
+function counted(
+  hash: Hash | undefined,
+  identity: IdentityHash | undefined,
+): RunningHash & { readonly fed: number } {
   let fed = 0
+  const sha = () => {
+    if (!hash) throw new Error('No running SHA-256 for this write')
+    return hash
+  }
   return {
     get fed() {
       return fed
     },
     update(data: Uint8Array) {
       fed += data.byteLength
-      hash.update(data)
+      hash?.update(data)
+      identity?.update(data)
     },
-    copy: () => hash.copy(),
-    digest: () => hash.digest(),
+    copy: () => sha().copy(),
+    digest: () => sha().digest(),
   }
 }
 

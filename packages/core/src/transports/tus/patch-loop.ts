@@ -113,6 +113,11 @@ export async function patchUntilDone(
       t.onSent(sentFrom)
       continue
     }
+    // 460 naming the stored bytes' identity: the whole upload is not the declared file and the server
+    // deleted it (instant-upload); sending the chunk again cannot help.
+    if (res.status === 460 && res.header('upload-identity') !== undefined) {
+      throw statusError(res, 'PATCH', t.url, { code: 'ERR_DIGEST_MISMATCH', retryable: false })
+    }
     // 460: the chunk was damaged on the way and the server kept none of it; send it again.
     if (res.status === 460 && t.checksum) {
       ctx.checksumMismatch?.(t.rangeStart + sentFrom)

@@ -97,6 +97,10 @@ export async function createUploadWithBody(ctx: TransportContext, create: Create
     req.onUploadProgress = (n) => body.onSent(n)
   }
   const res = await ctx.send(req)
+  // The declared identity is not that of the bytes stored (instant-upload): the upload is gone.
+  if (res.status === 460 && res.header('upload-identity') !== undefined) {
+    throw statusError(res, 'POST', endpoint, { code: 'ERR_DIGEST_MISMATCH', retryable: false })
+  }
   if (res.status < 200 || res.status >= 300) throw statusError(res, 'POST', endpoint)
   const location = res.header('location')
   if (!location) {

@@ -3,6 +3,7 @@ import type { HttpResponse } from '../../ports.js'
 import { isSuccess, statusError } from '../http.js'
 import type { Transport, TransportResult } from '../transport.js'
 import { uploadConcatenated } from './concat.js'
+import { identityFor, identityHeaders, proveIfChallenged } from './instant.js'
 import { MAX_CHECKSUM_MISMATCHES, patchUntilDone } from './patch-loop.js'
 import {
   type Created,
@@ -81,6 +82,7 @@ export function createTusTransport(): Transport<TusCheckpointState> {
       return uploadSingle(
         ctx,
         plan,
+        () => identityFor(ctx, caps),
         () => creationBody(ctx, plan),
         () => trailersLost.add(o.endpoint),
       )
@@ -99,6 +101,10 @@ export function createTusTransport(): Transport<TusCheckpointState> {
     // only when one of them asks it anyway; its failure means "not offered".
     async wantsIdentity(ctx) {
       const o = ctx.options
+      // A file that fits whole in the creation POST goes in one request (see below): hashing it
+      // first would only cost a read. Larger ones declare their identity to a server that offers
+      // instant upload, and find their unfinished upload by it (resume by content).
+      if (ctx.size === 0 || ctx.size <= Math.min(o.creationWithUpload, o.chunkSize)) return false
       const asked =
         o.checksum !== false ||
         o.parallelUploads > 1 ||
@@ -127,6 +133,7 @@ interface VerifyPlan {
 async function uploadSingle(
   ctx: TusContext,
   plan: VerifyPlan,
+  identityOf: () => Promise<Uint8Array | undefined>,
   creationBody: () => Promise<number>,
   onTrailerLost: () => void,
 ): Promise<TransportResult> {
@@ -151,13 +158,22 @@ async function uploadSingle(
   if (url === undefined) {
     // The URL (and so the checkpoint) is only known once the POST is answered: a POST cut mid-body
     // is retried as a fresh creation, costing at most those bytes again.
-    const end = await creationBody()
-    const created = await createWithChecksum(ctx, plan, end)
+    // A file that fits whole in the creation POST goes there as before: one request, nothing hashed
+    // up front. A larger one declares its identity in a POST without body, so that a server holding
+    // the file can answer with a challenge instead of taking the first bytes.
+    let end = await creationBody()
+    const identity = end < ctx.size ? await identityOf() : undefined
+    if (identity) end = 0
+    const created = await createWithChecksum(ctx, plan, end, identity ? identityHeaders(identity) : {})
     url = created.url
     offset = created.offset
     answer = created.response
     await ctx.saveCheckpoint({ url, state: {} })
     ctx.created(url)
+    if (identity) {
+      const instant = await proveIfChallenged(ctx, url, created.response, identity)
+      if (instant) return instant
+    }
   }
   ctx.confirmed(offset)
   const last = await patchUntilDone(ctx, {
@@ -181,11 +197,19 @@ async function uploadSingle(
  * are in memory anyway, at most creationWithUpload). A 460 is sent again at once, a bounded number
  * of times, like a PATCH's.
  */
-async function createWithChecksum(ctx: TusContext, plan: VerifyPlan, end: number): Promise<Created> {
-  const create = { length: ctx.size, metadata: { ...ctx.metadata } }
+async function createWithChecksum(
+  ctx: TusContext,
+  plan: VerifyPlan,
+  end: number,
+  extraHeaders: Record<string, string>,
+): Promise<Created> {
+  const create = { length: ctx.size, metadata: { ...ctx.metadata }, headers: extraHeaders }
   // An empty file is finished by its creation: ask for the digest there.
   if (ctx.size === 0 && plan.file)
-    return createUploadWithBody(ctx, { ...create, headers: { 'Want-Repr-Digest': 'sha-256=10' } })
+    return createUploadWithBody(ctx, {
+      ...create,
+      headers: { ...extraHeaders, 'Want-Repr-Digest': 'sha-256=10' },
+    })
   if (end <= 0) return createUploadWithBody(ctx, create)
   const onSent = (n: number) => ctx.sent(n)
   if (plan.checksum === undefined) return createUploadWithBody(ctx, { ...create, body: { end, onSent } })
@@ -201,7 +225,8 @@ async function createWithChecksum(ctx: TusContext, plan: VerifyPlan, end: number
     try {
       return await createUploadWithBody(ctx, { ...create, body: { end, onSent, bytes, headers } })
     } catch (err) {
-      const damaged = err instanceof HttpStatusError && err.status === 460
+      const damaged =
+        err instanceof HttpStatusError && err.status === 460 && err.code !== 'ERR_DIGEST_MISMATCH'
       if (!damaged || mismatches >= MAX_CHECKSUM_MISMATCHES) throw err
       ctx.checksumMismatch?.(0)
       ctx.sent(0)

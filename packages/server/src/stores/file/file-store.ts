@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { link, mkdir, open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { link, mkdir, open, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
 import { isValidUploadId } from '../../ids.js'
 import { FileLocker, removeStaleLockFiles } from '../../lockers/file-locker.js'
@@ -19,6 +20,7 @@ import type {
 } from '../../types.js'
 import { copyInto } from './copy-into.js'
 import { createWriteGuard, type WriteGuard } from './file-writer.js'
+import { IdentityIndex } from './identity-index.js'
 import { MalformedInfoError, readInfo, writeInfo } from './info-file.js'
 import { readSegments } from './read-segments.js'
 import { streamToFile } from './stream-to-file.js'
@@ -56,14 +58,17 @@ export class FileStore implements DataStore {
     'concatenation',
     'checksum',
     'checksum-trailer',
+    'identity',
   ])
   readonly directory: string
   #ready: Promise<void> | undefined
   readonly #guard: WriteGuard
+  readonly #identities: IdentityIndex
 
   constructor(options: FileStoreOptions) {
     this.directory = resolve(options.directory)
     this.#guard = createWriteGuard(options.writes)
+    this.#identities = new IdentityIndex(this.directory)
   }
 
   async create(upload: NewUpload): Promise<UploadInfo> {
@@ -333,10 +338,80 @@ export class FileStore implements DataStore {
     return createReadStream(this.#dataPath(id), { start, end: end - 1, highWaterMark: COPY_HIGH_WATER_MARK })
   }
 
+  async recordIdentity(id: string): Promise<UploadInfo> {
+    const { upload, segments } = await this.#load(id)
+    if (upload.identity === undefined) throw new Error(`Upload ${id} declared no identity`)
+    const verified = { ...upload, identityVerified: true }
+    // The flag first: an index entry is trusted only once the info says verified.
+    await writeInfo(this.#infoPath(id), verified, segments)
+    await this.#identities.add(upload.identity, id)
+    return verified
+  }
+
+  async findFinishedByIdentity(
+    identity: string,
+    size: number,
+    owner: string | undefined,
+  ): Promise<UploadInfo | undefined> {
+    for (const id of await this.#identities.ids(identity)) {
+      let upload: UploadInfo
+      try {
+        upload = await this.getUpload(id)
+      } catch (err) {
+        // Removed (a crash between removing the info and the entry): the entry goes too.
+        if (err instanceof TusError && err.status === 404) await this.#identities.remove(identity, id)
+        continue
+      }
+      const usable =
+        upload.identityVerified === true &&
+        upload.identity === identity &&
+        upload.size === size &&
+        upload.offset === size &&
+        (owner === undefined || upload.owner === owner)
+      if (usable) return upload
+    }
+    return undefined
+  }
+
+  /**
+   * Hard-links the source's data file over the target's (empty) one: no byte copied, and since both
+   * names point at one inode, removing either leaves the other whole. Finished files are never
+   * written again, so sharing is safe. Concatenated sources (several segments) and file systems
+   * without hard links get a copy instead.
+   */
+  async shareFrom(sourceId: string, targetId: string): Promise<UploadInfo> {
+    const { upload: source, segments } = await this.#load(sourceId)
+    const target = await this.getUpload(targetId)
+    const staged = this.#chunkPath(targetId)
+    try {
+      let linked = false
+      if (!segments) {
+        try {
+          await link(this.#dataPath(sourceId), staged)
+          linked = true
+        } catch (err) {
+          if (!isNoLink(err)) throw err
+        }
+      }
+      if (!linked) await pipeline(await this.read(sourceId), createWriteStream(staged, { flags: 'w' }))
+      // The rename replaces the empty data file in one step: a crash leaves it empty or whole.
+      await rename(staged, this.#dataPath(targetId))
+    } catch (err) {
+      await rm(staged, { force: true })
+      throw fsError(err, sourceId)
+    }
+    const shared = { ...target, identity: source.identity, identityVerified: true, size: source.offset }
+    await writeInfo(this.#infoPath(targetId), shared)
+    if (source.identity !== undefined) await this.#identities.add(source.identity, targetId)
+    return this.getUpload(targetId)
+  }
+
   async remove(id: string): Promise<void> {
     let segments: number
     try {
-      segments = (await readInfo(this.#infoPath(id))).segments?.length ?? 0
+      const info = await readInfo(this.#infoPath(id))
+      segments = info.segments?.length ?? 0
+      if (info.identity !== undefined) await this.#identities.remove(info.identity, id)
     } catch (err) {
       const damaged = damagedOr(err, id)
       if (!isDamaged(damaged)) throw fsError(err, id)
@@ -542,6 +617,13 @@ function lengthExceeded(): TusError {
     'ERR_LENGTH_EXCEEDED',
     413,
     'The request body goes past Upload-Length; the bytes beyond it were not stored. HEAD the upload to learn its offset.',
+  )
+}
+
+function isNoLink(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code
+  return (
+    code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK' || code === 'EXDEV'
   )
 }
 

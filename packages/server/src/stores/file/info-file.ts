@@ -19,17 +19,21 @@ interface InfoJson {
   /** Absent in info files written before owners existed: they load as uploads without an owner. */
   owner?: string
   publicRead?: boolean
+  /** The declared content identity (sha256-4m hex) and whether the stored bytes were checked against it. */
+  identity?: string
+  identityVerified?: boolean
 }
 
 /** An upload as its info file records it. */
 export interface StoredInfo extends NewUpload {
   readonly segments: readonly number[] | undefined
+  readonly identityVerified?: boolean
 }
 
 /** Writes the info via a temp file, fsync and rename, so a crash leaves the old or the new file. */
 export async function writeInfo(
   path: string,
-  upload: NewUpload,
+  upload: NewUpload & { readonly identityVerified?: boolean },
   segments?: readonly number[],
 ): Promise<void> {
   const json: InfoJson = {
@@ -43,6 +47,8 @@ export async function writeInfo(
     ...(segments ? { segments: [...segments] } : {}),
     ...(upload.owner !== undefined ? { owner: upload.owner } : {}),
     ...(upload.publicRead ? { publicRead: true } : {}),
+    ...(upload.identity !== undefined ? { identity: upload.identity } : {}),
+    ...(upload.identityVerified ? { identityVerified: true } : {}),
   }
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
@@ -79,6 +85,8 @@ export async function readInfo(path: string): Promise<StoredInfo> {
     segments: raw.segments,
     ...(raw.owner !== undefined ? { owner: raw.owner } : {}),
     ...(raw.publicRead === true ? { publicRead: true } : {}),
+    ...(raw.identity !== undefined ? { identity: raw.identity } : {}),
+    ...(raw.identityVerified === true ? { identityVerified: true } : {}),
   }
 }
 
@@ -96,6 +104,8 @@ function isInfoJson(v: unknown): v is InfoJson {
     typeof o.createdAt === 'number' &&
     (o.owner === undefined || typeof o.owner === 'string') &&
     (o.publicRead === undefined || typeof o.publicRead === 'boolean') &&
+    (o.identity === undefined || (typeof o.identity === 'string' && /^[0-9a-f]{64}$/.test(o.identity))) &&
+    (o.identityVerified === undefined || typeof o.identityVerified === 'boolean') &&
     (o.expiresAt === null || typeof o.expiresAt === 'number') &&
     (o.segments === undefined ||
       (Array.isArray(o.segments) &&

@@ -1,0 +1,33 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { IdentityHash } from './block-hash.js'
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest()
+
+describe('IdentityHash (sha256-4m)', () => {
+  it('is the SHA-256 of the empty string for 0 bytes', () => {
+    expect(Buffer.from(new IdentityHash().digest())).toEqual(sha(new Uint8Array(0)))
+  })
+
+  it('hashes the block digests, however the bytes are split', () => {
+    const block = 4 * 1024 * 1024
+    const data = randomBytes(block * 2 + 1000)
+    const expected = sha(
+      Buffer.concat([
+        sha(data.subarray(0, block)),
+        sha(data.subarray(block, 2 * block)),
+        sha(data.subarray(2 * block)),
+      ]),
+    )
+    const whole = new IdentityHash().update(data).digest()
+    const split = new IdentityHash()
+    for (let i = 0; i < data.length; i += 777_777) split.update(data.subarray(i, i + 777_777))
+    expect(Buffer.from(whole)).toEqual(expected)
+    expect(Buffer.from(split.digest())).toEqual(expected)
+  })
+
+  it('a file of exactly one block is the hash of that block digest', () => {
+    const data = randomBytes(4 * 1024 * 1024)
+    expect(Buffer.from(new IdentityHash().update(data).digest())).toEqual(sha(sha(data)))
+  })
+})
