@@ -1,6 +1,7 @@
 import { UploadError } from '@shuttle/protocol'
 import type { FileReaderPort, FileSource, SourceInfo } from '../ports.js'
 import { createBytesSource } from '../sources/bytes-source.js'
+import { createBlobRangeReader } from './blob-reader.js'
 
 /** What `add()` accepts in browsers. */
 export type BrowserInput = File | Blob | { blob: Blob; name: string; type?: string }
@@ -22,22 +23,23 @@ function parse(input: unknown): { blob: Blob; name: string; type: string; lastMo
 
 /**
  * A Blob read slice by slice: `body()` hands XHR a Blob slice (the browser streams it from disk),
- * `read()` loads only the requested range (checksums).
+ * `read()` loads only the requested range (checksums) from a stream, not a slice: see blob-reader.ts.
  */
 export function createBlobSource(blob: Blob, info: Omit<SourceInfo, 'size'>): FileSource {
+  const ranges = createBlobRangeReader(blob)
   return {
     info: { ...info, size: blob.size },
     body: (start, end) => blob.slice(start, end),
     async read(start, end) {
       try {
-        return new Uint8Array(await blob.slice(start, end).arrayBuffer())
+        return await ranges.read(start, end)
       } catch (cause) {
         throw new UploadError('ERR_SOURCE_READ', `Reading bytes ${start}-${end} of ${info.name} failed`, {
           cause,
         })
       }
     },
-    async close() {},
+    close: () => ranges.close(),
   }
 }
 

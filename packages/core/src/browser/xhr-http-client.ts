@@ -49,7 +49,9 @@ export function createXhrHttpClient(
 
 function bodyOf(body: RequestBody | undefined): XMLHttpRequestBodyInit | undefined {
   if (!body) return undefined
-  if (body.kind === 'bytes') return new Blob([body.bytes as Uint8Array<ArrayBuffer>])
+  // The bytes themselves, not `new Blob([bytes])`: a Blob would be one more copy in the browser's
+  // blob storage, held until a garbage collection (see blob-reader.ts).
+  if (body.kind === 'bytes') return body.bytes as Uint8Array<ArrayBuffer>
   if (body.kind === 'range')
     return (body.source.body?.(body.start, body.end) as Blob | undefined) ?? rangeError()
   const form = new FormData()

@@ -265,6 +265,10 @@ async function refreshCredentials(
   }
   core.events.emit('auth-expired', { id: rec.id, status: d.status })
   if (!options.onAuthExpired) return fail(core, rec, d.error)
+  // The refused request carried credentials a refresh has replaced since (another file's 401 got
+  // there first): it says nothing about the new ones, so it goes again without counting. With
+  // short-lived tokens a slow file could otherwise spend its refreshes on tokens already replaced.
+  if (authGeneration < core.auth.generation) return true
   if (rec.authRefreshes >= MAX_AUTH_REFRESHES) {
     const said = d.error instanceof HttpStatusError ? d.error.serverMessage : undefined
     return fail(

@@ -1,5 +1,5 @@
 import { encodeBase64, PATCH_CONTENT_TYPE, UploadError } from '@shuttle/protocol'
-import type { HttpResponse, RequestBody, RequestTrailer } from '../../ports.js'
+import type { FileSource, HttpResponse, RequestBody, RequestTrailer } from '../../ports.js'
 import { statusError } from '../http.js'
 import type { TransportContext } from '../transport.js'
 import { headUpload, readOffset, tusHeaders } from './tus-http.js'
@@ -36,6 +36,17 @@ const MAX_CONFLICTS = 3
 // (with their delays) take over.
 export const MAX_CHECKSUM_MISMATCHES = 5
 
+// A chunk sent and not yet confirmed, per source: an attempt redone after a 401 (or a cut
+// connection) sends the same bytes and checksum again at once instead of reading and hashing them
+// again, so the request goes out while the fresh token is fresh (short-lived tokens, busy pages).
+interface Unconfirmed {
+  start: number
+  end: number
+  header: string
+  bytes: Uint8Array
+}
+const unconfirmed = new WeakMap<FileSource, Unconfirmed>()
+
 /**
  * Where a chunk from `offset` ends: the next multiple of `chunkSize`. After a creation-with-upload
  * (or a resume) at an offset that is not a multiple, one shorter PATCH realigns the rest, so every
@@ -71,9 +82,20 @@ export async function patchUntilDone(
     let chunk: Uint8Array | undefined
     if (t.checksum && !streamed) {
       // Checksums need the bytes in memory; chunked mode bounds that to one chunk.
-      chunk = await ctx.source.read(start, t.rangeStart + end)
-      const digest = await ctx.options.digest(t.checksum, chunk)
-      headers['Upload-Checksum'] = `${t.checksum} ${encodeBase64(digest)}`
+      let kept = unconfirmed.get(ctx.source)
+      if (
+        !kept ||
+        kept.start !== start ||
+        kept.end !== t.rangeStart + end ||
+        !kept.header.startsWith(t.checksum)
+      ) {
+        const bytes = await ctx.source.read(start, t.rangeStart + end)
+        const digest = await ctx.options.digest(t.checksum, bytes)
+        kept = { start, end: t.rangeStart + end, header: `${t.checksum} ${encodeBase64(digest)}`, bytes }
+        unconfirmed.set(ctx.source, kept)
+      }
+      chunk = kept.bytes
+      headers['Upload-Checksum'] = kept.header
       body = { kind: 'bytes', bytes: chunk }
     } else if (t.checksum === 'sha256' && t.trailer) {
       trailer = await checksumTrailer(ctx, start, t.file)
@@ -142,6 +164,7 @@ export async function patchUntilDone(
       await t.file.seek(start, ctx.signal)
       t.file.update(chunk)
     }
+    if (unconfirmed.get(ctx.source)?.start === start) unconfirmed.delete(ctx.source)
     conflicts = 0
     mismatches = 0
     offset = confirmed

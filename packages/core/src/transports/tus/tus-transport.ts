@@ -1,5 +1,5 @@
 import { encodeBase64, HttpStatusError } from '@shuttle/protocol'
-import type { HttpResponse } from '../../ports.js'
+import type { FileSource, HttpResponse, Sha256 } from '../../ports.js'
 import { isSuccess, statusError } from '../http.js'
 import type { Transport, TransportResult } from '../transport.js'
 import { uploadConcatenated } from './concat.js'
@@ -15,6 +15,20 @@ import {
 } from './tus-http.js'
 import { parseTusState, type TusCheckpointState, type TusContext } from './tus-state.js'
 import { type ChecksumAlgorithm, FileDigest, pickChecksum, verifyStored } from './verify.js'
+
+// The file's SHA-256 lives as long as its source, not one attempt: an attempt redone after a 401
+// or a cut connection goes on from where the hash stopped instead of reading the file again from
+// byte 0 (which, every 2 seconds with short-lived tokens, read whole files over and over).
+const digests = new WeakMap<FileSource, FileDigest>()
+
+function fileDigest(source: FileSource, create: () => Promise<Sha256>): FileDigest {
+  let digest = digests.get(source)
+  if (!digest) {
+    digest = new FileDigest(create, source)
+    digests.set(source, digest)
+  }
+  return digest
+}
 
 /**
  * tus 1.0 client: creation (with the first bytes in the POST when the server offers
@@ -77,7 +91,7 @@ export function createTusTransport(): Transport<TusCheckpointState> {
           !trailersLost.has(o.endpoint),
         // Only servers with the checksum extension are asked for a digest (Want-Repr-Digest): a
         // header others do not know could fail a browser's CORS preflight against them.
-        file: checksum === undefined ? undefined : new FileDigest(o.sha256, ctx.source),
+        file: checksum === undefined ? undefined : fileDigest(ctx.source, o.sha256),
       }
       return uploadSingle(
         ctx,

@@ -55,8 +55,15 @@ export class FileDigest {
     }
     while (this.#at < offset) {
       if (signal?.aborted) throw new UploadError('ERR_ABORTED', 'Hashing the file was aborted')
-      const end = Math.min(offset, this.#at + CATCH_UP_BYTES)
-      this.update(await this.#source.read(this.#at, end))
+      const hash: Sha256 | undefined = this.#hash
+      const from = this.#at
+      const end = Math.min(offset, from + CATCH_UP_BYTES)
+      const bytes = await this.#source.read(from, end)
+      if (signal?.aborted) throw new UploadError('ERR_ABORTED', 'Hashing the file was aborted')
+      // The digest outlives attempts: a late one may have moved it meanwhile; look again.
+      if (this.#hash !== hash || this.#at !== from || this.#final !== undefined)
+        return this.seek(offset, signal)
+      this.update(bytes)
     }
   }
 
