@@ -68,7 +68,9 @@ export async function issueUploadToken(secret: Secret, options: IssueUploadToken
     .setSubject(options.sub)
     .setAudience(UPLOAD_TOKEN_AUDIENCE)
     .setIssuedAt(now)
-    .setExpirationTime(now + seconds)
+    // `exp` has whole seconds: rounding up makes a token live at least what was asked (rounding
+    // down, a 2-second token issued at x.9 s would live 1.1 s).
+    .setExpirationTime(Math.ceil(Date.now() / 1000 + seconds))
     .sign(key)
 }
 
