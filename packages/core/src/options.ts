@@ -4,6 +4,7 @@ import type {
   CheckpointStore,
   CreateSha256,
   DigestFn,
+  FileKeeper,
   FileReaderPort,
   Fingerprint,
   HttpClient,
@@ -76,6 +77,13 @@ export interface UploaderOptions {
   rememberFinished?: boolean
   fingerprint?: Fingerprint
   /**
+   * Keeps each file of an unfinished upload for the next session (browser: createBrowserFileKeeper:
+   * File System Access handles, small files copied into OPFS, ghosts otherwise), so
+   * `restoreSession()` brings the list back after a reload or a browser restart. Off by default:
+   * copies cost disk quota. Only for resumable transports.
+   */
+  fileKeeper?: FileKeeper
+  /**
    * 401 (and a first 403): called once for all files hitting it at once, then the request is
    * retried. A 403 that persists after a refresh is a refusal: the file fails with the server's
    * sentence (ERR_FORBIDDEN).
@@ -145,6 +153,7 @@ export interface NormalizedOptions {
   readonly checkpointStore: CheckpointStore
   readonly rememberFinished: boolean
   readonly fingerprint: Fingerprint
+  readonly fileKeeper: FileKeeper | undefined
   readonly onAuthExpired: UploaderOptions['onAuthExpired']
   /** 'auto': sha256, else sha1, as the server offers them. */
   readonly checksum: false | 'auto' | 'sha1' | 'sha256'
@@ -233,6 +242,7 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     checkpointStore: o.checkpointStore ?? platform.checkpointStore(),
     rememberFinished: o.rememberFinished ?? platform.rememberFinished ?? false,
     fingerprint: o.fingerprint ?? platform.fingerprint,
+    fileKeeper: o.fileKeeper,
     onAuthExpired: o.onAuthExpired,
     checksum,
     fieldName: o.fieldName ?? 'file',

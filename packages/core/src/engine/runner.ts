@@ -5,6 +5,7 @@ import type { TransportResult } from '../transports/transport.js'
 import { runAttempt } from './attempt.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
+import { forgetKept } from './kept.js'
 import { usableCheckpoint } from './transport-setup.js'
 
 /** Consecutive credential refreshes without the server confirming a byte before we give up. */
@@ -78,6 +79,10 @@ export async function lookupCheckpoint(core: EngineCore, rec: FileRecord): Promi
   const { options, transport } = core
   const fingerprint = await options.fingerprint(rec.info, options.endpoint)
   rec.fingerprint = fingerprint
+  if (core.restoring.delete(fingerprint)) core.events.emit('restored', { id: rec.id, fingerprint })
+  // Kept for the next session (a handle, a copy or a ghost); never in the way of the upload.
+  if (options.fileKeeper && !rec.kept)
+    rec.kept = options.fileKeeper.keep(fingerprint, rec.input, rec.info).catch(() => {})
   if (rec.checkpoint) return undefined
   let saved: unknown
   try {
@@ -127,6 +132,7 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
     } catch {
       // A stale checkpoint is harmless: its HEAD will show the upload complete or gone.
     }
+    await forgetKept(core, rec)
   }
   await rec.source?.close().catch(() => {})
   core.events.emit('completed', {

@@ -4,6 +4,7 @@ import type { Checkpoint } from '../ports.js'
 import { userHeaders } from './attempt.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
+import { forgetKept } from './kept.js'
 import { usableCheckpoint } from './transport-setup.js'
 
 // The server may still hold the lock of the PATCH we just aborted (423); give it a moment.
@@ -53,4 +54,5 @@ export async function terminateUpload(core: EngineCore, rec: FileRecord): Promis
   delete rec.checkpoint
   await rec.offsetWrite // an offset write still landing would bring the checkpoint back
   if (rec.fingerprint !== undefined) await options.checkpointStore.delete(rec.fingerprint).catch(() => {})
+  await forgetKept(core, rec)
 }
