@@ -16,6 +16,8 @@ export interface DemoSettings {
   theme: 'auto' | 'light' | 'dark'
   /** `?retries=0,500`: the engine's retryDelays in ms (its length is the retry budget). */
   retryDelays?: number[]
+  /** `?keep=<bytes>`: files up to this size are copied into OPFS for the next visit (default 10 MiB). */
+  keepLimit?: number
 }
 
 export function readSettings(search: string): DemoSettings {
@@ -34,6 +36,7 @@ export function readSettings(search: string): DemoSettings {
     endpoint: q.get('endpoint') || undefined,
     theme: q.get('theme') === 'dark' ? 'dark' : q.get('theme') === 'light' ? 'light' : 'auto',
     retryDelays: retries(q.get('retries')),
+    keepLimit: int('keep'),
   }
 }
 

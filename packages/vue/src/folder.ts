@@ -1,3 +1,5 @@
+import { attachFileHandle } from '@shuttle/core'
+
 // Folder drop: DataTransfer.files lists a dropped folder as one unreadable entry, so directories
 // are walked through webkitGetAsEntry (all Chromium/Firefox/Safari) or getAsFileSystemHandle.
 
@@ -66,13 +68,21 @@ async function walkHandle(handle: HandleLike, out: DroppedFile[], prefix: string
  * Every file of a drop, folders walked recursively. Entries must be taken synchronously in the
  * drop handler (the DataTransfer is emptied afterwards), which is why this reads them first.
  */
-export async function filesFromDataTransfer(dt: DataTransfer | null | undefined): Promise<DroppedFile[]> {
+export async function filesFromDataTransfer(
+  dt: DataTransfer | null | undefined,
+  options: { handles?: boolean } = {},
+): Promise<DroppedFile[]> {
   if (!dt) return []
   // Read everything synchronously: after the first await a real drop's DataTransfer is emptied.
   const plain = Array.from(dt.files ?? [])
   const items = dt.items ? (Array.from(dt.items) as ItemLike[]).filter((i) => i.kind === 'file') : []
   const entries = items.map((i) => i.webkitGetAsEntry?.() ?? null)
   const itemFiles = items.map((i) => i.getAsFile())
+  // `handles`: each dropped file keeps its File System Access handle (Chromium), so a file keeper
+  // can bring it back after a browser restart. Asked now: the items are gone after an await.
+  const handled = options.handles
+    ? items.map((i) => i.getAsFileSystemHandle?.()?.catch(() => null) ?? null)
+    : []
   const hasDir = entries.some((e) => e?.isDirectory)
   if (hasDir) {
     const out: DroppedFile[] = []
@@ -93,6 +103,15 @@ export async function filesFromDataTransfer(dt: DataTransfer | null | undefined)
       for (const h of handles) if (h) await walkHandle(h, out, '')
       return out
     }
+  }
+  if (handled.some(Boolean) && itemFiles.every(Boolean)) {
+    const handles = await Promise.all(handled)
+    return itemFiles.map((f, i) => {
+      const h = handles[i]
+      return h?.kind === 'file'
+        ? attachFileHandle(f as File, h as unknown as FileSystemFileHandle)
+        : (f as File)
+    })
   }
   return plain
 }

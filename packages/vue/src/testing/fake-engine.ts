@@ -1,4 +1,4 @@
-import type { UploadState } from '@shuttle/core'
+import type { RestoredFile, UploadState } from '@shuttle/core'
 import { UploadError } from '@shuttle/protocol'
 import type {
   Engine,
@@ -188,6 +188,18 @@ export class FakeEngine implements Engine {
     const f = this.files.get(id)
     return f && { ...f }
   }
+  /** Nothing unfinished from an earlier session, unless a test sets `restorable`. */
+  restorable: RestoredFile[] = []
+  async restoreSession(): Promise<RestoredFile[]> {
+    this.calls.push(['restoreSession'])
+    return this.restorable
+  }
+
+  async requestAccess(fingerprint: string): Promise<undefined> {
+    this.calls.push(['requestAccess', fingerprint])
+    return undefined
+  }
+
   async destroy(): Promise<void> {
     this.destroyed = true
   }
