@@ -184,6 +184,11 @@ export interface KeptFile {
  * method may fail; the engine then carries on without it.
  */
 export interface FileKeeper {
+  /**
+   * The engine keeps a file only once its upload has run this long without finishing (default
+   * 1000 ms): a file done sooner has nothing to come back for, and many small files cost nothing.
+   */
+  readonly keepAfterMs?: number
   keep(fingerprint: string, input: unknown, info: SourceInfo): Promise<void>
   forget(fingerprint: string): Promise<void>
   list(): Promise<KeptFile[]>

@@ -16,6 +16,8 @@ export interface BrowserFileKeeperOptions {
   /** The OPFS directory the copies live in. Default 'shuttle-kept'. */
   directory?: string
   indexedDB?: IDBFactory
+  /** How long an upload runs before its file is kept (FileKeeper.keepAfterMs). Default 1000 ms. */
+  keepAfterMs?: number
 }
 
 /** What is stored per file: its description and, for handles, the handle itself (structured-cloned). */
@@ -113,7 +115,10 @@ export function createBrowserFileKeeper(options: BrowserFileKeeperOptions = {}):
   }
 
   async function keepNow(fp: string, input: unknown, info: SourceInfo): Promise<void> {
-    if (await get(fp)) return
+    const handle = fileHandleOf(input)
+    // A ghost picked again with a handle (the ghost row's picker) is kept as the handle now.
+    const existing = await get(fp)
+    if (existing && (existing.how !== 'ghost' || !handle)) return
     const blob = blobOf(input)
     const size = info.size ?? blob?.size
     if (size === undefined || size === null) return
@@ -125,7 +130,6 @@ export function createBrowserFileKeeper(options: BrowserFileKeeperOptions = {}):
       ...(info.lastModified !== undefined ? { lastModified: info.lastModified } : {}),
       how: 'ghost',
     }
-    const handle = fileHandleOf(input)
     let entry: Entry = base
     if (handle) entry = { ...base, how: 'handle', handle }
     else if (blob && size <= limit) {
@@ -165,6 +169,7 @@ export function createBrowserFileKeeper(options: BrowserFileKeeperOptions = {}):
   }
 
   return {
+    ...(options.keepAfterMs !== undefined ? { keepAfterMs: options.keepAfterMs } : {}),
     keep(fp, input, info) {
       const prev = keeping.get(fp)
       if (prev) return prev

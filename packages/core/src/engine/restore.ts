@@ -84,7 +84,7 @@ export async function restoreSession(
   for (const fp of kept.keys()) if (!all.has(fp)) void keeper?.forget(fp).catch(() => {})
 
   const mine = saved.filter(({ fingerprint, checkpoint }) => {
-    if (checkpoint.finished || known.has(fingerprint) || core.restoring.has(fingerprint)) return false
+    if (checkpoint.finished || known.has(fingerprint)) return false
     return usableCheckpoint(transport, checkpoint, checkpoint.size, opts.endpoint) !== undefined
   })
   const restored = await Promise.all(

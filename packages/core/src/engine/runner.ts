@@ -5,7 +5,7 @@ import type { TransportResult } from '../transports/transport.js'
 import { runAttempt } from './attempt.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
-import { forgetKept } from './kept.js'
+import { forgetKept, keepLater } from './kept.js'
 import { usableCheckpoint } from './transport-setup.js'
 
 /** Consecutive credential refreshes without the server confirming a byte before we give up. */
@@ -65,6 +65,7 @@ async function prepare(core: EngineCore, rec: FileRecord): Promise<string | unde
   if (!transport.resumable) return undefined
   rec.lookup ??= lookupCheckpoint(core, rec)
   const url = await rec.lookup
+  keepLater(core, rec)
   if (rec.lookupDelivered) return undefined
   rec.lookupDelivered = true
   return url
@@ -80,9 +81,6 @@ export async function lookupCheckpoint(core: EngineCore, rec: FileRecord): Promi
   const fingerprint = await options.fingerprint(rec.info, options.endpoint)
   rec.fingerprint = fingerprint
   if (core.restoring.delete(fingerprint)) core.events.emit('restored', { id: rec.id, fingerprint })
-  // Kept for the next session (a handle, a copy or a ghost); never in the way of the upload.
-  if (options.fileKeeper && !rec.kept)
-    rec.kept = options.fileKeeper.keep(fingerprint, rec.input, rec.info).catch(() => {})
   if (rec.checkpoint) return undefined
   let saved: unknown
   try {
@@ -132,7 +130,7 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
     } catch {
       // A stale checkpoint is harmless: its HEAD will show the upload complete or gone.
     }
-    await forgetKept(core, rec)
+    void forgetKept(core, rec) // the keeper's I/O never holds a slot
   }
   await rec.source?.close().catch(() => {})
   core.events.emit('completed', {

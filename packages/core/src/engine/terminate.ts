@@ -54,5 +54,5 @@ export async function terminateUpload(core: EngineCore, rec: FileRecord): Promis
   delete rec.checkpoint
   await rec.offsetWrite // an offset write still landing would bring the checkpoint back
   if (rec.fingerprint !== undefined) await options.checkpointStore.delete(rec.fingerprint).catch(() => {})
-  await forgetKept(core, rec)
+  void forgetKept(core, rec)
 }

@@ -9,6 +9,7 @@ export function createMemoryKeeper(how: (name: string) => KeptFile['how']) {
   const keeper: FileKeeper & { kept: typeof kept; asked: string[] } = {
     kept,
     asked: [],
+    keepAfterMs: 0,
     async keep(fingerprint, input, info) {
       if (kept.has(fingerprint)) return
       const file = {
