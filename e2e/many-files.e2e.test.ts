@@ -26,7 +26,10 @@ beforeAll(async () => {
   assertBuilt()
   tmp = await mkdtemp(join(tmpdir(), 'shuttle-e2e-many-'))
   uploads = join(tmp, 'uploads')
-  server = await startServer(uploads)
+  // `shuttle serve` lets one client create 1000 uploads a minute by default (429 + Retry-After
+  // past it, which the page waits out): 10 000 files would spend ten minutes waiting. This test is
+  // about the page staying responsive, so the limit is lifted; rate-limit waits have their own tests.
+  server = await startServer(uploads, ['--rate-limit', 'off', '--max-concurrent', 'off'])
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   await page.goto(`${server.origin}/?concurrency=6`)

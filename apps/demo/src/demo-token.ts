@@ -10,8 +10,11 @@ import { NetworkError } from '@shuttle/core'
 export interface DemoTokens {
   /** Headers for the next request: the current token, fetched first if there is none yet. */
   headers(): Promise<Record<string, string>>
-  /** Fetches a new token (the engine's onAuthExpired). */
-  refresh(): Promise<void>
+  /**
+   * Fetches a new token (the engine's onAuthExpired); false when the server needs none, so a 401
+   * from the upload endpoint stands as it is.
+   */
+  refresh(): Promise<false | undefined>
   /** Tokens fetched so far; 0 while the server requires none. */
   readonly fetched: number
 }
@@ -41,7 +44,8 @@ export function createDemoTokens(
       // Offline for a moment: the engine backs off and asks again instead of failing the file.
       throw new NetworkError('Could not reach the token endpoint', { cause })
     }
-    if (res.status === 404) {
+    // 204: `shuttle serve` without tokens; 404: another server without this endpoint.
+    if (res.status === 204 || res.status === 404) {
       required = false
       return
     }
@@ -64,7 +68,10 @@ export function createDemoTokens(
       if (required && token === undefined) await once()
       return token === undefined ? {} : { Authorization: `Bearer ${token}` }
     },
-    refresh: once,
+    async refresh() {
+      await once()
+      return required ? undefined : false
+    },
     get fetched() {
       return fetched
     },

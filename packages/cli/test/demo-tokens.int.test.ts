@@ -75,3 +75,25 @@ describe('shuttle serve --demo-tokens', () => {
     expect(r.stderr()).toMatch(/--demo-token-expires needs --demo-tokens/)
   })
 })
+
+describe('shuttle serve without --demo-tokens', () => {
+  it('POST /demo-token answers 204 (no token needed), so the demo page shows no failed request; with --auth-secret it is 404', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'shuttle-demo-tokens-'))
+    const open = runCli(['serve', '--port', '0', '--dir', dir])
+    const [, base] = await waitFor(open.stdout, /serving (http:\/\/127\.0\.0\.1:\d+)\//)
+    const none = await fetch(`${base}/demo-token`, { method: 'POST', body: '' })
+    expect(none.status).toBe(204)
+    expect(await none.text()).toBe('')
+    const secret = runCli([
+      'serve',
+      '--port',
+      '0',
+      '--dir',
+      dir,
+      '--auth-secret',
+      'a-serve-secret-of-at-least-32-bytes!',
+    ])
+    const [, secured] = await waitFor(secret.stdout, /serving (http:\/\/127\.0\.0\.1:\d+)\//)
+    expect((await fetch(`${secured}/demo-token`, { method: 'POST', body: '' })).status).toBe(404)
+  })
+})

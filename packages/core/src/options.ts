@@ -86,9 +86,10 @@ export interface UploaderOptions {
   /**
    * 401 (and a first 403): called once for all files hitting it at once, then the request is
    * retried. A 403 that persists after a refresh is a refusal: the file fails with the server's
-   * sentence (ERR_FORBIDDEN).
+   * sentence (ERR_FORBIDDEN). Resolve `false` when there are no new credentials to get (e.g. the
+   * server turned out to need none): the file fails with the server's answer, as without a hook.
    */
-  onAuthExpired?: (ctx: { id: FileId; status: number }) => Promise<void>
+  onAuthExpired?: (ctx: { id: FileId; status: number }) => Promise<void | false>
   /**
    * Verify every byte end to end when the server offers it (default true): each request carries
    * an Upload-Checksum (tus checksum; in one streamed request as a trailer, checksum-trailer) and a

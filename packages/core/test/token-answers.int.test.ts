@@ -100,6 +100,34 @@ describe('a 401 that refreshing does not cure', () => {
   })
 })
 
+describe('an onAuthExpired with nothing new to offer', () => {
+  it('resolves false: the file fails with the server’s 401 at once, one call, one refused request', async () => {
+    const s = await startTokenServer({ lifetimeSeconds: 60 })
+    server = s
+    let calls = 0
+    const up = createUploader({
+      endpoint: s.endpoint,
+      retryDelays: [0, 100],
+      headers: () => ({ Authorization: 'Bearer not.a.token' }),
+      onAuthExpired: async () => {
+        calls++
+        return false
+      },
+    })
+    try {
+      const [id] = up.add(files[0]!.path) as [string]
+      await expect(waitForCompletion(up, [id], 10_000)).rejects.toThrow(/ended failed/)
+      const error = up.getFile(id)?.error as { status?: number; code?: string } | undefined
+      expect(error?.status).toBe(401)
+      expect(error?.code).not.toBe('ERR_AUTH_EXPIRED')
+      expect(calls).toBe(1)
+      expect(s.answers.filter((x) => x.status === 401)).toHaveLength(1)
+    } finally {
+      await up.destroy()
+    }
+  })
+})
+
 describe('a token endpoint that cannot be reached for a moment', () => {
   it('the engine backs off on the refresh’s NetworkError and asks again; the file completes', async () => {
     const s = await startTokenServer({ lifetimeSeconds: 60 })

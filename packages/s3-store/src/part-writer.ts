@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import type { ByteSource, Lease } from '@shuttle/server'
+import type { ByteSource, Lease, RunningHash } from '@shuttle/server'
 import type { Bucket } from './bucket.js'
 import { checkPartLimit } from './part-plan.js'
 import type { Slots } from './slots.js'
@@ -22,6 +22,8 @@ export interface PartWriteOptions {
   lease: Lease | undefined
   maxBytes: number | undefined
   onProgress: ((offset: number) => void) | undefined
+  /** Fed every byte this write keeps, in order (the server's running SHA-256 of the upload). */
+  hash?: RunningHash | undefined
   /** Parts of this write uploading at once while the next one fills. */
   depth: number
   /** The store-wide cap on parts in flight. */
@@ -101,6 +103,7 @@ export async function writeParts(
         overflow = true
       }
       received += chunk.length
+      options.hash?.update(chunk)
       let at = 0
       while (at < chunk.length) {
         const n = Math.min(P - fill, chunk.length - at)

@@ -166,6 +166,7 @@ export class S3Store implements DataStore {
           lease: options.lease,
           maxBytes: options.maxBytes,
           onProgress: options.onProgress,
+          hash: options.hash,
           depth: this.#depth,
           slots: this.#slots,
         },

@@ -48,6 +48,7 @@ export type {
   NextFunction,
   QuotaOptions,
   RequestRelease,
+  RunningHash,
   ServerOptions,
   StoreExtension,
   TusAction,

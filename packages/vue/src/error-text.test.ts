@@ -33,6 +33,23 @@ describe('describeError', () => {
     expect(d.detail).toBe('ERR_HTTP_STATUS · HTTP 403 · POST http://h/files/ answered 403')
   })
 
+  it('reads the HTTP answer an engine error wraps (ERR_FORBIDDEN, ERR_AUTH_EXPIRED carry it as cause)', () => {
+    const answer = new HttpStatusError(403, 'POST', 'http://h/files/', {
+      serverMessage: 'Quota exceeded for this account',
+    })
+    const refusal = new UploadError('ERR_FORBIDDEN', 'Quota exceeded for this account', { cause: answer })
+    const d = describeError(refusal, tOf(en))
+    expect(d.sentence).toBe(en.errorForbidden)
+    expect(d.server).toBe('Quota exceeded for this account')
+    expect(d.detail).toBe(
+      'ERR_FORBIDDEN · HTTP 403 · Quota exceeded for this account · POST http://h/files/ answered 403',
+    )
+    const expired = new UploadError('ERR_AUTH_EXPIRED', 'Still unauthorized', {
+      cause: new HttpStatusError(401, 'PATCH', 'http://h/files/1'),
+    })
+    expect(describeError(expired, tOf(en)).detail).toContain('HTTP 401')
+  })
+
   it.each([
     ['<html><body>502 Bad Gateway</body></html>', undefined],
     ['{"message":"Upload quota reached"}', 'Upload quota reached'],

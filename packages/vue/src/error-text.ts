@@ -15,6 +15,21 @@ interface ErrorLike {
   code?: string
   status?: number
   serverMessage?: string
+  cause?: unknown
+}
+
+/**
+ * The HTTP answer behind an error: the error itself, or one it wraps (core's ERR_FORBIDDEN and
+ * ERR_AUTH_EXPIRED carry the server's HttpStatusError as their cause).
+ */
+function httpAnswerOf(e: ErrorLike): ErrorLike | undefined {
+  let at: unknown = e
+  for (let depth = 0; depth < 5 && typeof at === 'object' && at !== null; depth++) {
+    const x = at as ErrorLike
+    if (x.status !== undefined || x.serverMessage !== undefined) return x
+    at = x.cause
+  }
+  return undefined
 }
 
 type Key = keyof LocaleMessages
@@ -92,13 +107,18 @@ export function peopleMessage(body: string | undefined): string | undefined {
  * describeError(file.error, t) // { sentence: 'The server refused this upload.', server: 'Quota exceeded…', detail: 'ERR_HTTP_STATUS · HTTP 403 · POST … answered 403' }
  */
 export function describeError(error: unknown, t: Translate): ErrorText {
-  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike
+  const outer = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike
+  const answer = httpAnswerOf(outer)
+  const e: ErrorLike = { ...answer, code: outer.code, message: outer.message }
   const server = peopleMessage(e.serverMessage)
   const detail = [
     e.code,
     e.status === undefined ? undefined : `HTTP ${e.status}`,
     e.message,
-    e.serverMessage && e.serverMessage !== server ? e.serverMessage.slice(0, 300) : undefined,
+    answer && answer !== outer && answer.message !== outer.message ? answer.message : undefined,
+    e.serverMessage && e.serverMessage !== server && e.serverMessage !== e.message
+      ? e.serverMessage.slice(0, 300)
+      : undefined,
   ]
     .filter(Boolean)
     .join(' · ')

@@ -83,3 +83,20 @@ export function demoTokens(lifetimeSeconds: number): DemoTokens {
     },
   }
 }
+
+/**
+ * Without --demo-tokens (and without --auth-secret) the demo page still asks POST /demo-token
+ * before its first upload; 204 tells it that this server needs no token, where a 404 would put a
+ * red failed request in every visitor's console. Answers only that path.
+ */
+export function answerTokensNotRequired(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+): boolean {
+  if (pathname !== DEMO_TOKEN_PATH || req.method !== 'POST') return false
+  req.resume()
+  res.writeHead(204, { 'cache-control': 'no-store' })
+  res.end()
+  return true
+}

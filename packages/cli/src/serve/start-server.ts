@@ -10,7 +10,7 @@ import {
   type TusServer,
 } from '@shuttle/server'
 import { s3ClientOptions } from '../s3-connection.js'
-import { type DemoTokens, demoTokens } from './demo-tokens.js'
+import { answerTokensNotRequired, type DemoTokens, demoTokens } from './demo-tokens.js'
 import { landingPage } from './landing-page.js'
 import { logEvents } from './log-events.js'
 import type { ServeOptions } from './options.js'
@@ -99,6 +99,7 @@ export async function startServer(
       return
     }
     if (demo?.handle(req, res, pathname)) return
+    if (!demo && !options.trust.authSecret && answerTokensNotRequired(req, res, pathname)) return
     void answerOther(req, res, pathname).catch(() => res.destroy())
   }, options.trust.http)
   const answerOther = async (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => {

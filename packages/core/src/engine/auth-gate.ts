@@ -6,16 +6,17 @@ export interface AuthGate {
   readonly generation: number
   /**
    * Refreshes credentials once for everyone: concurrent callers share one onAuthExpired promise.
-   * Resolves true when a refresh (this one or a newer one) happened; false when there is no hook.
+   * Resolves true when a refresh (this one or a newer one) happened; false when there is no hook
+   * or the hook said it has no new credentials (resolved `false`).
    */
   refresh(ctx: { id: FileId; status: number }, seenGeneration: number): Promise<boolean>
 }
 
 export function createAuthGate(
-  hook: ((ctx: { id: FileId; status: number }) => Promise<void>) | undefined,
+  hook: ((ctx: { id: FileId; status: number }) => Promise<void | false>) | undefined,
 ): AuthGate {
   let generation = 0
-  let inFlight: Promise<void> | undefined
+  let inFlight: Promise<boolean> | undefined
   return {
     get generation() {
       return generation
@@ -26,8 +27,9 @@ export function createAuthGate(
       if (!inFlight) {
         inFlight = (async () => {
           try {
-            await hook(ctx)
+            if ((await hook(ctx)) === false) return false
             generation++
+            return true
           } catch (cause) {
             // A hook that throws a retryable error (NetworkError: its token endpoint was
             // unreachable) lets the engine back off and ask again; anything else fails the file.
@@ -41,8 +43,7 @@ export function createAuthGate(
           }
         })()
       }
-      await inFlight
-      return true
+      return inFlight
     },
   }
 }

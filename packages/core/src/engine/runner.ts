@@ -276,14 +276,17 @@ async function refreshCredentials(
     )
   }
   rec.authRefreshes++
+  let refreshed: boolean
   try {
-    await core.auth.refresh({ id: rec.id, status: d.status }, authGeneration)
+    refreshed = await core.auth.refresh({ id: rec.id, status: d.status }, authGeneration)
   } catch (refreshErr) {
     const error = toUploadError(refreshErr)
     if (!error.retryable) return fail(core, rec, error)
     rec.authRefreshes-- // nothing was refreshed: this one does not count
     return error
   }
+  // The hook has nothing new to offer: the server's answer stands, as without a hook.
+  if (!refreshed) return fail(core, rec, d.status === 403 ? refusal(d.error) : d.error)
   return true
 }
 
