@@ -174,6 +174,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       },
       metadataOf: (rec) => uploadMetadata(rec, options.metadata),
       restoring: new Map(),
+      keptBefore: new Set(),
       sleep: (ms, signal) => sleep(options.clock, ms, signal),
     }
 

@@ -29,6 +29,8 @@ export interface EngineCore {
    * emits 'restored' (a pick matched a ghost, an allowed handle, a copy).
    */
   readonly restoring: Map<string, unknown>
+  /** Fingerprints an earlier session's keeper holds (restoreSession read them): forgotten on completion. */
+  readonly keptBefore: Set<string>
   /** Waits `ms`, or less if `signal` aborts first. Never rejects. */
   sleep(ms: number, signal: AbortSignalLike): Promise<void>
 }

@@ -29,7 +29,11 @@ export function keepLater(core: EngineCore, rec: FileRecord): void {
 /** The upload is over (completed or canceled): the keeper's handle, copy or ghost goes. */
 export async function forgetKept(core: EngineCore, rec: FileRecord): Promise<void> {
   const keeper = core.options.fileKeeper
+  // Only what this session kept or an earlier one left (restoreSession listed it): the other
+  // files (most small ones) cost the keeper no I/O at all.
   if (!keeper || rec.fingerprint === undefined) return
+  if (rec.kept === undefined && !core.keptBefore.has(rec.fingerprint)) return
+  core.keptBefore.delete(rec.fingerprint)
   await rec.kept
   await keeper.forget(rec.fingerprint).catch(() => {})
 }

@@ -99,4 +99,22 @@ describe('restoreSession', () => {
     await second.cancel(copy?.id as string)
     expect([...keeper.kept.values()].map((k) => k.file.name)).not.toContain('copy.txt')
   })
+
+  it('a file done before keepAfterMs costs the keeper nothing: no keep, no forget', async () => {
+    const fake = createFakeTus()
+    const keeper = createMemoryKeeper(how)
+    const touched: string[] = []
+    const spy = {
+      ...keeper,
+      keepAfterMs: 60_000,
+      keep: async (...a: Parameters<typeof keeper.keep>) => void touched.push(`keep ${a[0]}`),
+      forget: async (fp: string) => void touched.push(`forget ${fp}`),
+    }
+    const up = createTestUploader(fake)({ endpoint, fileKeeper: spy })
+    const [id] = up.add(file('copy-fast.txt'))
+    await flush(100)
+    expect(up.getFile(id as string)?.status).toBe('completed')
+    expect(touched).toEqual([])
+    await up.destroy()
+  })
 })

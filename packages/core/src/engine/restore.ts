@@ -79,9 +79,12 @@ export async function restoreSession(
   const keeper = opts.fileKeeper
   const kept = new Map<string, KeptFile>()
   for (const k of (await keeper?.list().catch(() => undefined)) ?? []) kept.set(k.fingerprint, k)
-  // What the keeper holds for an upload no checkpoint knows any more is dead weight (OPFS copies).
-  const all = new Set(saved.map((s) => s.fingerprint))
-  for (const fp of kept.keys()) if (!all.has(fp)) void keeper?.forget(fp).catch(() => {})
+  // What the keeper holds for an upload no unfinished checkpoint knows is dead weight (OPFS copies).
+  const open = new Set(saved.filter((s) => !s.checkpoint.finished).map((s) => s.fingerprint))
+  for (const fp of kept.keys()) {
+    if (open.has(fp)) core.keptBefore.add(fp)
+    else void keeper?.forget(fp).catch(() => {})
+  }
 
   const mine = saved.filter(({ fingerprint, checkpoint }) => {
     if (checkpoint.finished || known.has(fingerprint)) return false
