@@ -3,6 +3,9 @@ import { attachFileHandle } from '@shuttle/core'
 // Folder drop: DataTransfer.files lists a dropped folder as one unreadable entry, so directories
 // are walked through webkitGetAsEntry (all Chromium/Firefox/Safari) or getAsFileSystemHandle.
 
+/** Drops of more files than this keep no handles (see filesFromDataTransfer). */
+const MAX_HANDLE_DROP = 1000
+
 interface EntryLike {
   isFile: boolean
   isDirectory: boolean
@@ -79,10 +82,13 @@ export async function filesFromDataTransfer(
   const entries = items.map((i) => i.webkitGetAsEntry?.() ?? null)
   const itemFiles = items.map((i) => i.getAsFile())
   // `handles`: each dropped file keeps its File System Access handle (Chromium), so a file keeper
-  // can bring it back after a browser restart. Asked now: the items are gone after an await.
-  const handled = options.handles
-    ? items.map((i) => i.getAsFileSystemHandle?.()?.catch(() => null) ?? null)
-    : []
+  // can bring it back after a browser restart. Asked now (the items are gone after an await), but
+  // not waited for: each is one trip to the browser process, and the keeper needs a handle only a
+  // second into the upload. Huge drops ask for none (10 000 trips slow the page down).
+  const handled =
+    options.handles && items.length <= MAX_HANDLE_DROP
+      ? items.map((i) => i.getAsFileSystemHandle?.()?.catch(() => null) ?? null)
+      : []
   const hasDir = entries.some((e) => e?.isDirectory)
   if (hasDir) {
     const out: DroppedFile[] = []
@@ -104,14 +110,14 @@ export async function filesFromDataTransfer(
       return out
     }
   }
-  if (handled.some(Boolean) && itemFiles.every(Boolean)) {
-    const handles = await Promise.all(handled)
-    return itemFiles.map((f, i) => {
-      const h = handles[i]
-      return h?.kind === 'file'
-        ? attachFileHandle(f as File, h as unknown as FileSystemFileHandle)
-        : (f as File)
+  if (handled.some(Boolean) && itemFiles.every(Boolean) && itemFiles.length === plain.length) {
+    const files = itemFiles as File[]
+    handled.forEach((p, i) => {
+      void p?.then((h) => {
+        if (h?.kind === 'file') attachFileHandle(files[i] as File, h as unknown as FileSystemFileHandle)
+      })
     })
+    return files
   }
   return plain
 }
