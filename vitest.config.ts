@@ -10,6 +10,7 @@ const alias = {
   '@shuttle/redis-locker': src('./packages/redis-locker/src/index.ts'),
   '@shuttle/s3-store': src('./packages/s3-store/src/index.ts'),
   '@shuttle/server/conformance': src('./packages/server/src/conformance/index.ts'),
+  '@shuttle/server/metrics': src('./packages/server/src/metrics/index.ts'),
   '@shuttle/server': src('./packages/server/src/index.ts'),
   '@shuttle/core': src('./packages/core/src/node/index.ts'),
 }

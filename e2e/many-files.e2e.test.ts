@@ -49,7 +49,7 @@ const doneCount = () =>
 
 describe(`${COUNT} files of 1 KiB (Chromium)`, () => {
   it('no main-thread task over 100 ms while they upload; smooth scrolling; all arrive; heap reported', {
-    timeout: 300_000,
+    timeout: 660_000,
   }, async () => {
     const heapBefore = await page.evaluate(
       () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
@@ -96,7 +96,7 @@ describe(`${COUNT} files of 1 KiB (Chromium)`, () => {
       })
       return out.slice(1)
     })
-    await until('all files done', async () => (await doneCount()) === COUNT, 240_000)
+    await until('all files done', async () => (await doneCount()) === COUNT, 540_000) // over 4 minutes on a loaded 2-core machine
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks)
     const heapAfter = await page.evaluate(
       () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,

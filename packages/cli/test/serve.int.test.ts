@@ -66,7 +66,8 @@ describe('shuttle serve', () => {
 
     r.child.kill('SIGTERM')
     expect(await r.exit).toBe(0)
-    expect(r.stderr()).toMatch(/SIGTERM: closing/)
+    expect(r.stderr()).toMatch(/SIGTERM: draining/)
+    expect(r.stderr()).toMatch(/Stopped: every running write stored what arrived and released its lock/)
     expect((await readdir(dir)).length).toBeGreaterThan(0)
   })
 

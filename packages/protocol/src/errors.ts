@@ -44,6 +44,8 @@ export type UploadErrorCode =
   | 'ERR_INCOMPLETE'
   | 'ERR_DAMAGED'
   | 'ERR_LEASE_LOST'
+  /** The server is draining (graceful shutdown): 503, retry (another instance answers). */
+  | 'ERR_SHUTTING_DOWN'
   // the server's trust layer: 429 rate limits, 403 stored-quota limits, 415 types a token refuses
   | 'ERR_RATE_LIMITED'
   | 'ERR_QUOTA_EXCEEDED'

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { HttpError, UploadError } from '@shuttle/protocol'
-import { isValidUploadId, type Lock, type Locker, MemoryLocker, type RequestRelease } from '@shuttle/server'
+import {
+  isValidUploadId,
+  type Lock,
+  type LockEvent,
+  type Locker,
+  MemoryLocker,
+  type RequestRelease,
+} from '@shuttle/server'
 import { Channels } from './channels.js'
 import { createLease, type LeaseControl, type RedisLease } from './lease.js'
 import type { RedisLike } from './redis-like.js'
@@ -32,6 +39,11 @@ export interface RedisLockerOptions {
   fenceTtl?: number
   /** The clock for lease deadlines (tests). Default `performance.now`. */
   now?: () => number
+  /**
+   * Told of waits for a lock held elsewhere and of takeovers, for metrics (`createMetrics().lockEvents`
+   * from `@shuttle/server/metrics`). Never told upload ids.
+   */
+  onEvent?: (event: LockEvent) => void
 }
 
 interface Held {
@@ -78,6 +90,7 @@ export class RedisLocker implements Locker {
   readonly #now: () => number
   readonly #local = new MemoryLocker()
   readonly #channels: Channels
+  readonly #onEvent: (event: LockEvent) => void
 
   constructor(options: RedisLockerOptions) {
     this.#redis = options.redis
@@ -89,6 +102,14 @@ export class RedisLocker implements Locker {
     this.#commandTimeout = options.commandTimeout ?? 2000
     this.#fenceTtl = options.fenceTtl ?? 7 * 24 * 3600 * 1000
     this.#now = options.now ?? (() => performance.now())
+    const onEvent = options.onEvent
+    this.#onEvent = (event) => {
+      try {
+        onEvent?.(event)
+      } catch {
+        // Metrics must not break locking.
+      }
+    }
     if (!options.redis || typeof options.redis.command !== 'function') {
       throw new UploadError(
         'ERR_INVALID_OPTIONS',
@@ -159,9 +180,14 @@ export class RedisLocker implements Locker {
     // Release requests that arrive before our acquisition's reply tells us our own token.
     const askedEarly = new Set<string>()
     let wake: (() => void) | undefined
+    // For metrics: since when we wait, and whether the holder said it unlocked (else its key expired).
+    let waitingSince: number | undefined
+    let unlockHeard = false
     const listening = this.#channels.listen(keys.channel, (message) => {
-      if (message.startsWith('u:')) wake?.()
-      else if (message.startsWith('r:')) {
+      if (message.startsWith('u:')) {
+        unlockHeard = true
+        wake?.()
+      } else if (message.startsWith('r:')) {
         const target = message.slice(2)
         if (token === undefined) askedEarly.add(target)
         else if (target === token) callSafely(requestRelease)
@@ -175,11 +201,16 @@ export class RedisLocker implements Locker {
         const sentAt = this.#now()
         const result = await this.#attempt(id, keys, signal)
         if (result.acquired) {
+          if (waitingSince !== undefined) {
+            this.#onEvent({ type: 'waited', ms: this.#now() - waitingSince, acquired: true })
+            this.#onEvent({ type: 'takeover', how: unlockHeard ? 'released' : 'expired' })
+          }
           token = `${this.#instance}:${result.fence}`
           const held = this.#hold(id, keys, token, result.fence, sentAt, listening.stop)
           if (askedEarly.has(token)) queueMicrotask(() => callSafely(requestRelease))
           return held
         }
+        waitingSince ??= sentAt
         if (!subscribed) {
           // From now on an unlock message reaches us; try again at once in case it came before.
           subscribed = true
@@ -201,6 +232,8 @@ export class RedisLocker implements Locker {
       }
     } catch (err) {
       listening.stop()
+      if (waitingSince !== undefined)
+        this.#onEvent({ type: 'waited', ms: this.#now() - waitingSince, acquired: false })
       throw err
     }
   }

@@ -66,12 +66,19 @@ export async function writeParts(
   let received = 0
   let overflow = false
   const inflight: Promise<void>[] = []
+  // Progress as soon as parts are stored (in order: parts may finish out of order), not when the
+  // pipeline next waits for one, so metrics and progress events move while a long PATCH streams.
+  const done: boolean[] = []
   let stored = 0 // parts of this write stored, in order
+  const partStored = (k: number) => {
+    done[k] = true
+    const before = stored
+    while (done[stored]) stored++
+    if (stored > before) options.onProgress?.(base + stored * P)
+  }
 
   const awaitOldest = async () => {
     await inflight.shift()
-    stored++
-    options.onProgress?.(base + stored * P)
   }
   const flushFull = async () => {
     const bytes = buffer
@@ -85,7 +92,12 @@ export async function writeParts(
     const upload = options.slots.run(() =>
       bucket.uploadPart(target.dataKey, target.uploadId, n, bytes, options.lease?.lost),
     )
-    upload.catch(() => {}) // awaited in order below; an early failure must not go unhandled
+    const k = n - target.firstPart
+    // Awaited in order below; an early failure must not go unhandled.
+    upload.then(
+      () => partStored(k),
+      () => {},
+    )
     inflight.push(upload)
   }
 

@@ -28,6 +28,13 @@ export {
 export { isValidUploadId, newUploadId } from './ids.js'
 export { FileLocker, type FileLockerOptions } from './lockers/file-locker.js'
 export { MemoryLocker } from './lockers/memory-locker.js'
+export {
+  createOperations,
+  directoryWritable,
+  type MetricsSource,
+  type OperationsOptions,
+  type ReadinessCheck,
+} from './operations.js'
 export { describeError, type ErrorAnswer } from './reply.js'
 export { createTusServer } from './server.js'
 export { FileStore, type FileStoreOptions } from './stores/file/file-store.js'
@@ -42,6 +49,7 @@ export type {
   DataStore,
   Lease,
   Lock,
+  LockEvent,
   Locker,
   Logger,
   NewUpload,
@@ -49,6 +57,7 @@ export type {
   QuotaOptions,
   RequestRelease,
   RunningHash,
+  ServerObserver,
   ServerOptions,
   StoreExtension,
   TusAction,

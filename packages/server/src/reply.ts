@@ -34,8 +34,8 @@ export interface ErrorAnswer {
 export function describeError(err: unknown, req: IncomingMessage, logger: Logger): ErrorAnswer {
   if (err instanceof HttpError) {
     // The server's own trouble (out of space, storage failing) is the operator's business too;
-    // damaged uploads are reported once per upload by the server instead.
-    if (err.status >= 500 && err.code !== 'ERR_DAMAGED') {
+    // damaged uploads are reported once per upload by the server instead; a drain's 503s are expected.
+    if (err.status >= 500 && err.code !== 'ERR_DAMAGED' && err.code !== 'ERR_SHUTTING_DOWN') {
       logger.error(`${req.method} ${req.url}: ${err.message}`, err.cause)
     }
     const headers = { ...err.headers }

@@ -74,6 +74,16 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
     emitter.on('upload-expired', ({ upload }) => quotas.usage.removed(upload.id))
   }
 
+  const observer = options.observer
+  if (observer) {
+    emitter.on('upload-created', () => observer.uploadCreated?.())
+    emitter.on('upload-finished', () => observer.uploadFinished?.())
+  }
+  // Graceful shutdown: `drain` aborts this; requests under way are counted so it can wait for them.
+  const shutdown = new AbortController()
+  let running = 0
+  let idle: (() => void) | undefined
+
   const headReads = new Map<string, Promise<UploadInfo>>()
   const digests = options.store.read ? new ContentDigests(options.store) : undefined
   // A damaged upload is reported once, in one line, however often clients ask for it.
@@ -94,7 +104,16 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
       else send(req, res, { status: 404, body: 'Not found' }, {})
       return
     }
+    // Counted until the answer is sent (a download's last byte) or the connection goes: `drain` waits.
+    running++
+    res.once('close', () => {
+      if (--running === 0) idle?.()
+    })
     const method = effectiveMethod(req)
+    if (shutdown.signal.aborted) {
+      send(req, res, drainingReply(), corsHeaders(req, options.corsOrigins, false))
+      return
+    }
     const preflight = method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
     const cors = corsHeaders(req, options.corsOrigins, preflight)
     const client = new AbortController()
@@ -120,16 +139,20 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
       id: target.kind === 'upload' ? target.id : '',
       options,
       signal: client.signal,
+      shutdown: shutdown.signal,
       emit: emitter.emit,
       headReads,
       digests,
       urlFor: (id) => uploadUrl(req, id, options),
     }
+    const writes = method === 'PATCH' || (method === 'POST' && carriesBody(req))
+    if (method === 'PATCH') observer?.patchStarted?.()
     try {
       reply = await routeRequest(ctx, target, method)
     } catch (err) {
       reportDamaged(err)
       reply = toReply(err, req, options.logger)
+      if (writes) observer?.writeFailed?.(reply.status)
       if (options.onResponseError) {
         try {
           options.onResponseError(req, err)
@@ -138,6 +161,9 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
         }
       }
     }
+    if (method === 'PATCH') observer?.patchEnded?.()
+    // While draining, the connection closes after this answer: the client reconnects elsewhere.
+    if (shutdown.signal.aborted) reply = { ...reply, headers: { ...reply.headers, Connection: 'close' } }
     send(req, res, reply, cors)
   }
 
@@ -149,6 +175,23 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
         res.destroy()
       })
     },
+    drain: (timeoutMs) => {
+      shutdown.abort()
+      return new Promise<number>((resolve) => {
+        if (running === 0) {
+          resolve(0)
+          return
+        }
+        const timer = setTimeout(() => resolve(running), timeoutMs)
+        idle = () => {
+          clearTimeout(timer)
+          resolve(0)
+        }
+      })
+    },
+    get draining() {
+      return shutdown.signal.aborted
+    },
     on: emitter.on,
     sweepExpired: sweep,
     close: async () => {
@@ -158,6 +201,11 @@ export function createTusServer(serverOptions: ServerOptions): TusServer {
     },
     store: options.store,
   }
+}
+
+function carriesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
 }
 
 function effectiveMethod(req: IncomingMessage): string {
@@ -188,6 +236,15 @@ function routeRequest(ctx: HandlerContext, target: Route, method: string): Promi
   }
   const handler = UPLOAD_HANDLERS[method]
   return handler ? handler(ctx) : Promise.resolve(notAllowed('HEAD, PATCH, DELETE, GET, OPTIONS'))
+}
+
+/** What a draining server answers to a request that arrives (graceful shutdown). */
+export function drainingReply(): Reply {
+  return {
+    status: 503,
+    headers: { 'Retry-After': '1', Connection: 'close' },
+    body: 'This server is shutting down; nothing was changed. Retry: another instance, or this one once restarted, will answer.',
+  }
 }
 
 function notAllowed(allow: string): Reply {

@@ -255,7 +255,35 @@ export interface ServerOptions {
   quotas?: QuotaOptions
   onResponseError?: (req: IncomingMessage, err: unknown) => void
   logger?: Logger
+  /**
+   * Told what the server does, for metrics: `createMetrics().observer` from
+   * `@shuttle/server/metrics` counts it for Prometheus. It never sees upload ids, names or subjects.
+   */
+  observer?: ServerObserver
 }
+
+/** What the server reports for metrics (see `ServerOptions.observer`). Every method is optional. */
+export interface ServerObserver {
+  uploadCreated?(): void
+  uploadFinished?(): void
+  /** A PATCH began (`patchEnded` follows, whatever its outcome). */
+  patchStarted?(): void
+  patchEnded?(): void
+  /** A write (PATCH, creation-with-upload) stored this many more bytes. */
+  bytesStored?(bytes: number): void
+  /** A write (PATCH, creation-with-upload) answered this error status; what it stored is kept. */
+  writeFailed?(status: number): void
+}
+
+/**
+ * What a locker that waits across processes reports (RedisLocker's `onEvent`), for metrics.
+ * `waited`: an acquisition found the lock held and waited `ms` (acquired, or gave up). `takeover`:
+ * an acquisition after such a wait, the holder having released on request ('released') or its
+ * lease having run out unrenewed ('expired', a dead or stopped holder).
+ */
+export type LockEvent =
+  | { readonly type: 'waited'; readonly ms: number; readonly acquired: boolean }
+  | { readonly type: 'takeover'; readonly how: 'released' | 'expired' }
 
 /**
  * Limits per subject. Rate limits answer 429 with Retry-After (seconds) and a sentence; stored
@@ -283,6 +311,15 @@ export interface TusServer {
   on<E extends keyof TusServerEvents>(event: E, listener: (payload: TusServerEvents[E]) => void): () => void
   /** Deletes expired unfinished uploads; resolves with how many were removed. */
   sweepExpired(): Promise<number>
+  /**
+   * Graceful shutdown, step one: from now on every request is answered 503 with Retry-After and a
+   * sentence; running writes stop reading their bodies, keep what reached the store and release
+   * their locks (their clients resume, e.g. on another instance). Resolves once no request is
+   * running, or after `timeoutMs`, with how many still were (their locks then expire by themselves).
+   */
+  drain(timeoutMs: number): Promise<number>
+  /** True once `drain` was called. */
+  readonly draining: boolean
   /** Stops the sweep timer. */
   close(): Promise<void>
   readonly store: DataStore

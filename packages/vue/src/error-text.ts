@@ -107,7 +107,9 @@ export function peopleMessage(body: string | undefined): string | undefined {
  * describeError(file.error, t) // { sentence: 'The server refused this upload.', server: 'Quota exceeded…', detail: 'ERR_HTTP_STATUS · HTTP 403 · POST … answered 403' }
  */
 export function describeError(error: unknown, t: Translate): ErrorText {
-  const outer = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike
+  const outer = (
+    typeof error === 'object' && error !== null ? error : { message: String(error) }
+  ) as ErrorLike
   const answer = httpAnswerOf(outer)
   const e: ErrorLike = { ...answer, code: outer.code, message: outer.message }
   const server = peopleMessage(e.serverMessage)

@@ -4,7 +4,10 @@ import { redactPassword } from './redis-locks.js'
 import { TUS_PREFIX } from './s3-tus-store.js'
 import { startServer } from './start-server.js'
 
-/** `shuttle serve`: runs until SIGINT/SIGTERM, then closes cleanly (a second signal exits at once). */
+/**
+ * `shuttle serve`: runs until SIGINT/SIGTERM, then drains within --shutdown-timeout and exits 0
+ * (a second signal exits at once).
+ */
 export async function serveCommand(argv: string[]): Promise<number> {
   const options = parseServeArgs(argv)
   if (options.help) {
@@ -17,7 +20,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     options.maxSize === undefined ? 'no size limit' : `max size ${formatBytes(options.maxSize)}`,
     quotas.creations === undefined
       ? undefined
-      : `${quotas.creations} new uploads per ${(quotas.windowMs ?? 60_000) / 1000}s per ${authSecret ? 'user' : 'client'}`,
+      : `${quotas.creations} new uploads per ${(quotas.windowMs ?? 60_000) / 1000}s per ${authSecret || options.demoTokens !== undefined ? 'user' : 'client'}`,
     options.expireAfter === undefined
       ? undefined
       : `unfinished uploads expire after ${options.expireAfter / 1000}s`,
@@ -50,9 +53,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
         process.exit(130)
       }
       stopping = true
-      process.stderr.write(`${signal}: closing (uploads in progress keep what reached the disk)…\n`)
+      const seconds = options.ops.shutdownTimeout / 1000
+      process.stderr.write(
+        `${signal}: draining (new requests get 503; running uploads store what arrived and release their locks, within ${seconds}s)…\n`,
+      )
       running.close().then(
-        () => resolve(0),
+        (left) => {
+          process.stderr.write(
+            left === 0
+              ? 'Stopped: every running write stored what arrived and released its lock.\n'
+              : `Stopped after ${seconds}s with ${left} request(s) still running, now cut; locks they held expire by themselves.\n`,
+          )
+          resolve(0)
+        },
         () => resolve(1),
       )
     }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { UploadError } from '@shuttle/protocol'
 import { S3_CONNECTION_FLAGS, S3_CONNECTION_HELP, type S3Connection, s3Connection } from '../s3-connection.js'
 import { parseDuration, parseSize } from '../units.js'
+import { OPS_FLAGS, OPS_HELP, opsOptions, type ServeOpsOptions } from './ops-options.js'
 import { type ServeTrustOptions, TRUST_FLAGS, TRUST_HELP, trustOptions } from './trust-options.js'
 
 /** Without --max-size: large enough for any video a browser records, small enough that a bogus Upload-Length of 1e15 is refused. */
@@ -40,6 +41,7 @@ ${S3_CONNECTION_HELP}
                          hand them out at POST /demo-token to any browser (what npm start uses to
                          show the token flow; never in production)
   --demo-token-expires DUR  lifetime of those tokens (default 10m; tests use 2s)
+${OPS_HELP}
   --quiet                no log line per upload event
   -h, --help             show this help
 
@@ -73,6 +75,8 @@ export interface ServeOptions {
   demoTokens: number | undefined
   /** Tokens, quotas and HTTP limits. */
   trust: ServeTrustOptions
+  /** /metrics and graceful shutdown. */
+  ops: ServeOpsOptions
   quiet: boolean
   help: boolean
 }
@@ -129,6 +133,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     s3: values['s3-bucket'] === undefined ? undefined : s3Options(values, env),
     demoTokens: demoTokenLifetime(values),
     trust,
+    ops: opsOptions(values, env),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   }
@@ -230,6 +235,7 @@ function parse(argv: string[]) {
       'demo-tokens': { type: 'boolean' },
       'demo-token-expires': { type: 'string' },
       ...TRUST_FLAGS,
+      ...OPS_FLAGS,
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -1,5 +1,6 @@
 import { UploadError } from '@shuttle/protocol'
 import type { RedisLocker } from '@shuttle/redis-locker'
+import type { LockEvent } from '@shuttle/server'
 
 export interface RedisLocks {
   locker: RedisLocker
@@ -11,7 +12,11 @@ export interface RedisLocks {
  * stops the server at startup with a sentence instead of failing the first upload. Later outages
  * are logged once each (locks answer 503 meanwhile; ioredis reconnects by itself).
  */
-export async function connectRedisLocks(url: string, log: (line: string) => void): Promise<RedisLocks> {
+export async function connectRedisLocks(
+  url: string,
+  log: (line: string) => void,
+  onEvent?: (event: LockEvent) => void,
+): Promise<RedisLocks> {
   // Loaded only with --redis.
   const [{ Redis }, { RedisLocker, fromIoredis }] = await Promise.all([
     import('ioredis'),
@@ -30,7 +35,7 @@ export async function connectRedisLocks(url: string, log: (line: string) => void
     if (lastError && !up) log(`Redis at ${shown} answers again`)
     up = true
   })
-  const locker = new RedisLocker({ redis: fromIoredis(client) })
+  const locker = new RedisLocker({ redis: fromIoredis(client), ...(onEvent ? { onEvent } : {}) })
   try {
     await client.connect()
     await locker.check()

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net'
 import type { S3SigningHandler } from '@shuttle/s3-signing'
 import {
   createHttpServer,
+  createOperations,
   createTusServer,
+  directoryWritable,
   FileLocker,
   FileStore,
   type Locker,
@@ -29,7 +31,12 @@ export interface RunningServer {
   /** POST /demo-token, when started with --demo-tokens. */
   demo: DemoTokens | undefined
   http: http.Server
-  close(): Promise<void>
+  /**
+   * Graceful shutdown: stops accepting; new requests get 503; running PATCHes store what arrived
+   * and release their locks; within `--shutdown-timeout`. Resolves with the requests still running
+   * when the time ran out (0: every write stored and every lock released).
+   */
+  close(): Promise<number>
 }
 
 /** Starts the tus handler under `options.path` and the landing page at `/`. */
@@ -37,12 +44,18 @@ export async function startServer(
   options: ServeOptions,
   log: (line: string) => void = () => {},
 ): Promise<RunningServer> {
-  const s3Store = options.store === 's3' && options.s3 ? await connectS3Store(options.s3) : undefined
+  // Loaded only with --metrics (prom-client).
+  const metrics = options.ops.metrics ? (await import('@shuttle/server/metrics')).createMetrics() : undefined
+  const s3Store =
+    options.store === 's3' && options.s3
+      ? await connectS3Store(options.s3, metrics ? (c) => metrics.instrumentS3Client(c) : undefined)
+      : undefined
   const store = s3Store?.store ?? new FileStore({ directory: options.dir, writes: options.writes })
   // Several servers may share the directory: lock across processes (lock files, or Redis with
   // --redis), and refuse to start where that cannot work rather than let two servers interleave
   // one upload's bytes.
-  const redis = options.redis === undefined ? undefined : await connectRedisLocks(options.redis, log)
+  const redis =
+    options.redis === undefined ? undefined : await connectRedisLocks(options.redis, log, metrics?.lockEvents)
   let locker: Locker | undefined
   if (redis) locker = redis.locker
   else if (s3Store)
@@ -60,6 +73,7 @@ export async function startServer(
     maxSize: options.maxSize,
     expireAfter: options.expireAfter,
     quotas: options.trust.quotas,
+    ...(metrics ? { observer: metrics.observer } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.trust.authSecret ? { tokens: { secret: options.trust.authSecret } } : {}),
     ...(demo ? { tokens: { secret: demo.secret } } : {}),
@@ -83,6 +97,15 @@ export async function startServer(
             }),
       })
     : undefined
+  const ops = createOperations({
+    checks: {
+      ...(s3Store ? { s3: () => s3Store.store.check() } : { directory: directoryWritable(options.dir) }),
+      ...(redis ? { redis: () => redis.locker.check() } : {}),
+    },
+    ...(metrics ? { metrics } : {}),
+    ...(options.ops.metrics?.token ? { metricsToken: options.ops.metrics.token } : {}),
+    draining: () => tus.draining,
+  })
   const offLog = options.quiet ? () => {} : logEvents(tus, log)
   const bare = options.path.slice(0, -1)
   let page = ''
@@ -90,12 +113,25 @@ export async function startServer(
   // Slow headers, idle bodies and connection floods are cut (see HttpLimits); bodies may take hours.
   const server = createHttpServer((req, res) => {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/'
+    if (ops.handle(req, res)) return
     if (pathname.startsWith(options.path) || pathname === bare) {
       tus.handle(req, res)
       return
     }
     if (s3 && pathname.startsWith('/s3/')) {
       s3.handle(req, res)
+      return
+    }
+    if (tus.draining) {
+      // Connection: close, so a keep-alive client reconnects (to another instance) for its next request.
+      res.writeHead(503, {
+        'content-type': 'text/plain; charset=utf-8',
+        'retry-after': '1',
+        connection: 'close',
+      })
+      res.end(
+        'This server is shutting down. Retry: another instance, or this one once restarted, will answer.\n',
+      )
       return
     }
     if (demo?.handle(req, res, pathname)) return
@@ -128,20 +164,32 @@ export async function startServer(
     options.store === 's3' ? `s3://${options.s3?.bucket}/${TUS_PREFIX}` : options.dir,
   )
 
-  let closing: Promise<void> | undefined
+  let closing: Promise<number> | undefined
   const close = () => {
     closing ??= (async () => {
-      offLog()
+      const deadline = performance.now() + options.ops.shutdownTimeout
+      // No new connections; idle keep-alive ones close now, busy ones after their answer
+      // (Connection: close while draining).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
-      // Give in-flight PATCHes a moment to flush what reached us, then cut the rest.
-      const force = setTimeout(() => server.closeAllConnections(), 2000)
-      await closed
-      clearTimeout(force)
+      // Running writes stop reading, store what arrived and unlock (Redis: released, not left to expire).
+      const left = await tus.drain(options.ops.shutdownTimeout)
+      // Answers still going out get what is left of the timeout; then every connection is cut.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        closed,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))
+        }),
+      ])
+      clearTimeout(timer)
+      server.closeAllConnections()
+      offLog()
       await tus.close()
       s3?.close()
       await redis?.close()
       s3Store?.close()
+      return left
     })()
     return closing
   }

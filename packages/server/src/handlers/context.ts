@@ -14,6 +14,8 @@ export interface HandlerContext {
   readonly options: Readonly<NormalizedOptions>
   /** Aborts when the client goes away before the response is sent. */
   readonly signal: AbortSignal
+  /** Aborts when the server starts draining (graceful shutdown): writes stop and store what arrived. */
+  readonly shutdown: AbortSignal
   readonly emit: Emitter['emit']
   /** Locked reads under way for HEAD, by upload id: HEADs that arrive meanwhile share them. */
   readonly headReads: Map<string, Promise<UploadInfo>>

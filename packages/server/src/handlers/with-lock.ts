@@ -14,10 +14,11 @@ export async function withLock<T>(
 ): Promise<T> {
   const lock = ctx.options.locker.newLock(ctx.id)
   let lease: Lease
-  const waiting = AbortSignal.any([signal, AbortSignal.timeout(ctx.options.lockTimeout)])
+  const waiting = AbortSignal.any([signal, ctx.shutdown, AbortSignal.timeout(ctx.options.lockTimeout)])
   try {
     lease = await lock.lock(waiting, requestRelease)
   } catch (err) {
+    if (ctx.shutdown.aborted) throw shuttingDown(ctx.id, err)
     // The locker's own trouble (e.g. no space for a lock file) keeps its status; only waiting is 423.
     const waitedOut = waiting.aborted || (isUploadError(err) && err.code === 'ERR_LOCK_TIMEOUT')
     if (!waitedOut) throw err
@@ -33,4 +34,14 @@ export async function withLock<T>(
   } finally {
     await lock.unlock()
   }
+}
+
+/** 503 for a request that was waiting for a lock when the server began to drain. */
+function shuttingDown(id: string, cause: unknown): TusError {
+  return new TusError(
+    'ERR_SHUTTING_DOWN',
+    503,
+    `This server is shutting down; nothing was changed on upload ${id}. Retry: another instance will answer.`,
+    { cause, retryable: true, headers: { 'Retry-After': '1' } },
+  )
 }

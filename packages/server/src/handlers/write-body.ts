@@ -41,7 +41,10 @@ export async function writeBody(
 ): Promise<UploadInfo> {
   const { store } = ctx.options
   const checksum = requestChecksum(ctx)
-  const signal = AbortSignal.any([ctx.signal, releaseSignal])
+  // Released (another request wants the upload) or draining (shutdown): stop reading, keep what arrived.
+  const signal = AbortSignal.any([ctx.signal, releaseSignal, ctx.shutdown])
+  const observer = ctx.options.observer
+  let reported = upload.offset
   // The running SHA-256 of the stored bytes, when known at this offset (see ContentDigests).
   const running = wantsDigest(ctx.req) ? ctx.digests?.take(upload.id, upload.offset) : undefined
   const hash = running ? counted(running) : undefined
@@ -53,7 +56,11 @@ export async function writeBody(
       maxBytes: remainingBytes(ctx, upload),
       checksum,
       hash,
-      onProgress: (o) => ctx.emit('upload-progress', { upload: { ...upload, offset: o }, offset: o }),
+      onProgress: (o) => {
+        if (o > reported) observer?.bytesStored?.(o - reported)
+        reported = Math.max(reported, o)
+        ctx.emit('upload-progress', { upload: { ...upload, offset: o }, offset: o })
+      },
     })
   } catch (err) {
     // A trailer announced but gone (a proxy on the way drops trailers): say so, so the client stops
@@ -74,10 +81,19 @@ export async function writeBody(
   // Kept only if it saw exactly the bytes now stored: a chunk cut off before it could be verified
   // was hashed but not kept (then the digest is recomputed from the stored bytes when it matters).
   if (running && hash && upload.offset + hash.fed === offset) ctx.digests?.keep(upload.id, offset, running)
+  if (offset > reported) observer?.bytesStored?.(offset - reported)
   const updated: UploadInfo = { ...upload, offset }
   if (offset !== upload.offset) {
     ctx.emit('upload-progress', { upload: updated, offset })
     if (isFinished(updated)) await finish(ctx, updated)
+  }
+  if (ctx.shutdown.aborted && offset !== upload.size) {
+    throw new TusError(
+      'ERR_SHUTTING_DOWN',
+      503,
+      `This server is shutting down; ${offset} bytes of upload ${upload.id} are stored. HEAD it and resume: another instance will answer.`,
+      { retryable: true, headers: { 'Retry-After': '1' } },
+    )
   }
   if (releaseSignal.aborted) {
     throw new TusError(

@@ -37,7 +37,17 @@ const MAX_CONFLICTS = 3
 export const MAX_CHECKSUM_MISMATCHES = 5
 
 /**
- * PATCHes [offset, length) of one upload in chunks of options.chunkSize; resolves when all are
+ * Where a chunk from `offset` ends: the next multiple of `chunkSize`. After a creation-with-upload
+ * (or a resume) at an offset that is not a multiple, one shorter PATCH realigns the rest, so every
+ * later PATCH ends where a store with parts of `chunkSize` ends a part (an S3 store then never stores
+ * and replaces a tail per chunk).
+ */
+export function alignedEnd(offset: number, chunkSize: number): number {
+  return (Math.floor(offset / chunkSize) + 1) * chunkSize
+}
+
+/**
+ * PATCHes [offset, length) of one upload in chunks ending on multiples of options.chunkSize; resolves when all are
  * confirmed, with the last answer (undefined when nothing was left to send).
  */
 export async function patchUntilDone(
@@ -51,7 +61,7 @@ export async function patchUntilDone(
   let mismatches = 0
   let last: HttpResponse | undefined
   while (offset < t.length) {
-    const end = Math.min(t.length, streamed ? t.length : offset + chunkSize)
+    const end = Math.min(t.length, streamed ? t.length : alignedEnd(offset, chunkSize))
     const headers = tusHeaders({ 'Upload-Offset': String(offset), 'Content-Type': PATCH_CONTENT_TYPE })
     // RFC 9530: ask for the digest of the stored upload in the answer that finishes it.
     if (t.file) headers['Want-Repr-Digest'] = 'sha-256=10'

@@ -279,7 +279,7 @@ describe('creation-with-upload', () => {
     expect([...(fake.uploads.get(`${endpoint}/1`)?.bytes ?? [])]).toEqual([...file('a', 1000).data])
   })
 
-  it('sends min(size, creationWithUpload, chunkSize) in the POST, the rest by PATCH from there', async () => {
+  it('sends min(size, creationWithUpload, chunkSize) in the POST, then PATCHes that end on multiples of chunkSize', async () => {
     const fake = createFakeTus()
     fake.extensions = CWU
     const up = createTestUploader(fake)({ endpoint, creationWithUpload: 300, chunkSize: 400 })
@@ -288,8 +288,10 @@ describe('creation-with-upload', () => {
     expect(fake.log.map((r) => [r.method, r.headers['Upload-Offset'], bodyOf(r)])).toEqual([
       ['OPTIONS', undefined, undefined],
       ['POST', undefined, [0, 300]],
-      ['PATCH', '300', [300, 700]],
-      ['PATCH', '700', [700, 1000]],
+      // One short PATCH realigns: every later one ends where a store with 400-byte parts ends a part.
+      ['PATCH', '300', [300, 400]],
+      ['PATCH', '400', [400, 800]],
+      ['PATCH', '800', [800, 1000]],
     ])
 
     const small = createFakeTus()
@@ -418,6 +420,33 @@ describe('creation-with-upload', () => {
       ['PATCH', '200'],
     ])
     expect([...(fake.uploads.get(`${endpoint}/1`)?.bytes ?? [])]).toEqual([...file('a', 300).data])
+  })
+
+  it('resuming at an offset that is not a multiple of chunkSize realigns with one shorter PATCH', async () => {
+    const fake = createFakeTus()
+    fake.extensions = CWU
+    fake.hold = true
+    const store = createMemoryCheckpointStore()
+    // 150 bytes go in the POST; the next PATCH is held, so the server keeps 150.
+    const first = createTestUploader(fake)({ endpoint, chunkSize: 150, checkpointStore: store })
+    const [a] = first.add(file('a', 420)) as [string]
+    await flush(100)
+    expect(first.getFile(a)?.bytesConfirmed).toBe(150)
+    await first.destroy()
+    fake.hold = false
+    const before = fake.log.length
+    const second = createTestUploader(fake)({ endpoint, chunkSize: 100, checkpointStore: store })
+    const [b] = second.add(file('a', 420)) as [string]
+    await flush(200)
+    expect(second.getFile(b)?.status).toBe('completed')
+    expect(fake.log.slice(before).map((r) => [r.method, bodyOf(r)])).toEqual([
+      ['HEAD', undefined],
+      ['PATCH', [150, 200]],
+      ['PATCH', [200, 300]],
+      ['PATCH', [300, 400]],
+      ['PATCH', [400, 420]],
+    ])
+    expect([...(fake.uploads.get(`${endpoint}/1`)?.bytes ?? [])]).toEqual([...file('a', 420).data])
   })
 
   it('no valid Upload-Offset in the answer counts as 0; a 409 then resyncs by HEAD', async () => {
