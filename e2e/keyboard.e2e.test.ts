@@ -40,6 +40,11 @@ beforeAll(async () => {
   proxy = await startProxy(server.origin, 2 * MiB)
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1000, height: 800 } })
+  // The <input> picker (Firefox, Safari): Chromium's showOpenFilePicker opens a dialog Playwright
+  // cannot answer; resume-reload.e2e.test.ts covers the handle picker.
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'showOpenFilePicker', { value: undefined, configurable: true })
+  })
   await page.goto(`${proxy.origin}/?chunk=${512 * 1024}`)
   await page.locator('.shuttle-upload').waitFor()
 })

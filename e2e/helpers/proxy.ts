@@ -19,6 +19,8 @@ export interface ThrottleProxy {
   origin: string
   /** PATCH body bytes that reached the server, per upload path (/files/<id>). */
   patchBytes: Map<string, number>
+  /** Body bytes of creation POSTs (creation-with-upload), per upload path they created (/files/<id>). */
+  postBytes: Map<string, number>
   /** Every upload created through the proxy, in order (Location + Upload-Metadata filename). */
   created: CreatedUpload[]
   /** Every request, in the order their answers arrived. */
@@ -45,16 +47,20 @@ export async function startProxy(target: string, bytesPerSecond: number): Promis
   const t = new URL(target)
   let rate = bytesPerSecond
   const patchBytes = new Map<string, number>()
+  const postBytes = new Map<string, number>()
   const created: CreatedUpload[] = []
   const requests: ProxiedRequest[] = []
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
+    let posted = 0
+    if (req.method === 'POST') req.on('data', (chunk: Buffer) => (posted += chunk.length))
     const up = request(
       { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
       (r) => {
         requests.push({ method: req.method ?? '', path, status: r.statusCode ?? 0, token })
         if (req.method === 'POST' && r.headers.location) {
+          postBytes.set(new URL(r.headers.location, target).pathname, posted)
           created.push({
             url: r.headers.location,
             filename: filenameOf(req.headers['upload-metadata'] as string),
@@ -88,6 +94,7 @@ export async function startProxy(target: string, bytesPerSecond: number): Promis
   return {
     origin: `http://127.0.0.1:${port}`,
     patchBytes,
+    postBytes,
     created,
     requests,
     setRate: (n) => {

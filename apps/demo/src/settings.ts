@@ -18,6 +18,8 @@ export interface DemoSettings {
   retryDelays?: number[]
   /** `?identity=1|0|auto`: the engine's content identity (hashing; resume by content). Default: core's. */
   identity?: boolean | 'auto'
+  /** `?keep=<bytes>`: files up to this size are copied into OPFS for the next visit (default 10 MiB). */
+  keepLimit?: number
 }
 
 export function readSettings(search: string): DemoSettings {
@@ -37,6 +39,7 @@ export function readSettings(search: string): DemoSettings {
     theme: q.get('theme') === 'dark' ? 'dark' : q.get('theme') === 'light' ? 'light' : 'auto',
     retryDelays: retries(q.get('retries')),
     ...identityOf(q.get('identity')),
+    keepLimit: int('keep'),
   }
 }
 

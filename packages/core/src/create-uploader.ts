@@ -5,6 +5,7 @@ import { storeCheckpoint, withIdentity } from './engine/checkpoint-keys.js'
 import { createConnectivity } from './engine/connectivity.js'
 import type { EngineCore } from './engine/core.js'
 import { createRecord, type FileRecord, payloadOf, snapshotOf, uploadMetadata } from './engine/file-record.js'
+import { type RestoredFile, restoreSession } from './engine/restore.js'
 import { lookupCheckpoint, runFile } from './engine/runner.js'
 import { createWaitingLine, moveInOrder, renumberWaiting } from './engine/scheduler.js'
 import { terminateUpload } from './engine/terminate.js'
@@ -42,6 +43,22 @@ export interface Uploader<Input = unknown> {
   /** False while the network is down (see the `network` option); files then wait for it. */
   isOnline(): boolean
   on<K extends keyof UploaderEvents>(event: K, fn: (payload: UploaderEvents[K]) => void): () => void
+  /**
+   * Brings back the unfinished uploads of earlier sessions (reload, browser restart) for this
+   * endpoint, each with the server's offset (one HEAD per upload). With a `fileKeeper`, files whose
+   * bytes were kept come back 'ready' and (unless `add: false`) are added at once; kept handles
+   * that need permission again are 'access' (see requestAccess); the rest are 'ghost' rows that
+   * adding the same files again resumes ('restored' says which). Files already in the list are left out.
+   */
+  restoreSession(options?: { add?: boolean }): Promise<RestoredFile[]>
+  /**
+   * Asks the user for read access to a kept handle (call it from a click: browsers need a user
+   * gesture) and, once allowed, adds the file (unless `add: false`). undefined when refused.
+   */
+  requestAccess(
+    fingerprint: string,
+    options?: { add?: boolean },
+  ): Promise<{ input: unknown; id?: FileId } | undefined>
   /** Aborts everything and clears timers; server uploads and checkpoints are kept. */
   destroy(): Promise<void>
 }
@@ -157,6 +174,8 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         if (totalThrottle(now, force && runningCount <= 1)) events.emit('total-progress', totalProgress())
       },
       metadataOf: (rec) => uploadMetadata(rec, options.metadata),
+      restoring: new Map(),
+      keptBefore: new Set(),
       sleep: (ms, signal) => sleep(options.clock, ms, signal),
     }
 
@@ -364,6 +383,20 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
       getFile(id) {
         const rec = records.get(id)
         return rec && snapshotOf(rec, core.metadataOf)
+      },
+      async restoreSession({ add = true } = {}) {
+        const known = new Set<string>()
+        for (const rec of records.values()) if (rec.fingerprint !== undefined) known.add(rec.fingerprint)
+        return restoreSession(core, known, (input, metadata) => api.add(input as Input, metadata)[0], { add })
+      },
+      async requestAccess(fingerprint, { add = true } = {}) {
+        const keeper = options.fileKeeper
+        if (!keeper) return undefined
+        const input = await keeper.requestAccess(fingerprint)
+        if (input === undefined) return undefined
+        const restored = core.restoring.get(fingerprint) as RestoredFile | undefined
+        if (!add) return { input }
+        return { input, id: api.add(input as Input, restored?.metadata ?? {})[0] }
       },
       isOnline: () => connectivity.online,
       on: (event, fn) => events.on(event, fn),

@@ -6,6 +6,7 @@ export { createMemoryCheckpointStore } from './checkpoints/memory-store.js'
 export type { Uploader } from './create-uploader.js'
 export { makeCreateUploader } from './create-uploader.js'
 export type { Emitter, Listener } from './emitter.js'
+export type { RestoredFile } from './engine/restore.js'
 export { defaultFingerprint } from './fingerprint.js'
 export type { IdentityHasher, IdentityJob } from './identity/sha256-4m.js'
 export {
@@ -34,12 +35,14 @@ export type {
   Checkpoint,
   CheckpointStore,
   DigestFn,
+  FileKeeper,
   FileReaderPort,
   FileSource,
   Fingerprint,
   HttpClient,
   HttpRequest,
   HttpResponse,
+  KeptFile,
   NetworkMonitor,
   PositionalReader,
   RequestBody,

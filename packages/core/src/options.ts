@@ -5,6 +5,7 @@ import type {
   CheckpointStore,
   CreateSha256,
   DigestFn,
+  FileKeeper,
   FileReaderPort,
   Fingerprint,
   HttpClient,
@@ -77,11 +78,19 @@ export interface UploaderOptions {
   rememberFinished?: boolean
   fingerprint?: Fingerprint
   /**
+   * Keeps each file of an unfinished upload for the next session (browser: createBrowserFileKeeper:
+   * File System Access handles, small files copied into OPFS, ghosts otherwise), so
+   * `restoreSession()` brings the list back after a reload or a browser restart. Off by default:
+   * copies cost disk quota. Only for resumable transports.
+   */
+  fileKeeper?: FileKeeper
+  /**
    * 401 (and a first 403): called once for all files hitting it at once, then the request is
    * retried. A 403 that persists after a refresh is a refusal: the file fails with the server's
    * sentence (ERR_FORBIDDEN). Resolve `false` when there are no new credentials to get (e.g. the
    * server turned out to need none): the file fails with the server's answer, as without a hook.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: an `async () => {}` hook resolves void
   onAuthExpired?: (ctx: { id: FileId; status: number }) => Promise<void | false>
   /**
    * Verify every byte end to end when the server offers it (default true): each request carries
@@ -159,6 +168,7 @@ export interface NormalizedOptions {
   readonly checkpointStore: CheckpointStore
   readonly rememberFinished: boolean
   readonly fingerprint: Fingerprint
+  readonly fileKeeper: FileKeeper | undefined
   readonly onAuthExpired: UploaderOptions['onAuthExpired']
   /** 'auto': sha256, else sha1, as the server offers them. */
   readonly checksum: false | 'auto' | 'sha1' | 'sha256'
@@ -254,6 +264,7 @@ export function normalizeOptions(o: UploaderOptions, platform: PlatformDefaults)
     checkpointStore: o.checkpointStore ?? platform.checkpointStore(),
     rememberFinished: o.rememberFinished ?? platform.rememberFinished ?? false,
     fingerprint: o.fingerprint ?? platform.fingerprint,
+    fileKeeper: o.fileKeeper,
     onAuthExpired: o.onAuthExpired,
     checksum,
     identity,

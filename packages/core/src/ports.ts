@@ -166,3 +166,39 @@ export interface NetworkMonitor {
    */
   probe(url: string, signal: AbortSignalLike): Promise<boolean>
 }
+
+/** A file a FileKeeper holds for a later session, as it describes it. */
+export interface KeptFile {
+  fingerprint: string
+  name: string
+  size: number
+  type: string
+  lastModified?: number
+  /**
+   * How its bytes come back. 'handle': a File System Access handle (read permission may have to
+   * be asked again, from a click); 'copy': a copy the keeper made (small files, OPFS); 'ghost':
+   * no bytes, only the description, so the user must pick the file again.
+   */
+  how: 'handle' | 'copy' | 'ghost'
+}
+
+/**
+ * Keeps the inputs of unfinished uploads so a reload or a browser restart can resume them without
+ * picking the files again (browser: createBrowserFileKeeper). The engine calls keep() when it
+ * fingerprints a file and forget() when its upload completes or is canceled. Best effort: every
+ * method may fail; the engine then carries on without it.
+ */
+export interface FileKeeper {
+  /**
+   * The engine keeps a file only once its upload has run this long without finishing (default
+   * 1000 ms): a file done sooner has nothing to come back for, and many small files cost nothing.
+   */
+  readonly keepAfterMs?: number
+  keep(fingerprint: string, input: unknown, info: SourceInfo): Promise<void>
+  forget(fingerprint: string): Promise<void>
+  list(): Promise<KeptFile[]>
+  /** The input again if it can be read without asking the user (a copy, a handle still allowed). */
+  open(fingerprint: string): Promise<unknown | undefined>
+  /** Asks the user for read access to a kept handle (call it from a click); the input once allowed. */
+  requestAccess(fingerprint: string): Promise<unknown | undefined>
+}

@@ -90,6 +90,11 @@ export interface UploaderEvents {
   canceled: { id: FileId }
   removed: { id: FileId }
   'queue-drained': Record<string, never>
+  /**
+   * A file restoreSession() listed is in the list again: added from its kept bytes, allowed by the
+   * user (requestAccess) or matched by a pick of the same file (a ghost).
+   */
+  restored: { id: FileId; fingerprint: string }
   /** A listener threw; the engine carried on. */
   'listener-error': { error: unknown }
 }

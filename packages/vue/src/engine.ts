@@ -55,4 +55,6 @@ export type Engine = Pick<
   | 'getFile'
   | 'on'
   | 'destroy'
+  | 'restoreSession'
+  | 'requestAccess'
 >

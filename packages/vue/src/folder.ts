@@ -1,5 +1,10 @@
+import { attachFileHandle } from '@shuttle/core'
+
 // Folder drop: DataTransfer.files lists a dropped folder as one unreadable entry, so directories
 // are walked through webkitGetAsEntry (all Chromium/Firefox/Safari) or getAsFileSystemHandle.
+
+/** Drops of more files than this keep no handles (see filesFromDataTransfer). */
+const MAX_HANDLE_DROP = 1000
 
 interface EntryLike {
   isFile: boolean
@@ -66,13 +71,24 @@ async function walkHandle(handle: HandleLike, out: DroppedFile[], prefix: string
  * Every file of a drop, folders walked recursively. Entries must be taken synchronously in the
  * drop handler (the DataTransfer is emptied afterwards), which is why this reads them first.
  */
-export async function filesFromDataTransfer(dt: DataTransfer | null | undefined): Promise<DroppedFile[]> {
+export async function filesFromDataTransfer(
+  dt: DataTransfer | null | undefined,
+  options: { handles?: boolean } = {},
+): Promise<DroppedFile[]> {
   if (!dt) return []
   // Read everything synchronously: after the first await a real drop's DataTransfer is emptied.
   const plain = Array.from(dt.files ?? [])
   const items = dt.items ? (Array.from(dt.items) as ItemLike[]).filter((i) => i.kind === 'file') : []
   const entries = items.map((i) => i.webkitGetAsEntry?.() ?? null)
   const itemFiles = items.map((i) => i.getAsFile())
+  // `handles`: each dropped file keeps its File System Access handle (Chromium), so a file keeper
+  // can bring it back after a browser restart. Asked now (the items are gone after an await), but
+  // not waited for: each is one trip to the browser process, and the keeper needs a handle only a
+  // second into the upload. Huge drops ask for none (10 000 trips slow the page down).
+  const handled =
+    options.handles && items.length <= MAX_HANDLE_DROP
+      ? items.map((i) => i.getAsFileSystemHandle?.()?.catch(() => null) ?? null)
+      : []
   const hasDir = entries.some((e) => e?.isDirectory)
   if (hasDir) {
     const out: DroppedFile[] = []
@@ -93,6 +109,15 @@ export async function filesFromDataTransfer(dt: DataTransfer | null | undefined)
       for (const h of handles) if (h) await walkHandle(h, out, '')
       return out
     }
+  }
+  if (handled.some(Boolean) && itemFiles.every(Boolean) && itemFiles.length === plain.length) {
+    const files = itemFiles as File[]
+    handled.forEach((p, i) => {
+      void p?.then((h) => {
+        if (h?.kind === 'file') attachFileHandle(files[i] as File, h as unknown as FileSystemFileHandle)
+      })
+    })
+    return files
   }
   return plain
 }

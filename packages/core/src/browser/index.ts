@@ -11,3 +11,14 @@ export { createBrowserNetworkMonitor } from './network-monitor.js'
 export { createXhrHttpClient } from './xhr-http-client.js'
 export type { BrowserInput }
 export const createUploader = makeCreateUploader<BrowserInput>(browserDefaults)
+export {
+  attachFileHandle,
+  canPickFileHandles,
+  fileHandleOf,
+  pickFilesWithHandles,
+} from './file-handles.js'
+export {
+  type BrowserFileKeeperOptions,
+  createBrowserFileKeeper,
+  DEFAULT_SMALL_FILE_LIMIT,
+} from './file-keeper.js'

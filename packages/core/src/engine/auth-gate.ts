@@ -13,6 +13,7 @@ export interface AuthGate {
 }
 
 export function createAuthGate(
+  // biome-ignore lint/suspicious/noConfusingVoidType: an `async () => {}` hook resolves void
   hook: ((ctx: { id: FileId; status: number }) => Promise<void | false>) | undefined,
 ): AuthGate {
   let generation = 0

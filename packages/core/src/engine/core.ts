@@ -24,6 +24,13 @@ export interface EngineCore {
   /** Emits (throttled) 'progress' and 'total-progress'; `force` for the final one. */
   progress(rec: FileRecord, force?: boolean): void
   metadataOf(rec: FileRecord): Record<string, string>
+  /**
+   * Fingerprints of files restoreSession() listed that are not back yet: the lookup that finds one
+   * emits 'restored' (a pick matched a ghost, an allowed handle, a copy).
+   */
+  readonly restoring: Map<string, unknown>
+  /** Fingerprints an earlier session's keeper holds (restoreSession read them): forgotten on completion. */
+  readonly keptBefore: Set<string>
   /** Waits `ms`, or less if `signal` aborts first. Never rejects. */
   sleep(ms: number, signal: AbortSignalLike): Promise<void>
 }

@@ -44,6 +44,10 @@ export interface FileRecord {
   lookup?: Promise<string | undefined>
   /** The lookup's URL was handed to the first run already: later runs must not bring back a stale one. */
   lookupDelivered?: boolean
+  /** The file keeper's keep() of this file (see options.fileKeeper); forget() waits for it. */
+  kept?: Promise<void>
+  /** keepLater() ran for this file (its timer is set or the keep started). */
+  keepScheduled?: boolean
   /** Clock time the confirmed offset was last written into the checkpoint. */
   offsetSavedAt: number
   /** The latest offset write to the store, settled either way: deleting the checkpoint waits for it. */

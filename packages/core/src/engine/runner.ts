@@ -7,6 +7,7 @@ import { forgetCheckpoint, storeCheckpoint, withIdentity } from './checkpoint-ke
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
 import { prepareIdentity } from './identity-step.js'
+import { forgetKept, keepLater } from './kept.js'
 import { usableCheckpoint } from './transport-setup.js'
 
 /** Consecutive credential refreshes without the server confirming a byte before we give up. */
@@ -71,6 +72,7 @@ async function prepare(core: EngineCore, rec: FileRecord): Promise<string | unde
   if (!transport.resumable) return undefined
   rec.lookup ??= lookupCheckpoint(core, rec)
   const url = await rec.lookup
+  keepLater(core, rec)
   if (rec.lookupDelivered) return undefined
   rec.lookupDelivered = true
   return url
@@ -85,6 +87,7 @@ export async function lookupCheckpoint(core: EngineCore, rec: FileRecord): Promi
   const { options, transport } = core
   const fingerprint = await options.fingerprint(rec.info, options.endpoint)
   rec.fingerprint = fingerprint
+  if (core.restoring.delete(fingerprint)) core.events.emit('restored', { id: rec.id, fingerprint })
   if (rec.checkpoint) return undefined
   let saved: unknown
   try {
@@ -132,6 +135,7 @@ async function complete(core: EngineCore, rec: FileRecord, result: TransportResu
   } catch {
     // A stale checkpoint is harmless: its HEAD will show the upload complete or gone.
   }
+  void forgetKept(core, rec) // the keeper's I/O never holds a slot
   await rec.source?.close().catch(() => {})
   core.events.emit('completed', {
     id: rec.id,

@@ -5,6 +5,7 @@ import { userHeaders } from './attempt.js'
 import { forgetCheckpoint } from './checkpoint-keys.js'
 import type { EngineCore } from './core.js'
 import type { FileRecord } from './file-record.js'
+import { forgetKept } from './kept.js'
 import { usableCheckpoint } from './transport-setup.js'
 
 // The server may still hold the lock of the PATCH we just aborted (423); give it a moment.
@@ -54,4 +55,5 @@ export async function terminateUpload(core: EngineCore, rec: FileRecord): Promis
   delete rec.checkpoint
   await rec.offsetWrite // an offset write still landing would bring the checkpoint back
   await forgetCheckpoint(core, rec)
+  void forgetKept(core, rec)
 }

@@ -46,8 +46,13 @@ export const formatIdentity = (identity: Uint8Array): string =>
   `${IDENTITY_ALGORITHM}=:${encodeBase64(identity)}:`
 
 /** The checkpoint-store key an unfinished upload is also kept under, found again by content. */
+const IDENTITY_KEY_PREFIX = 'shuttle-identity:'
+
 export const identityKey = (identity: Uint8Array, size: number, endpoint: string): string =>
-  `shuttle-identity:${IDENTITY_ALGORITHM}:${encodeBase64(identity)}:${size}:${endpoint}`
+  `${IDENTITY_KEY_PREFIX}${IDENTITY_ALGORITHM}:${encodeBase64(identity)}:${size}:${endpoint}`
+
+/** A checkpoint store key that is a second name (by content) of a checkpoint kept by fingerprint. */
+export const isIdentityKey = (key: string): boolean => key.startsWith(IDENTITY_KEY_PREFIX)
 
 export const abortedError = (signal: AbortSignalLike): UploadError =>
   signal.reason instanceof UploadError ? signal.reason : new UploadError('ERR_ABORTED', 'Hashing was stopped')

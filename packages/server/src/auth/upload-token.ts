@@ -63,15 +63,17 @@ export async function issueUploadToken(secret: Secret, options: IssueUploadToken
   const now = Math.floor(Date.now() / 1000)
   const claims: Record<string, unknown> = Object.keys(limits).length > 0 ? { lim: limits } : {}
   if (options.publicRead === true) claims.pub = true
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: ALG, typ: 'JWT' })
-    .setSubject(options.sub)
-    .setAudience(UPLOAD_TOKEN_AUDIENCE)
-    .setIssuedAt(now)
-    // `exp` has whole seconds: rounding up makes a token live at least what was asked (rounding
-    // down, a 2-second token issued at x.9 s would live 1.1 s).
-    .setExpirationTime(Math.ceil(Date.now() / 1000 + seconds))
-    .sign(key)
+  return (
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: ALG, typ: 'JWT' })
+      .setSubject(options.sub)
+      .setAudience(UPLOAD_TOKEN_AUDIENCE)
+      .setIssuedAt(now)
+      // `exp` has whole seconds: rounding up makes a token live at least what was asked (rounding
+      // down, a 2-second token issued at x.9 s would live 1.1 s).
+      .setExpirationTime(Math.ceil(Date.now() / 1000 + seconds))
+      .sign(key)
+  )
 }
 
 /**

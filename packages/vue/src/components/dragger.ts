@@ -5,6 +5,8 @@ export interface DraggerProps {
   disabled?: boolean
   /** Walk dropped folders (default true). */
   folders?: boolean
+  /** Keep each dropped file's File System Access handle (see <ShuttleUpload restore>). */
+  handles?: boolean
 }
 
 export interface DraggerEmits {

@@ -136,6 +136,18 @@ export interface UploadProps extends UploadHooks {
   retryDelays?: number[]
   /** Where resume points are kept (core's localStorage / IndexedDB / memory stores). */
   checkpointStore?: EngineOptions['checkpointStore']
+  /**
+   * Resume after a reload or a browser restart without picking files again: on mount the list
+   * comes back from the engine's `restoreSession()`. Files whose bytes were kept continue by
+   * themselves; kept handles get a "Resume (allow access)" button (one permission prompt); the rest
+   * are rows one pick of the same files resumes. With it, a click opens the File System Access
+   * picker where the browser has one (Chromium) and drops keep their handles, so those files come
+   * back as handles. The engine the component creates gets `fileKeeper` (default
+   * createBrowserFileKeeper()); give your own `uploader` a fileKeeper yourself.
+   */
+  restore?: boolean
+  /** The engine's file keeper (see `restore`); default createBrowserFileKeeper() when `restore` is on. */
+  fileKeeper?: EngineOptions['fileKeeper']
   /** Drive an existing engine instead of creating one. */
   uploader?: Engine
   /** Pick folders instead of files in the dialog (folders can always be dropped). */

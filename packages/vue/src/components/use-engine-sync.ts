@@ -1,3 +1,4 @@
+import { createBrowserFileKeeper, type FileKeeper } from '@shuttle/core'
 import { toRaw } from 'vue'
 import type { FileSnapshot } from '../engine.js'
 import { PHASE_TO_STATUS, type UploadFile } from '../types.js'
@@ -16,6 +17,14 @@ import type { Emit } from './hooks.js'
  */
 export function useEngineSync(props: UploadProps & { name: string }, emit: Emit, ls: ListState) {
   const { list, commit, byId } = ls
+  // One keeper for the component's life: `restore` keeps files for the next session.
+  let keeper: FileKeeper | undefined
+  const fileKeeper = () => {
+    if (props.fileKeeper) return toRaw(props.fileKeeper)
+    if (!props.restore) return undefined
+    keeper ??= createBrowserFileKeeper()
+    return keeper
+  }
   const engine = useUploader((): UseUploaderOptions => {
     const opts: UseUploaderOptions = {
       endpoint: props.endpoint ?? props.action ?? '',
@@ -34,6 +43,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       retryDelays: props.retryDelays,
       // Stores and engines are used as they are, never through a reactive proxy.
       checkpointStore: props.checkpointStore && toRaw(props.checkpointStore),
+      fileKeeper: fileKeeper(),
     }
     // Unset props stay unset, so core applies its defaults and the options key ignores them.
     for (const k of Object.keys(opts) as (keyof UseUploaderOptions)[])

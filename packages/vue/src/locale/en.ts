@@ -56,6 +56,13 @@ export const en = {
   errorDetails: 'Details',
   retryAll: 'Retry all',
   offline: 'You are offline. Uploads wait and continue by themselves when the connection is back.',
+  restoredTitle: 'Unfinished from your last visit',
+  restoredAccess: 'Resume (allow access)',
+  restoredAccessHint: 'The browser asks once whether this page may read the file again.',
+  restoredGhost: 'Pick files to continue',
+  restoredGhostHint: 'Pick the same files again (several at once is fine); each continues where it stopped.',
+  restoredDenied: 'Access was not given. Pick the file instead.',
+  restoredOf: '{sent} of {size} on the server',
 }
 
 export type LocaleMessages = typeof en

@@ -56,4 +56,11 @@ export const zhCn: LocaleMessages = {
   errorDetails: '详情',
   retryAll: '全部重试',
   offline: '网络已断开。上传会暂时等待，网络恢复后自动继续。',
+  restoredTitle: '上次未完成的上传',
+  restoredAccess: '继续（允许访问）',
+  restoredAccessHint: '浏览器会询问一次是否允许本页面再次读取该文件。',
+  restoredGhost: '选择文件以继续',
+  restoredGhostHint: '再次选择相同的文件（可一次选择多个），每个文件会从中断处继续。',
+  restoredDenied: '未获得访问权限。请改为重新选择该文件。',
+  restoredOf: '服务器已有 {sent}，共 {size}',
 }

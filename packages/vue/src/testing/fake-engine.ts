@@ -1,4 +1,4 @@
-import type { UploadState } from '@shuttle/core'
+import type { RestoredFile, UploadState } from '@shuttle/core'
 import { UploadError } from '@shuttle/protocol'
 import type {
   Engine,
@@ -188,6 +188,29 @@ export class FakeEngine implements Engine {
     const f = this.files.get(id)
     return f && { ...f }
   }
+  /** What restoreSession() of the next engines returns (nothing unfinished unless a test sets it). */
+  static restorable: RestoredFile[] = []
+  /** What requestAccess() gives back: the user allowed access (an input), or refused (undefined). */
+  static allowed: unknown
+
+  async restoreSession(opts?: { add?: boolean }): Promise<RestoredFile[]> {
+    this.calls.push(['restoreSession', opts])
+    return FakeEngine.restorable
+  }
+
+  async requestAccess(
+    fingerprint: string,
+    opts?: { add?: boolean },
+  ): Promise<{ input: unknown } | undefined> {
+    this.calls.push(['requestAccess', fingerprint, opts])
+    return FakeEngine.allowed === undefined ? undefined : { input: FakeEngine.allowed }
+  }
+
+  /** The engine found a restored file back in the list (core emits it from the fingerprint lookup). */
+  restored(id: FileId, fingerprint: string): void {
+    this.emit('restored', { id, fingerprint })
+  }
+
   async destroy(): Promise<void> {
     this.destroyed = true
   }
