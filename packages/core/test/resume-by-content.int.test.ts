@@ -189,8 +189,11 @@ describe('resume by content', () => {
       await waitForCompletion(up, [id], 30_000)
       return { identity: seen[0], hashing }
     }
-    // Our server does not list instant-upload (yet): nothing is hashed.
-    expect(await hashes(undefined)).toEqual({ identity: undefined, hashing: false })
+    // Our server lists instant-upload, so the transport's own answer is yes; a transport that says
+    // no is how a server without it looks: nothing is hashed.
+    const auto = await hashes(undefined)
+    expect(auto.hashing).toBe(true)
+    expect(Buffer.from(auto.identity ?? [])).toEqual(identityOf(await readFile(file.path)))
     expect(await hashes(false)).toEqual({ identity: undefined, hashing: false })
     const yes = await hashes(true)
     expect(yes.hashing).toBe(true)
@@ -221,7 +224,9 @@ describe('hashing and pause', () => {
     const [id] = up.add(big.path) as [string]
     await waitUntil(() => up.getFile(id)?.status === 'paused', 20_000, 'paused')
     off()
-    expect(pausedAt).toMatchObject({ status: 'preparing', workers: 2 })
+    // Workers still hashing (on an idle machine one may have finished its share already).
+    expect(pausedAt?.status).toBe('preparing')
+    expect(pausedAt?.workers).toBeGreaterThan(0)
     expect(pausedAt?.bytes).toBeLessThan(BIG)
     await waitUntil(() => hasher.workers === 0, 5_000, 'no worker left')
     expect(up.getFile(id)?.hashing).toBeUndefined()
@@ -238,16 +243,19 @@ describe('hashing and pause', () => {
     const up = stack.uploader({ endpoint: proxy.endpoint, identity: true, identityHasher: hasher })
     const requestsBefore = proxy.log.length
     let workersAtCancel = 0
+    let bytesAtCancel = 0
     let canceling: Promise<void> | undefined
     up.on('progress', ({ id, hashing }) => {
       if (canceling || !hashing || hashing.bytes === 0) return
       workersAtCancel = hasher.workers
+      bytesAtCancel = hashing.bytes
       canceling = up.cancel(id)
     })
     const [id] = up.add(big.path) as [string]
     await waitUntil(() => up.getFile(id)?.status === 'canceled', 20_000, 'canceled')
     await canceling
-    expect(workersAtCancel).toBe(2)
+    expect(workersAtCancel).toBeGreaterThan(0)
+    expect(bytesAtCancel).toBeLessThan(BIG)
     await waitUntil(() => hasher.workers === 0, 5_000, 'no worker left')
     expect(proxy.log.slice(requestsBefore).filter((e) => e.method !== 'OPTIONS')).toEqual([])
   })
