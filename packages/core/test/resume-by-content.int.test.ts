@@ -22,8 +22,9 @@ const CHUNK = 1 * MiB
 const RATE = 6 * MiB
 
 const file = useSourceFile('content-src', 'original.bin', SIZE)
-// Big enough for the worker threads (two blocks per thread at least) to still be hashing at a pause.
-const BIG = 96 * MiB
+// Big enough that the worker threads are still hashing when the first (throttled) progress event
+// arrives: on an idle machine two threads hashed all of 96 MiB before that event came.
+const BIG = 384 * MiB
 const big = useSourceFile('content-big', 'big.bin', BIG)
 
 /** sha256-4m written out with node:crypto, independently of the engine. */
