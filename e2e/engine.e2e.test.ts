@@ -99,13 +99,24 @@ describe('@shuttle/core browser build in Chromium', () => {
             pausedUrl: paused?.url,
             pausedConfirmed: paused?.bytesConfirmed ?? 0,
             progressEvents: sent.length,
-            checkpoints: saved.filter((c) => c.checkpoint.url === paused?.url).length,
+            // Kept by fingerprint; also under its content identity (our server offers instant
+            // upload, so the file was hashed): that is the same checkpoint under a second key.
+            checkpoints: saved.filter(
+              (c) => c.checkpoint.url === paused?.url && !c.fingerprint.startsWith('shuttle-identity:'),
+            ).length,
+            identityKeys: saved.filter(
+              (c) => c.checkpoint.url === paused?.url && c.fingerprint.startsWith('shuttle-identity:'),
+            ).length,
             storageKeys: raw.length,
             resumedFrom,
             leftForThisUpload: left.filter((c) => c.checkpoint.url === done.url && !c.checkpoint.finished)
               .length,
-            finishedForThisUpload: left.filter((c) => c.checkpoint.url === done.url && c.checkpoint.finished)
-              .length,
+            finishedForThisUpload: left.filter(
+              (c) =>
+                c.checkpoint.url === done.url &&
+                c.checkpoint.finished &&
+                !c.fingerprint.startsWith('shuttle-identity:'),
+            ).length,
             second: id2,
           }
         },
@@ -116,6 +127,7 @@ describe('@shuttle/core browser build in Chromium', () => {
       expect(r.progressEvents).toBeGreaterThan(SIZE / CHUNK / 2)
       // The checkpoint was in the chosen store while paused, and was used by the second uploader.
       expect(r.checkpoints).toBe(1)
+      expect(r.identityKeys).toBe(1)
       expect(r.storageKeys).toBeGreaterThan(0)
       expect(r.pausedConfirmed).toBeGreaterThan(0)
       expect(r.resumedFrom).toBeGreaterThanOrEqual(r.pausedConfirmed)
