@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium } from './helpers/browser.js'
 import { fetchSha, MiB, makeFile } from './helpers/files.js'
 import { until, waitForPhase } from './helpers/page.js'
@@ -22,10 +22,10 @@ let server: RunningServer
 let proxy: ThrottleProxy
 let browser: Browser
 let page: Page
-const noise: string[] = []
+let noise: string[] = []
 
 const sentFor = (filename: string) => {
-  const u = proxy.created.find((c) => c.filename === filename)
+  const u = proxy.created.findLast((c) => c.filename === filename)
   return u ? (proxy.patchBytes.get(new URL(u.url).pathname) ?? 0) : 0
 }
 const uploadOf = (filename: string) => proxy.created.filter((c) => c.filename === filename).at(-1)?.url
@@ -50,10 +50,19 @@ beforeAll(async () => {
   server = await startServer(join(tmp, 'uploads'))
   proxy = await startProxy(server.origin, RATE)
   browser = await launchChromium()
+})
+
+// A fresh page (its own context: empty IndexedDB) per attempt, so CI's one retry starts clean.
+beforeEach(async () => {
+  noise = []
   page = await browser.newPage({ viewport: { width: 1180, height: 900 } })
   watch(page)
   await page.goto(`${proxy.origin}/?chunk=${CHUNK}`)
   await page.locator('.shuttle-upload').waitFor()
+})
+
+afterEach(async () => {
+  await page?.context().close()
 })
 
 afterAll(async () => {
@@ -82,6 +91,12 @@ describe('no red console noise (Chromium)', () => {
     await until('bravo mid-upload', () => sentFor('bravo.bin') > 3 * MiB)
     await page.getByRole('button', { name: 'Cancel bravo.bin' }).click()
     await waitForPhase(page, 'bravo.bin', 'canceled')
+    // The engine forgets bravo's checkpoint, then deletes the upload: once the DELETE is answered,
+    // nothing the reload restores points at it.
+    const bravo = new URL(uploadOf('bravo.bin')!).pathname
+    await until('bravo deleted on the server', () =>
+      proxy.requests.some((r) => r.method === 'DELETE' && r.path === bravo && r.status === 204),
+    )
 
     // Reload mid-upload, pick alpha again: it resumes from the server's offset.
     await page.reload()

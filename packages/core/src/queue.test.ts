@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createMemoryCheckpointStore } from './checkpoints/memory-store.js'
 import { createFakeTus, flush } from './test-support/fake-tus.js'
 import { createTestUploader, file } from './test-support/uploader.js'
 
@@ -110,6 +111,24 @@ describe('pause / resume / cancel', () => {
     const del = fake.log.find((r) => r.method === 'DELETE')
     expect(del).toBeDefined()
     expect(fake.uploads.get(del?.url ?? '')?.deleted).toBe(true)
+    await up.destroy()
+  })
+
+  it('cancel forgets the checkpoint before the DELETE goes out (a page closed between the two restores nothing gone)', async () => {
+    const checkpointStore = createMemoryCheckpointStore()
+    const { up, fake } = setup(1, { checkpointStore })
+    const [a] = up.add([file('a')]) as [string]
+    await flush()
+    expect(await checkpointStore.list?.()).toHaveLength(1)
+    let keptAtDelete: unknown[] | undefined
+    const seen = fake.intercept
+    fake.intercept = (req) => {
+      if (req.method === 'DELETE') void checkpointStore.list?.().then((l) => (keptAtDelete = l))
+      return seen?.(req)
+    }
+    await up.cancel(a)
+    expect(fake.log.some((r) => r.method === 'DELETE')).toBe(true)
+    expect(keptAtDelete).toEqual([])
     await up.destroy()
   })
 

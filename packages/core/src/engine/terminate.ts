@@ -12,8 +12,10 @@ import { usableCheckpoint } from './transport-setup.js'
 const LOCKED_RETRY_DELAYS = [100, 400, 1000]
 
 /**
- * Cancel's server side: the transport deletes the upload it checkpointed (tus DELETE, S3
- * AbortMultipartUpload), then the checkpoint goes.
+ * Cancel's server side: the checkpoint goes, then the transport deletes the upload it pointed at
+ * (tus DELETE, S3 AbortMultipartUpload). In that order: a page closed between the two leaves an
+ * upload that expires on its own, never a checkpoint whose upload is gone (the next visit would
+ * restore it and meet a 404).
  * Best effort: a server that refuses or is unreachable leaves an upload that expires on its own.
  */
 export async function terminateUpload(core: EngineCore, rec: FileRecord): Promise<void> {
@@ -24,6 +26,10 @@ export async function terminateUpload(core: EngineCore, rec: FileRecord): Promis
     const stored = await options.checkpointStore.get(rec.fingerprint).catch(() => undefined)
     checkpoint = usableCheckpoint(transport, stored, rec.source?.info.size, options.endpoint)
   }
+  delete rec.checkpoint
+  await rec.offsetWrite // an offset write still landing would bring the checkpoint back
+  await forgetCheckpoint(core, rec)
+  void forgetKept(core, rec)
   const controller = createAbortController()
   const terminate = transport.terminate?.bind(transport)
   if (checkpoint && terminate) {
@@ -52,8 +58,4 @@ export async function terminateUpload(core: EngineCore, rec: FileRecord): Promis
       }
     }
   }
-  delete rec.checkpoint
-  await rec.offsetWrite // an offset write still landing would bring the checkpoint back
-  await forgetCheckpoint(core, rec)
-  void forgetKept(core, rec)
 }
