@@ -223,6 +223,8 @@ async function expectAllIntact(page: Page, shas: Map<string, string>, sizes: Map
 }
 
 describe('resume without picking again (Chromium, the demo)', () => {
+  // OPFS handles keep their permission across a reload; handles of the user's disk files do not
+  // (Chromium answers 'prompt', see the native-drop test below).
   it('reload mid-upload: handles and copies continue by themselves, two ghosts match one pick', async () => {
     const { ctx, page } = await openProfile(join(tmp, 'profile-reload'))
     try {
@@ -319,6 +321,52 @@ describe('resume without picking again (Chromium, the demo)', () => {
       // No file chooser and no picker for the handle files: their handles came back from IndexedDB.
       expect(choosers).toHaveLength(0)
       expect(await page.evaluate(() => (window as unknown as { pickerCalls: number }).pickerCalls)).toBe(0)
+    } finally {
+      await ctx.close()
+    }
+  })
+
+  // Nothing stands in here: a native drop of files from the disk (CDP's drag events carry real
+  // paths, so getAsFileSystemHandle returns real handles), Chromium's own permission state after
+  // the reload, and the dragged file dropped again. What headless Chromium cannot do is answer
+  // its permission bubble (requestPermission waits for it; CDP's Browser.setPermission has no
+  // file-system descriptor), so the one-click path is the stand-in test above.
+  it('a native drop from disk keeps real handles; after a reload Chromium asks again, and dropping the files again resumes them', async () => {
+    const { ctx, page } = await openProfile(join(tmp, 'profile-drop'))
+    try {
+      await page.goto(demoUrl())
+      await page.locator('.shuttle-upload').waitFor()
+      const files = await Promise.all(['d1.bin', 'd2.bin'].map((n) => makeFile(tmp, n, BIG)))
+      const cdp = await ctx.newCDPSession(page)
+      const drop = async () => {
+        const box = await page.locator('.shuttle-dragger').boundingBox()
+        if (!box) throw new Error('no drop zone')
+        const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+        const data = { items: [], files: files.map((f) => f.path), dragOperationsMask: 1 }
+        for (const type of ['dragEnter', 'dragOver', 'drop'] as const)
+          await cdp.send('Input.dispatchDragEvent', { type, ...at, data })
+      }
+      await drop()
+      await until('both dropped files mid-upload', () =>
+        files.every((f) => receivedFor(f.path.split('/').pop() as string) >= 2 * CHUNK),
+      )
+      await until('the keeper holds both handles', async () => (await kept(page)).length === 2)
+      expect(await kept(page)).toEqual(['d1.bin:handle', 'd2.bin:handle'])
+
+      await page.reload()
+      // Chromium's own answer after a reload: read permission must be asked again.
+      const access = page.locator('.shuttle-upload__restored-row[data-restored="access"]')
+      await until('two access rows', async () => (await access.count()) === 2)
+      for (const f of files)
+        await expect
+          .poll(() => access.filter({ hasText: f.path.split('/').pop() as string }).textContent())
+          .toMatch(/(\d+ KiB|1\.\d MiB) of 2\.0 MiB on the server/)
+
+      await drop()
+      await access.first().waitFor({ state: 'detached' })
+      const shas = new Map(files.map((f) => [f.path.split('/').pop() as string, f.sha]))
+      const sizes = new Map(files.map((f) => [f.path.split('/').pop() as string, f.size]))
+      await expectAllIntact(page, shas, sizes)
     } finally {
       await ctx.close()
     }
