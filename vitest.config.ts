@@ -19,6 +19,11 @@ const alias = {
 // gets one more full run (vitest reports it as retried); a test that fails twice fails the build.
 const socketRetry = process.env.CI ? 1 : 0
 
+// Node 25+ defines its own global `localStorage` (undefined without --localstorage-file), which
+// hides the DOM environment's: DOM tests run without it, as they would in a browser.
+const nodeMajor = Number(process.versions.node.split('.')[0])
+const domExecArgv = nodeMajor >= 25 ? ['--no-experimental-webstorage'] : []
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -38,12 +43,22 @@ export default defineConfig({
       },
       {
         resolve: { alias: { ...alias, '@shuttle/core': src('./packages/core/src/browser/index.ts') } },
-        test: { name: 'dom', include: ['packages/*/src/browser/**/*.test.ts'], environment: 'happy-dom' },
+        test: {
+          name: 'dom',
+          include: ['packages/*/src/browser/**/*.test.ts'],
+          environment: 'happy-dom',
+          execArgv: domExecArgv,
+        },
       },
       {
         plugins: [vue()],
         resolve: { alias: { ...alias, '@shuttle/core': src('./packages/core/src/browser/index.ts') } },
-        test: { name: 'vue', include: ['packages/vue/src/**/*.test.ts'], environment: 'happy-dom' },
+        test: {
+          name: 'vue',
+          include: ['packages/vue/src/**/*.test.ts'],
+          environment: 'happy-dom',
+          execArgv: domExecArgv,
+        },
       },
       {
         test: {
