@@ -140,6 +140,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         const before = offsetOf(rec.state)
         if (bytes > before) {
           rec.authRefreshes = 0
+          rec.authRenewals = 0
           rec.rateLimitWaits = 0
         }
         const now = options.clock.now()
@@ -348,6 +349,7 @@ export function makeCreateUploader<Input>(platform: PlatformDefaults) {
         core.dispatch(rec, { type: 'retry' })
         rec.attempts = 0
         rec.authRefreshes = 0
+        rec.authRenewals = 0
         rec.rateLimitWaits = 0
         enqueue(rec, first)
         delete rec.snapshot

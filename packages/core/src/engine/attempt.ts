@@ -114,6 +114,7 @@ export async function runAttempt(
         authGeneration = Math.max(authGeneration, generation)
         throw statusError(res, req.method, req.url)
       }
+      if (res.status < 400 && withUserHeaders !== false) rec.authProven = Math.max(rec.authProven, generation)
       return res
     } catch (err) {
       if (interrupted) throw interrupted

@@ -25,6 +25,10 @@ export interface FileRecord {
   confirmedAtLastFailure: number
   /** Consecutive auth refreshes without progress, to stop a token loop. */
   authRefreshes: number
+  /** The newest credentials generation a request of this file succeeded with (-1: none yet). */
+  authProven: number
+  /** Refreshes of credentials that had worked and expired since, without progress (bounded). */
+  authRenewals: number
   /** Consecutive 429 waits without progress (they spend no retry), to stop a server that never lets us in. */
   rateLimitWaits: number
   /** Higher starts first; ties go by `seq`. */
@@ -78,6 +82,8 @@ export function createRecord(
     attempts: 0,
     confirmedAtLastFailure: 0,
     authRefreshes: 0,
+    authProven: -1,
+    authRenewals: 0,
     rateLimitWaits: 0,
     offsetSavedAt: 0,
     priority: 0,

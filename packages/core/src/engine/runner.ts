@@ -12,6 +12,8 @@ import { usableCheckpoint } from './transport-setup.js'
 
 /** Consecutive credential refreshes without the server confirming a byte before we give up. */
 const MAX_AUTH_REFRESHES = 2
+/** Expiries of credentials that had worked (short-lived tokens on a slow file) without progress. */
+const MAX_AUTH_RENEWALS = 20
 /** Consecutive 429 + Retry-After waits without progress before they spend the retry budget. */
 const MAX_RATE_LIMIT_WAITS = 20
 
@@ -273,6 +275,18 @@ async function refreshCredentials(
   // there first): it says nothing about the new ones, so it goes again without counting. With
   // short-lived tokens a slow file could otherwise spend its refreshes on tokens already replaced.
   if (authGeneration < core.auth.generation) return true
+  // The refused credentials had worked for this file (a request succeeded with them): they
+  // expired since, a new expiry rather than a refresh the server did not accept. A slow network
+  // can outlast a short-lived token between a HEAD and the PATCH after it.
+  if (
+    d.status === 401 &&
+    rec.authRefreshes > 0 &&
+    rec.authProven >= authGeneration &&
+    rec.authRenewals < MAX_AUTH_RENEWALS
+  ) {
+    rec.authRenewals++
+    rec.authRefreshes = 0
+  }
   if (rec.authRefreshes >= MAX_AUTH_REFRESHES) {
     const said = d.error instanceof HttpStatusError ? d.error.serverMessage : undefined
     return fail(

@@ -226,6 +226,53 @@ describe('auth', () => {
     expect(fake.log.filter((r) => r.method === 'HEAD')).toHaveLength(3)
   })
 
+  // Short-lived tokens on a slow network: each fresh token works for the HEAD, then has expired by
+  // the PATCH behind it. Credentials that worked and expired are a new expiry, not a refused refresh.
+  it('a token that worked and expired before the next request is refreshed again, past the two-refresh limit', async () => {
+    const fake = createFakeTus()
+    let token = 0
+    const uses = new Map<string, number>()
+    fake.intercept = (req) => {
+      if (req.method === 'POST' || req.method === 'OPTIONS') return undefined
+      const t = req.headers.Authorization ?? ''
+      const n = (uses.get(t) ?? 0) + 1
+      uses.set(t, n)
+      // Tokens 0-3 expire after one request; token 4 lasts.
+      return token < 4 && n > 1 ? 401 : undefined
+    }
+    let calls = 0
+    const up = createTestUploader(fake)({
+      endpoint,
+      chunkSize: 100,
+      headers: () => ({ Authorization: `Bearer t${token}` }),
+      onAuthExpired: async () => {
+        calls++
+        token++
+      },
+    })
+    const [id] = up.add(file('a', 1000)) as [string]
+    await flush(400)
+    expect(up.getFile(id)?.status).toBe('completed')
+    expect(calls).toBe(4)
+  })
+
+  it('a refreshed token refused at once still ends the file after two refreshes', async () => {
+    const fake = createFakeTus()
+    fake.intercept = (req) => (req.method === 'PATCH' || req.method === 'HEAD' ? 401 : undefined)
+    let calls = 0
+    const up = createTestUploader(fake)({
+      endpoint,
+      onAuthExpired: async () => {
+        calls++
+      },
+    })
+    const [id] = up.add(file('a')) as [string]
+    await flush(200)
+    expect(up.getFile(id)?.error?.code).toBe('ERR_AUTH_EXPIRED')
+    expect(up.getFile(id)?.error?.message).toMatch(/^Still unauthorized after refreshing credentials/)
+    expect(calls).toBe(2)
+  })
+
   it('without onAuthExpired a 401 fails the file with the HttpStatusError', async () => {
     const fake = createFakeTus()
     fake.intercept = (req) => (req.method === 'PATCH' ? 401 : undefined)
