@@ -2,7 +2,15 @@
 // server, and so it can be SIGKILLed mid-upload). Usage: node client-child.mjs '<json config>'
 // Messages out: progress {bytes} (about 10 per second, and at once past config.tellAt), done {elapsedMs, cpuSeconds, peakRss, ...}.
 import { randomFillSync } from 'node:crypto'
-import { cpuSecondsSince, cpuSplitSince, peakRss, reportFailures, tell, workCounters, workSince } from './child-stats.mjs'
+import {
+  cpuSecondsSince,
+  cpuSplitSince,
+  peakRss,
+  reportFailures,
+  tell,
+  workCounters,
+  workSince,
+} from './child-stats.mjs'
 
 reportFailures()
 const config = JSON.parse(process.argv[2])
