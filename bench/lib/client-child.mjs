@@ -2,7 +2,15 @@
 // server, and so it can be SIGKILLed mid-upload). Usage: node client-child.mjs '<json config>'
 // Messages out: progress {bytes} (about 10 per second, and at once past config.tellAt), done {elapsedMs, cpuSeconds, peakRss, ...}.
 import { randomFillSync } from 'node:crypto'
-import { cpuSecondsSince, cpuSplitSince, peakRss, reportFailures, tell } from './child-stats.mjs'
+import {
+  cpuSecondsSince,
+  cpuSplitSince,
+  peakRss,
+  reportFailures,
+  tell,
+  workCounters,
+  workSince,
+} from './child-stats.mjs'
 
 reportFailures()
 const config = JSON.parse(process.argv[2])
@@ -23,6 +31,7 @@ const onProgress = (bytes) => {
 }
 
 const cpuBase = process.cpuUsage()
+const workBase = workCounters()
 const t0 = performance.now()
 let result
 if (config.workload === 'many') {
@@ -43,6 +52,7 @@ await tell({
   ...result,
   cpuSeconds: cpuSecondsSince(cpuBase),
   cpuSplit: cpuSplitSince(cpuBase),
+  work: workSince(workBase),
   peakRss: peakRss(),
 })
 // Leave explicitly (keep-alive sockets would hold us); --cpu-prof still writes its profile.

@@ -34,8 +34,12 @@ export async function uploadFile({
   const uploader = core.createUploader({
     endpoint,
     chunkSize,
-    // Off unless the row asks: the peer verifies nothing, so the other rows compare like with like.
+    // Off unless the row asks: the peer verifies nothing and hashes nothing, so the other rows
+    // compare like with like. Content identity ('auto' by default) would hash the whole file before
+    // the first byte goes out, and the server would hash every byte to check the declared identity.
+    // The verified row runs the engine's defaults: checksums and identity as the server offers them.
     checksum: verify === true,
+    identity: verify === true ? 'auto' : false,
     parallelUploads: parallel,
     retryDelays: RETRY_DELAYS,
     metadata: { filename: basename(path) },
@@ -74,6 +78,7 @@ export async function uploadMany({ endpoint, dataFor, count, concurrency }) {
     maxConcurrentUploads: concurrency,
     retryDelays: RETRY_DELAYS,
     checksum: false,
+    identity: false,
   })
   const started = new Map()
   uploader.on('state-change', ({ id, from }) => {

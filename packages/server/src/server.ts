@@ -14,6 +14,7 @@ import { handleOptions } from './handlers/options.js'
 import { handlePatch } from './handlers/patch.js'
 import { handlePost } from './handlers/post.js'
 import { header } from './handlers/request-headers.js'
+import { keepFreedHeap } from './heap-reuse.js'
 import { Challenges } from './identity/challenges.js'
 import { instantUploadOffered } from './identity/instant.js'
 import { RunningIdentities } from './identity/running-identities.js'
@@ -41,6 +42,8 @@ const UPLOAD_HANDLERS: Record<string, Handler> = {
  */
 export function createTusServer(serverOptions: ServerOptions): TusServer {
   const options = normalizeOptions(serverOptions)
+  // Request bodies arrive in fresh buffers: keep their freed memory for the next ones (see heap-reuse).
+  keepFreedHeap()
   const emitter = createEmitter(options.logger)
 
   let sweeping: Promise<number> | undefined

@@ -33,8 +33,9 @@ export interface FileStoreOptions {
   directory: string
   /**
    * Where bytes are written: 'auto' (default) on the main thread while writes take microseconds (the
-   * page cache), moving to the thread pool for 30 s after three take over 20 ms within 2 s; 'thread-pool'
-   * always (network file systems, disks slower than the uploads).
+   * page cache), moving to the thread pool for 30 s after three take over 20 ms within 2 s and are
+   * at least 1 in 8 of the writes since the first of them; 'thread-pool' always (network file
+   * systems, disks slower than the uploads).
    */
   writes?: 'auto' | 'thread-pool'
 }

@@ -52,6 +52,24 @@ describe('createWriteGuard', () => {
     expect(guard.threadPool()).toBe(false)
     expect(createWriteGuard('thread-pool').threadPool()).toBe(true)
   })
+
+  it('stays on the main thread when slow writes are few among fast ones (a preempted thread)', () => {
+    let now = 0
+    const guard = createWriteGuard('auto', { slowMs: 20, now: () => now })
+    // 3 slow writes within 2 s, 30 fast ones between each: under 1 in 8 of the writes.
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 30; j++) guard.took(1)
+      now += 100
+      guard.took(35)
+    }
+    expect(guard.threadPool()).toBe(false)
+    // Then the disk stalls: write after write is slow, and the share is reached.
+    for (let i = 0; i < 20 && !guard.threadPool(); i++) {
+      now += 100
+      guard.took(35)
+    }
+    expect(guard.threadPool()).toBe(true)
+  })
 })
 
 describe('FileWriter', () => {

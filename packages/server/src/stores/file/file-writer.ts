@@ -7,9 +7,10 @@ import type { Lease } from '../../types.js'
  * handoff per write: `bench/server-io.mjs` measured 1.9–2.6 CPU-s/GiB through fs.WriteStream
  * against 0.65–0.89 with writeSync, at 2–3× the throughput). nginx buffers request bodies to disk
  * with blocking writes the same way. The risk is a write that waits for the disk (dirty-page
- * throttling, network file systems): `slowCount` writes slower than `slowMs` within `windowMs`
- * move every write of this store to the thread pool for `coolDownMs`, so such a stall holds the
- * event loop up for at most a few writes per period.
+ * throttling, network file systems): `slowCount` writes slower than `slowMs` within `windowMs`,
+ * that are also at least `slowShare` of the writes since the first of them, move every write of
+ * this store to the thread pool for `coolDownMs`, so such a stall holds the event loop up for at
+ * most a few writes per period.
  */
 export interface WriteGuard {
   threadPool(): boolean
@@ -19,22 +20,35 @@ export interface WriteGuard {
 
 export function createWriteGuard(
   mode: 'auto' | 'thread-pool' = 'auto',
-  { slowMs = 20, slowCount = 3, windowMs = 2000, coolDownMs = 30_000, now = () => performance.now() } = {},
+  {
+    slowMs = 20,
+    slowCount = 3,
+    slowShare = 1 / 8,
+    windowMs = 2000,
+    coolDownMs = 30_000,
+    now = () => performance.now(),
+  } = {},
 ): WriteGuard {
   let poolUntil = mode === 'thread-pool' ? Number.POSITIVE_INFINITY : 0
-  // Times of recent slow writes. One alone is no sign of a slow disk: on a busy machine the main
-  // thread is preempted mid-write now and then (seen: 32 ms on 2 shared cores), and moving every
-  // write to the pool for 30 s on that made whole benchmark runs 2-3x costlier in server CPU.
-  // A disk that really stalls slows write after write.
-  const slow: number[] = []
+  // Recent slow writes: when, and how many writes there had been then. One alone is no sign of a
+  // slow disk: on a busy machine the main thread is preempted mid-write now and then (seen: 32 ms
+  // on 2 shared cores), and moving every write to the pool for 30 s on that made whole benchmark
+  // runs 2-3x costlier in server CPU. At load average 8-13 on 2 cores, 3 such writes within 2 s
+  // still happened among thousands of fast ones (3 of 20 one-GiB runs and every verified one went
+  // to the pool, server 2.3 against 0.4 CPU-s/GiB of system time). A disk that really stalls slows
+  // write after write, so the slow ones must also be a share of all writes.
+  const slow: Array<{ t: number; at: number }> = []
+  let writes = 0
   return {
     threadPool: () => now() < poolUntil,
     took(ms) {
+      writes++
       if (ms <= slowMs) return
       const t = now()
-      slow.push(t)
-      while (slow.length > 0 && (slow[0] as number) < t - windowMs) slow.shift()
-      if (slow.length >= slowCount) {
+      slow.push({ t, at: writes })
+      while (slow.length > 0 && (slow[0] as { t: number }).t < t - windowMs) slow.shift()
+      const since = writes - (slow[0] as { at: number }).at + 1
+      if (slow.length >= slowCount && slow.length >= since * slowShare) {
         poolUntil = Math.max(poolUntil, t + coolDownMs)
         slow.length = 0
       }
