@@ -1,8 +1,8 @@
 // One identity worker: streams each segment it is sent (a Blob of consecutive 4 MiB blocks) into
 // ONE reused 4 MiB buffer, hashes every block as it fills with WebCrypto (one-shot per block) and
 // posts each 32-byte digest back. One stream per segment, not one read per block: Chromium's CPU to
-// bring a disk-backed File into a worker measured 2.3 CPU-s/GiB through 4 MiB slices and 1.0–1.2
-// through 16 MiB-and-larger streams (bench/hash-probe.mjs). `digest()` copies its input when
+// bring a disk-backed File into a worker measured 1.8–2.6 CPU-s/GiB through 4 MiB slices and
+// 0.5–1.2 through 16 MiB-and-larger streams (bench/hash-probe.mjs). `digest()` copies its input when
 // called, so the buffer is refilled at once while the digest finishes; at most one digest is
 // pending, so memory stays at about two blocks per worker however big the file. A fresh
 // ArrayBuffer per block (`blob.arrayBuffer()`) is only collected when V8 gets round to it: 1 GiB of

@@ -50,8 +50,9 @@ export interface NodeIdentityOptions {
    */
   threads?: number
   /**
-   * Files on disk smaller than this hash on the main thread: starting a worker thread costs
-   * 20–150 ms here, what the main thread needs for ~100 MiB. Default 128 MiB.
+   * Files on disk smaller than this hash on the main thread: starting a worker thread took
+   * 55–150 ms on the loaded 2-core test machine, what the main thread needs for ~100 MiB.
+   * Default 128 MiB.
    */
   threadThreshold?: number
 }
