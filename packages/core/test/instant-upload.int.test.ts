@@ -60,7 +60,8 @@ describe('instant upload against shuttle', () => {
     console.log(
       `instant upload of 1 GiB: first upload ${(firstMs / 1000).toFixed(1)} s; second ${secondMs.toFixed(0)} ms in all: ` +
         `${(hashedAt - t1).toFixed(0)} ms to the identity (OPTIONS + hashing), ${wireMs.toFixed(0)} ms from POST to ` +
-        `the proof answered; ${sent} request body bytes; load average ${loadavg()[0]?.toFixed(1)}`,
+        `the proof answered (${upload.map((r) => `${r.method} ${(r.end ?? 0) - r.start} ms`).join(', ')}); ` +
+        `${sent} request body bytes; load average ${loadavg()[0]?.toFixed(1)}`,
     )
     expect(hashedAt).toBeGreaterThan(t1)
     expect(sent).toBeLessThan(MiB)
