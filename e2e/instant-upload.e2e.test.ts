@@ -111,7 +111,8 @@ describe('instant upload in Chromium', () => {
     // the 2 cores the machine's other jobs leave, so it is printed, and only the wire is bounded.
     console.log(
       `Chromium instant upload of 1 GiB: first ${(first.ms / 1000).toFixed(1)} s; second ${second.ms.toFixed(0)} ms in all: ` +
-        `${second.hashMs.toFixed(0)} ms to the identity (OPTIONS + hashing), ${wireMs} ms from POST to proof answered; ` +
+        `${second.hashMs.toFixed(0)} ms to the identity (OPTIONS + hashing), ${wireMs} ms from POST to proof answered ` +
+        `(${wire.map((r) => `${r.method} ${(r.end ?? 0) - r.start} ms`).join(', ')}); ` +
         `${sent} request body bytes; load average ${loadavg()[0]?.toFixed(1)}`,
     )
     expect(second.hashMs).toBeGreaterThan(0)
