@@ -44,6 +44,7 @@ let results: {
     where: string
     algo: string
     minMiBs: number
+    minCpuPerGiB: number
     peakMiB: number
     runs: Array<{ digest: string }>
   }>
@@ -98,6 +99,7 @@ describe('npm run bench -- --quick', () => {
     )
     for (const r of results.hash) {
       expect(r.minMiBs).toBeGreaterThan(0)
+      expect(r.minCpuPerGiB).toBeGreaterThan(0)
       // Node: the child's whole peak RSS; Chromium: the rise during the run (a 64 MiB file may add ~0).
       if (r.where === 'node') expect(r.peakMiB).toBeGreaterThan(0)
       else expect(Number.isFinite(r.peakMiB)).toBe(true)

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { promisify } from 'node:util'
-import { findBrowserPid, snapshot } from '../chromium-cpu.mjs'
+import { cpuBetween, findBrowserPid, snapshot } from '../chromium-cpu.mjs'
 import { generateFile } from '../files.mjs'
 import { serveStatic } from '../static-files.mjs'
 import { MiB } from '../stats.mjs'
@@ -20,8 +20,14 @@ const CHILD = new URL('../hash-child.mjs', import.meta.url).pathname
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 export const NODE_ALGOS = [
-  { id: 'shuttle-main', label: 'Shuttle identity (sha256-4m), main thread, node:crypto' },
-  { id: 'shuttle-threads', label: 'Shuttle identity (sha256-4m), 2 worker threads' },
+  {
+    id: 'shuttle-threads',
+    label: 'Shuttle identity (sha256-4m), worker threads × cores (default from 128 MiB), node:crypto',
+  },
+  {
+    id: 'shuttle-main',
+    label: 'Shuttle identity (sha256-4m), main thread (`threads: 1`; default below 128 MiB)',
+  },
   { id: 'spark-md5', label: 'spark-md5, 2 MiB appends (秒传 tutorials)' },
   { id: 'hashwasm-sha256', label: 'hash-wasm SHA-256, one thread' },
   { id: 'hashwasm-md5', label: 'hash-wasm MD5, one thread' },
@@ -41,11 +47,15 @@ export const BROWSER_ALGOS = [
 const summarize = (size, runs) => {
   const mibs = runs.map((r) => size / MiB / (r.ms / 1000))
   const peaks = runs.map((r) => r.peakMiB)
+  // CPU-seconds per GiB move much less with the machine's load than MiB/s do.
+  const cpus = runs.map((r) => r.cpuS / (size / (1024 * MiB))).filter(Number.isFinite)
   return {
     runs,
     minMiBs: Math.min(...mibs),
     maxMiBs: Math.max(...mibs),
     peakMiB: Math.max(...peaks),
+    minCpuPerGiB: cpus.length ? Math.min(...cpus) : Number.NaN,
+    maxCpuPerGiB: cpus.length ? Math.max(...cpus) : Number.NaN,
   }
 }
 
@@ -57,9 +67,9 @@ async function nodeRows({ path, size, reps, only, log }) {
       if (only && !only.includes(algo.id)) continue
       const { stdout } = await run(process.execPath, [CHILD, algo.id, path], { maxBuffer: 1 << 20 })
       const r = JSON.parse(stdout.trim().split('\n').at(-1))
-      results.get(algo.id).push({ ms: r.ms, peakMiB: r.maxRssMiB, digest: r.digest })
+      results.get(algo.id).push({ ms: r.ms, cpuS: r.cpuS, peakMiB: r.maxRssMiB, digest: r.digest })
       log(
-        `  node ${algo.id}: ${(size / MiB / (r.ms / 1000)).toFixed(0)} MiB/s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`,
+        `  node ${algo.id}: ${(size / MiB / (r.ms / 1000)).toFixed(0)} MiB/s, ${r.cpuS.toFixed(2)} CPU-s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`,
       )
     }
   }
@@ -119,8 +129,12 @@ async function browserRows({ path, size, reps, only, log }) {
           if (rootPid) peak = Math.max(peak, treeRssMiB(rootPid))
         }, 50)
         let r
+        let cpuS = Number.NaN
         try {
+          const before = rootPid ? snapshot(rootPid) : undefined
           r = await page.evaluate((a) => window.benchHash(a), algo.id)
+          // The whole browser tree: the browser process reads the File, the renderer hashes.
+          if (before) cpuS = cpuBetween(before, snapshot(rootPid)).total
         } catch (err) {
           log(`  chromium ${algo.id}: failed (${String(err.message ?? err).split('\n')[0]})`)
         } finally {
@@ -130,9 +144,9 @@ async function browserRows({ path, size, reps, only, log }) {
         if (errors.length) log(`  chromium ${algo.id}: page errors: ${errors.join('; ')}`)
         if (!r) continue
         const peakMiB = peak - base
-        results.get(algo.id).push({ ms: r.ms, peakMiB, digest: r.digest })
+        results.get(algo.id).push({ ms: r.ms, cpuS, peakMiB, digest: r.digest })
         log(
-          `  chromium ${algo.id}: ${(size / MiB / (r.ms / 1000)).toFixed(0)} MiB/s, peak +${peakMiB.toFixed(0)} MiB`,
+          `  chromium ${algo.id}: ${(size / MiB / (r.ms / 1000)).toFixed(0)} MiB/s, ${cpuS.toFixed(2)} CPU-s, peak +${peakMiB.toFixed(0)} MiB`,
         )
       }
     }
@@ -165,12 +179,18 @@ export async function runHash({ tmpRoot, size, reps, only, log }) {
 
 export function hashSection(rows) {
   if (!rows.length) return []
+  const cpu = (r) =>
+    Number.isFinite(r.minCpuPerGiB) ? `${r.minCpuPerGiB.toFixed(2)}–${r.maxCpuPerGiB.toFixed(2)}` : '–'
   const line = (r) =>
-    `| ${r.where} | ${r.label} | ${r.minMiBs.toFixed(0)}–${r.maxMiBs.toFixed(0)} | ${Number.isFinite(r.peakMiB) ? r.peakMiB.toFixed(0) : '–'} |`
+    `| ${r.where} | ${r.label} | ${r.minMiBs.toFixed(0)}–${r.maxMiBs.toFixed(0)} | ${cpu(r)} | ${Number.isFinite(r.peakMiB) ? r.peakMiB.toFixed(0) : '–'} |`
   return [
     `### Content hashing of one ${rows[0].size / MiB} MiB file (\`--only hash\`)`,
-    "Min–max MiB/s over the reps. Peak memory: Node = the child's peak RSS; Chromium = the highest rise of the summed RSS of its process tree during the run.",
-    ['| where | how | MiB/s | peak MiB |', '| --- | --- | ---: | ---: |', ...rows.map(line)].join('\n'),
+    "Min–max MiB/s and CPU-seconds per GiB over the reps (CPU: every thread of the Node child; Chromium's whole process tree). Peak memory: Node = the child's peak RSS; Chromium = the highest rise of the summed RSS of its process tree during the run.",
+    [
+      '| where | how | MiB/s | CPU-s/GiB | peak MiB |',
+      '| --- | --- | ---: | ---: | ---: |',
+      ...rows.map(line),
+    ].join('\n'),
   ]
 }
 

@@ -23,7 +23,7 @@ export const nodeDefaults: PlatformDefaults = {
       digest: () => hash.digest(),
     }
   },
-  // Two worker threads measured no consistent gain on 2 shared cores (core README, Content identity).
+  // Worker threads for files of 128 MiB or more, the main thread below (core README, Content identity).
   identityHasher: () => createNodeIdentityHasher(),
   chunkSize: Number.POSITIVE_INFINITY,
 }

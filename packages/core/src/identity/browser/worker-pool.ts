@@ -16,8 +16,12 @@ const webDigest: DigestFn = async (algorithm, bytes) =>
     await crypto.subtle.digest(algorithm === 'sha1' ? 'SHA-1' : 'SHA-256', bytes as Uint8Array<ArrayBuffer>),
   )
 
-/** Blocks queued per worker: one hashing while the next is read from disk. */
-const IN_FLIGHT_PER_WORKER = 2
+/**
+ * Blocks per segment (one Blob stream each; 64 MiB): large enough that Chromium's cost per read
+ * is paid rarely (4 MiB slices cost twice the CPU of 16 MiB-and-larger streams), small enough
+ * that workers finishing early take the remaining segments.
+ */
+const SEGMENT_BLOCKS = 16
 
 export interface BrowserIdentityOptions {
   /** Web Workers per file. Default: navigator.hardwareConcurrency, between 1 and 4. */
@@ -34,8 +38,9 @@ const defaultWorker = () =>
   new Worker(new URL('./identity-worker.js', import.meta.url), { type: 'module', name: 'shuttle-identity' })
 
 /**
- * The `sha256-4m` identity in browsers: a pool of Web Workers per file, each reading 4 MiB `Blob`
- * slices and hashing them with WebCrypto, at most two blocks per worker in memory. An abort
+ * The `sha256-4m` identity in browsers: a pool of Web Workers per file, each streaming segments of
+ * up to 64 MiB of the `Blob` and hashing their 4 MiB blocks with WebCrypto, about two blocks per
+ * worker in memory. An abort
  * terminates the workers at once. Small files, inputs without a Blob, and pages where workers
  * cannot start hash on the page's thread (WebCrypto, which runs off the main thread anyway).
  *
@@ -78,13 +83,17 @@ export function createBrowserIdentityHasher(options: BrowserIdentityOptions = {}
         }
         const onAbort = () => settle(abortedError(job.signal))
         job.signal.addEventListener('abort', onAbort, { once: true })
+        const n = Math.min(poolSize, count)
+        // Every worker gets work even for small files; large ones go in SEGMENT_BLOCKS pieces.
+        const perSegment = Math.max(1, Math.min(SEGMENT_BLOCKS, Math.ceil(count / n)))
         const feed = (w: Worker) => {
           if (settled || next >= count) return
-          const i = next++
-          const [start, end] = blockRange(i, size)
-          w.postMessage({ i, blob: source.body?.(start, end) })
+          const first = next
+          next = Math.min(count, next + perSegment)
+          const start = blockRange(first, size)[0]
+          const end = blockRange(next - 1, size)[1]
+          w.postMessage({ first, blob: source.body?.(start, end), blockSize: IDENTITY_BLOCK_SIZE })
         }
-        const n = Math.min(poolSize, count)
         for (let k = 0; k < n; k++) {
           let w: Worker
           try {
@@ -96,8 +105,10 @@ export function createBrowserIdentityHasher(options: BrowserIdentityOptions = {}
           }
           workers.push(w)
           live.add(w)
-          w.onmessage = (e: MessageEvent<{ i: number; digest?: ArrayBuffer; error?: string }>) => {
-            const { i, digest, error } = e.data
+          w.onmessage = (
+            e: MessageEvent<{ i: number; digest?: ArrayBuffer; last?: boolean; error?: string }>,
+          ) => {
+            const { i, digest, last, error } = e.data
             if (!digest) {
               settle(new UploadError('ERR_SOURCE_READ', `Reading ${source.info.name} failed: ${error}`))
               return
@@ -107,7 +118,7 @@ export function createBrowserIdentityHasher(options: BrowserIdentityOptions = {}
             hashed += end - start
             job.onProgress?.(hashed)
             if (++finished === count) settle()
-            else feed(w)
+            else if (last) feed(w)
           }
           // A worker script that cannot load (CSP, a bundler that did not emit it) fails here.
           w.onerror = (e) => {
@@ -115,8 +126,11 @@ export function createBrowserIdentityHasher(options: BrowserIdentityOptions = {}
             workersBroken = finished === 0
             settle(new UploadError('ERR_INTERNAL', `The identity worker failed: ${e.message}`))
           }
-          for (let q = 0; q < IN_FLIGHT_PER_WORKER; q++) feed(w)
         }
+        // One segment per worker at a time: the next goes out with the last digest of this one
+        // (a message's round trip against ~50 ms of hashing), so a worker that finishes early
+        // takes what is left instead of waiting behind a queue of another's.
+        for (const w of workers) feed(w)
         if (job.signal.aborted) onAbort()
       })
     } finally {

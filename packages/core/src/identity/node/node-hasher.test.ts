@@ -57,7 +57,10 @@ describe('sha256-4m in Node', () => {
       async (size) => {
         const { path, bytes } = file(size)
         const source = await openPathSource(path, { name: 'f', type: '' })
-        const id = await createNodeIdentityHasher({ threads }).hash({ source, signal: signal() })
+        const id = await createNodeIdentityHasher({ threads, threadThreshold: 0 }).hash({
+          source,
+          signal: signal(),
+        })
         expect(Buffer.from(id)).toEqual(expected(bytes))
       },
     )
@@ -82,7 +85,7 @@ describe('sha256-4m in Node', () => {
       const { path } = file(12 * B + 7)
       const source = await openPathSource(path, { name: 'f', type: '' })
       const seen: number[] = []
-      await createNodeIdentityHasher({ threads }).hash({
+      await createNodeIdentityHasher({ threads, threadThreshold: 0 }).hash({
         source,
         signal: signal(),
         onProgress: (n) => seen.push(n),
@@ -95,7 +98,7 @@ describe('sha256-4m in Node', () => {
     it(`stops when aborted mid-hash and leaves no worker running (threads ${threads})`, async () => {
       const { path } = file(12 * B + 7)
       const source = await openPathSource(path, { name: 'f', type: '' })
-      const hasher = createNodeIdentityHasher({ threads })
+      const hasher = createNodeIdentityHasher({ threads, threadThreshold: 0 })
       const controller = new AbortController()
       let last = 0
       const hashing = hasher.hash({
@@ -111,4 +114,23 @@ describe('sha256-4m in Node', () => {
       expect(hasher.workers).toBe(0)
     })
   }
+
+  it('uses worker threads only from threadThreshold on', async () => {
+    const hasher = createNodeIdentityHasher({ threads: 2, threadThreshold: 8 * B })
+    const threadsSeen = async (size: number) => {
+      const source = await openPathSource(file(size).path, { name: 'f', type: '' })
+      let most = 0
+      await hasher.hash({
+        source,
+        signal: signal(),
+        onProgress: () => {
+          most = Math.max(most, hasher.workers)
+        },
+      })
+      return most
+    }
+    expect(await threadsSeen(4 * B + 12_345)).toBe(0)
+    expect(await threadsSeen(12 * B + 7)).toBeGreaterThan(0)
+    expect(hasher.workers).toBe(0)
+  })
 })
