@@ -1,6 +1,7 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -120,6 +121,24 @@ export class Bucket {
     )
   }
 
+  /**
+   * The object `sourceKey` of this bucket copied to `key` inside S3 (at most 5 GiB: S3's limit for
+   * one CopyObject); no byte passes through this process. The two objects are independent: deleting
+   * one later leaves the other whole.
+   */
+  async copyObject(key: string, sourceKey: string, contentType: string | undefined): Promise<void> {
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.name,
+        Key: key,
+        CopySource: copySource(this.name, sourceKey),
+        // The new object is its own upload: its type comes from its own metadata, not the source's.
+        MetadataDirective: 'REPLACE',
+        ContentType: contentType,
+      }),
+    )
+  }
+
   /** Part `partNumber` becomes bytes [start, end) of the object `sourceKey` of this bucket, copied inside S3. */
   async uploadPartCopy(
     key: string,
@@ -135,7 +154,7 @@ export class Bucket {
         Key: key,
         UploadId: uploadId,
         PartNumber: partNumber,
-        CopySource: `${this.name}/${sourceKey.split('/').map(encodeURIComponent).join('/')}`,
+        CopySource: copySource(this.name, sourceKey),
         CopySourceRange: `bytes=${start}-${end - 1}`,
       }),
     )
@@ -221,4 +240,8 @@ export class Bucket {
       uploadIdMarker = out.NextUploadIdMarker
     }
   }
+}
+
+function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`
 }

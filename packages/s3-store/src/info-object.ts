@@ -9,7 +9,11 @@ export interface StoredInfo extends NewUpload {
   readonly partSize: number
   /** The data object is complete (CompleteMultipartUpload done and its length checked). */
   readonly finished: boolean
+  /** The server checked the declared identity against the stored bytes (`recordIdentity`). */
+  readonly identityVerified?: boolean
 }
+
+const HEX64_RE = /^[0-9a-f]{64}$/
 
 export function encodeInfo(info: StoredInfo): string {
   return JSON.stringify(info)
@@ -35,7 +39,9 @@ export function decodeInfo(text: string, id: string): StoredInfo | undefined {
     typeof o.metadata !== 'object' ||
     o.metadata === null ||
     (o.owner !== undefined && typeof o.owner !== 'string') ||
-    (o.publicRead !== undefined && typeof o.publicRead !== 'boolean')
+    (o.publicRead !== undefined && typeof o.publicRead !== 'boolean') ||
+    (o.identity !== undefined && (typeof o.identity !== 'string' || !HEX64_RE.test(o.identity))) ||
+    (o.identityVerified !== undefined && typeof o.identityVerified !== 'boolean')
   ) {
     return undefined
   }
@@ -49,6 +55,8 @@ export function decodeInfo(text: string, id: string): StoredInfo | undefined {
     concat: o.concat ?? undefined,
     ...(o.owner !== undefined ? { owner: o.owner } : {}),
     ...(o.publicRead === true ? { publicRead: true } : {}),
+    ...(o.identity !== undefined ? { identity: o.identity } : {}),
+    ...(o.identity !== undefined && o.identityVerified === true ? { identityVerified: true } : {}),
     uploadId: typeof o.uploadId === 'string' ? o.uploadId : undefined,
     partSize: o.partSize as number,
     finished: o.finished,

@@ -10,6 +10,7 @@ import {
   type WriteOptions,
 } from '@shuttle/server'
 import { Bucket } from './bucket.js'
+import { IdentityIndex } from './identity-index.js'
 import { decodeInfo, encodeInfo, type StoredInfo } from './info-object.js'
 import { PartBuffers } from './part-buffers.js'
 import { checkPartLimit, partSizeFor } from './part-plan.js'
@@ -35,9 +36,16 @@ export interface S3StoreOptions {
   partsInFlightPerWrite?: number
   /** Parts uploading at once across all PATCHes of this store. Default 16. */
   partsInFlight?: number
+  /**
+   * Instant upload (`identity`): a shared upload up to this many bytes is one CopyObject of the
+   * finished object; a larger one is a multipart upload of UploadPartCopy ranges (one per part).
+   * Default 5 GiB, S3's CopyObject limit (lower it only to exercise the multipart copy).
+   */
+  maxCopyObjectSize?: number
 }
 
 const MiB = 1024 * 1024
+const GiB = 1024 * MiB
 
 /**
  * Uploads on S3-compatible storage (AWS S3, Ceph RGW, MinIO), with S3 as the only source of truth
@@ -60,6 +68,7 @@ export class S3Store implements DataStore {
     'termination',
     'expiration',
     'concatenation',
+    'identity',
   ])
   readonly #bucket: Bucket
   readonly #prefix: string
@@ -68,6 +77,8 @@ export class S3Store implements DataStore {
   readonly #depth: number
   readonly #slots: Slots
   readonly #buffers: PartBuffers
+  readonly #identities: IdentityIndex
+  readonly #maxCopyObject: number
   /** The state each getUpload read, for the write that follows it under the same lock (see write). */
   readonly #justRead = new Map<string, { state: UploadState; at: number }>()
 
@@ -80,6 +91,8 @@ export class S3Store implements DataStore {
     this.#slots = new Slots(options.partsInFlight ?? 16)
     // Idle part buffers kept for the next writes: as many as one PATCH uses at the smallest P.
     this.#buffers = new PartBuffers(this.#minPart * (this.#depth + 1))
+    this.#identities = new IdentityIndex(this.#bucket, this.#prefix)
+    this.#maxCopyObject = Math.min(options.maxCopyObjectSize ?? 5 * GiB, 5 * GiB)
     if (!options.bucket || !(this.#minPart >= 1) || !(this.#depth >= 1) || !(this.#maxSize >= 0)) {
       throw new UploadError(
         'ERR_INVALID_OPTIONS',
@@ -324,13 +337,138 @@ export class S3Store implements DataStore {
       if (state.parts.length === 0 && state.tail)
         return await this.#bucket.getRange(state.tail.key, start, end)
     } catch (err) {
+      // The object went away since the info was read: removed meanwhile.
+      if (isNotFound(err)) throw notFound(id)
       throw storageError(err, id, 'reading')
     }
-    throw new TusError(
-      'ERR_INCOMPLETE',
-      409,
-      `Upload ${id} is not finished (${state.offset} bytes stored); download it once complete`,
-    )
+    throw incomplete(id, state.offset)
+  }
+
+  /**
+   * (`identity`) The finished upload's identity was checked against its bytes: the info says so
+   * first, then the index lists it (an entry is trusted only once the info says verified).
+   */
+  async recordIdentity(id: string): Promise<UploadInfo> {
+    this.#justRead.delete(id)
+    const state = await this.#settled(id)
+    const { identity } = state.info
+    if (identity === undefined) throw new Error(`Upload ${id} declared no identity`)
+    if (!state.completed) throw incomplete(id, state.offset)
+    const verified: StoredInfo = {
+      ...state.info,
+      uploadId: undefined,
+      finished: true,
+      identityVerified: true,
+    }
+    try {
+      await this.#putInfo(verified)
+      await this.#identities.add(identity, id)
+    } catch (err) {
+      throw storageError(err, id, 'recording the identity of')
+    }
+    return toInfo({ ...state, info: verified })
+  }
+
+  /** (`identity`) A finished, verified upload with this identity and length in `owner`'s scope. */
+  async findFinishedByIdentity(
+    identity: string,
+    size: number,
+    owner: string | undefined,
+  ): Promise<UploadInfo | undefined> {
+    for (const id of await this.#identities.ids(identity)) {
+      let upload: UploadInfo
+      try {
+        upload = toInfo(await this.#settled(id))
+      } catch (err) {
+        // Removed (a crash between deleting the entry and the info, or mid-remove): the entry goes too.
+        if (err instanceof TusError && err.status === 404)
+          await this.#identities.remove(identity, id).catch(() => {})
+        continue
+      }
+      const usable =
+        upload.identityVerified === true &&
+        upload.identity === identity &&
+        upload.size === size &&
+        upload.offset === size &&
+        (owner === undefined || upload.owner === owner)
+      if (usable) return upload
+    }
+    return undefined
+  }
+
+  /**
+   * (`identity`) The empty upload `targetId` gets its own copy of the finished upload `sourceId`'s
+   * object, made inside S3 (CopyObject up to `maxCopyObjectSize`, else a multipart upload of
+   * UploadPartCopy ranges): no byte passes through this process, and since the two objects are
+   * independent, removing either never breaks the other. Order for crashes: the copy, then the
+   * target's unused multipart upload is aborted, then its info says finished. A crash before the
+   * abort leaves the target at offset 0 (resumable; the copy is overwritten or removed with it); a
+   * crash after it leaves an object of exactly `size` bytes, which the next read counts as finished.
+   */
+  async shareFrom(sourceId: string, targetId: string): Promise<UploadInfo> {
+    this.#justRead.delete(targetId)
+    const source = await this.#settled(sourceId)
+    if (!source.completed) throw incomplete(sourceId, source.offset)
+    const target = await this.#settled(targetId)
+    const size = source.offset
+    if (target.completed || target.offset !== 0 || target.info.size !== size) {
+      throw new TusError(
+        'ERR_OFFSET_MISMATCH',
+        409,
+        `Upload ${targetId} is not an empty upload of ${size} bytes; only such an upload can share a stored file`,
+      )
+    }
+    const dataKey = this.#dataKey(targetId)
+    try {
+      try {
+        if (size <= this.#maxCopyObject) {
+          await this.#bucket.copyObject(dataKey, this.#dataKey(sourceId), contentType(target.info))
+        } else {
+          await this.#copyMultipart(target.info, source)
+        }
+      } catch (err) {
+        // The source's object went away meanwhile (removed by another request).
+        if (isNotFound(err)) throw notFound(sourceId)
+        throw err
+      }
+      const length = await this.#bucket.length(dataKey)
+      if (length !== size) throw damaged(targetId, `its copy holds ${length ?? 0} of ${size} bytes`)
+      if (target.info.uploadId) await this.#bucket.abortMultipart(dataKey, target.info.uploadId)
+      const shared: StoredInfo = {
+        ...target.info,
+        size,
+        ...(source.info.identity !== undefined ? { identity: source.info.identity } : {}),
+        identityVerified: true,
+        uploadId: undefined,
+        finished: true,
+      }
+      await this.#putInfo(shared)
+      if (shared.identity !== undefined) await this.#identities.add(shared.identity, targetId)
+    } catch (err) {
+      throw storageError(err, targetId, 'sharing a stored file into')
+    }
+    return this.getUpload(targetId)
+  }
+
+  /**
+   * Above CopyObject's 5 GiB: a multipart upload of its own on the target's key (not the target's,
+   * which stays empty until the copy is whole), one UploadPartCopy per fixed-size part, completed.
+   * Any failure aborts it, so the target is untouched.
+   */
+  async #copyMultipart(target: StoredInfo, source: UploadState): Promise<void> {
+    const dataKey = this.#dataKey(target.id)
+    const uploadId = await this.#bucket.createMultipart(dataKey, contentType(target))
+    try {
+      await this.#copyParts({ ...target, uploadId }, [source])
+      const parts = await this.#bucket.listParts(dataKey, uploadId)
+      const total = parts.reduce((n, p) => n + p.size, 0)
+      if (total !== source.offset)
+        throw damaged(target.id, `its copy holds ${total} of ${source.offset} bytes`)
+      await this.#bucket.complete(dataKey, uploadId, parts)
+    } catch (err) {
+      await this.#bucket.abortMultipart(dataKey, uploadId).catch(() => {})
+      throw err
+    }
   }
 
   async remove(id: string): Promise<void> {
@@ -345,6 +483,8 @@ export class S3Store implements DataStore {
     if (text === undefined) throw notFound(id)
     const info = decodeInfo(text, id)
     try {
+      // The index entry before the info: an entry without its upload is skipped and swept by readers.
+      if (info?.identity !== undefined) await this.#identities.remove(info.identity, id)
       // Info first: once it is gone the upload is gone, whatever happens to the rest.
       await this.#bucket.delete(this.#infoKey(id))
       await this.#removeData(id, info?.uploadId)
@@ -379,8 +519,9 @@ export class S3Store implements DataStore {
 
   /**
    * What a crash leaves, older than `olderThanMs`: multipart uploads and tails of ids without an
-   * info object (killed between CreateMultipartUpload and the info PUT, or mid-remove), and uploads
-   * whose info is damaged.
+   * info object (killed between CreateMultipartUpload and the info PUT, or mid-remove), multipart
+   * uploads on an upload's key other than the one its info names (killed mid-copy of an instant
+   * upload), and uploads whose info is damaged.
    */
   async removeLeftovers(olderThanMs: number): Promise<number> {
     const cutoff = Date.now() - olderThanMs
@@ -396,7 +537,13 @@ export class S3Store implements DataStore {
     }
     for await (const u of this.#bucket.listMultipart(this.#prefix)) {
       const id = u.key.slice(this.#prefix.length)
-      if (!isValidUploadId(id) || u.initiated > cutoff || (await hasInfo(id))) continue
+      if (!isValidUploadId(id) || u.initiated > cutoff) continue
+      if (await hasInfo(id)) {
+        const text = await this.#bucket.getText(this.#infoKey(id))
+        const info = text === undefined ? undefined : decodeInfo(text, id)
+        // A damaged info is handled below (all of its upload goes); a live one keeps its own.
+        if (info === undefined || info.uploadId === u.uploadId) continue
+      }
       await this.#bucket.abortMultipart(u.key, u.uploadId)
       removed++
     }
@@ -528,6 +675,7 @@ function stored(upload: NewUpload, uploadId: string | undefined, partSize: numbe
     // Owner scoping rests on these surviving every rewrite of the info object.
     ...(upload.owner !== undefined ? { owner: upload.owner } : {}),
     ...(upload.publicRead ? { publicRead: true } : {}),
+    ...(upload.identity !== undefined ? { identity: upload.identity } : {}),
     uploadId,
     partSize,
     finished: false,
@@ -547,6 +695,8 @@ function toInfo(state: UploadState): UploadInfo {
     concat: info.concat,
     ...(info.owner !== undefined ? { owner: info.owner } : {}),
     ...(info.publicRead ? { publicRead: true } : {}),
+    ...(info.identity !== undefined ? { identity: info.identity } : {}),
+    ...(info.identityVerified ? { identityVerified: true } : {}),
   }
 }
 
@@ -557,6 +707,14 @@ function contentType(upload: NewUpload): string | undefined {
 
 function checkId(id: string): void {
   if (!isValidUploadId(id)) throw new TusError('ERR_NOT_FOUND', 404, `Upload ${id.slice(0, 64)} not found`)
+}
+
+function incomplete(id: string, offset: number): TusError {
+  return new TusError(
+    'ERR_INCOMPLETE',
+    409,
+    `Upload ${id} is not finished (${offset} bytes stored); download it once complete`,
+  )
 }
 
 function lengthExceeded(): TusError {

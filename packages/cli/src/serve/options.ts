@@ -32,7 +32,8 @@ Options:
   --instant-upload SCOPE owner: a creation declaring the content of a file the same token subject
                          already stored finishes at once after a proof of possession (without
                          tokens every upload is in one scope); global: anyone's stored files match;
-                         off: never (default owner; file store only)
+                         off: never (default owner; file store: hard links, --store s3: a copy
+                         made inside the bucket)
 ${TRUST_HELP}
   --store file|s3        where tus uploads are kept: file (--dir, default) or s3 (the bucket of
                          --s3-bucket, keys under tus/; with --redis, several instances share it)

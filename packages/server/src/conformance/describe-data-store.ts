@@ -478,6 +478,30 @@ export function describeDataStore(name: string, make: () => Promise<DataStoreSub
       assert.equal((await store.getUpload(gone.id)).offset, 0)
     })
 
+    run('identity: removing a shared upload leaves its source whole and found', async ({ store }) => {
+      if (!store.extensions.has('identity') || !store.read) return
+      const bytes = randomBytes(40_000)
+      const identity = sha256(bytes)
+      const source = await store.create(upload({ size: bytes.length, identity }))
+      await write(store, source.id, 0, bytes)
+      await store.recordIdentity!(source.id)
+      const targets: UploadInfo[] = []
+      for (let i = 0; i < 2; i++) {
+        const t = await store.create(upload({ size: bytes.length, identity }))
+        targets.push(await store.shareFrom!(source.id, t.id))
+      }
+      for (const t of targets) await store.remove(t.id)
+      const again = await store.getUpload(source.id)
+      assert.deepEqual([again.offset, again.identityVerified], [bytes.length, true])
+      assert.equal(sha256(await stored(store, again)), sha256(bytes))
+      assert.equal((await store.findFinishedByIdentity!(identity, bytes.length, undefined))?.id, source.id)
+      // A ranged read (what a proof of possession reads) of the source still answers its bytes.
+      const range = await collect(await store.read(source.id, { start: 39_000, end: 40_000 }))
+      assert.equal(sha256(range), sha256(bytes.subarray(39_000)))
+      await store.remove(source.id)
+      await assert.rejects(store.read(source.id, { start: 0, end: 10 }), assertCode('ERR_NOT_FOUND', 404))
+    })
+
     run('damaged state: 410 ERR_DAMAGED, and remove() still removes it', async (s) => {
       if (!s.damage) return
       const u = await s.store.create(upload({ size: 10 }))

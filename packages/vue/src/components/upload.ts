@@ -131,6 +131,14 @@ export interface UploadProps extends UploadHooks {
   creationWithUpload?: number
   /** Parts of one file sent at once (tus concatenation). */
   parallelUploads?: number
+  /**
+   * The engine's content identity (`sha256-4m`, hashed in Web Workers while the row says
+   * "Hashing 42 %"): it lets a server that already holds the file finish it with nothing sent
+   * (instant upload) and finds an unfinished upload of the same bytes picked again under another
+   * name. 'auto': only against servers that offer instant upload; true: always; false: never.
+   * Unset: core's default ('auto'). A bare `identity` attribute in a template means true.
+   */
+  identity?: boolean | 'auto'
   /** Files uploaded at once. Default 3. */
   maxConcurrentUploads?: number
   retryDelays?: number[]

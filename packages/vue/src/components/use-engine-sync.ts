@@ -39,6 +39,7 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
       chunkSize: props.chunkSize,
       creationWithUpload: props.creationWithUpload,
       parallelUploads: props.parallelUploads,
+      identity: props.identity,
       maxConcurrentUploads: props.maxConcurrentUploads,
       retryDelays: props.retryDelays,
       // Stores and engines are used as they are, never through a reactive proxy.
