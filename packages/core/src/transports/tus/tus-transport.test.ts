@@ -1,9 +1,16 @@
 import { NetworkError } from '@shuttle/protocol'
 import { describe, expect, it } from 'vitest'
 import { createMemoryCheckpointStore } from '../../checkpoints/memory-store.js'
-import type { HttpRequest } from '../../ports.js'
+import { makeCreateUploader } from '../../create-uploader.js'
+import type { FileReaderPort, HttpRequest } from '../../ports.js'
 import { createFakeTus, type FakeTus, flush, untilAborted } from '../../test-support/fake-tus.js'
-import { createTestUploader, file } from '../../test-support/uploader.js'
+import {
+  type BytesInput,
+  bytesReader,
+  createTestUploader,
+  file,
+  testPlatform,
+} from '../../test-support/uploader.js'
 import { splitParts } from './concat.js'
 import type { TusCheckpointState } from './tus-state.js'
 
@@ -125,6 +132,32 @@ describe('tus transport', () => {
     const patches = fake.log.filter((r) => r.method === 'PATCH')
     expect(patches).toHaveLength(2)
     expect(patches.every((p) => p.headers['Upload-Checksum'] === 'sha256 AQID')).toBe(true)
+  })
+
+  it('a checksummed chunk goes as the body the source offers (a Blob slice), the bytes read only hashed', async () => {
+    const fake = createFakeTus()
+    const withBody: FileReaderPort = {
+      ...bytesReader,
+      open: async (input) => ({
+        ...(await bytesReader.open(input)),
+        body: (s: number, e: number) => ({ s, e }),
+      }),
+    }
+    const up = makeCreateUploader<BytesInput>({ ...testPlatform(fake), fileReader: () => withBody })({
+      endpoint,
+      chunkSize: 100,
+      checksum: 'sha256',
+      identity: false,
+    })
+    up.add(file('a', 150))
+    await flush(100)
+    const patches = fake.log.filter((r) => r.method === 'PATCH')
+    expect(patches.map((p) => [p.bodyStart, p.bodyEnd])).toEqual([
+      [0, 100],
+      [100, 150],
+    ])
+    expect(patches.every((p) => p.headers['Upload-Checksum'] === 'sha256 AQID')).toBe(true)
+    expect([...(fake.uploads.get(`${endpoint}/1`)?.bytes ?? [])]).toEqual([...file('a', 150).data])
   })
 
   it('parallelUploads uses concatenation: partial uploads, then a final POST', async () => {
