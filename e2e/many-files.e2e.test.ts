@@ -18,7 +18,7 @@ import { assertBuilt, type RunningServer, startServer } from './helpers/server.j
 // the load when the test starts: 150 ms on a machine otherwise idle (1-minute load average below
 // the core count), between the issue's 100 ms and the 172–194 ms the old code measured alone;
 // 500 ms under load, which the old code exceeded (1083 ms at load 7–10). Measured: longest 123,
-// 142 and 155 ms at load 4–8, 349–500 ms at load 10–18. The numbers and the load are printed.
+// 142, 144 and 155 ms at load 4–8, 349–500 ms at load 10–18. The numbers and the load are printed.
 const COUNT = 10_000
 
 let tmp: string
