@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,11 +9,16 @@ import { assertBuilt, type RunningServer, startServer } from './helpers/server.j
 
 // 10 000 files of 1 KiB dropped at once on the demo: every file arrives, the list renders only the
 // rows in view, and the long tasks, the frame gaps while scrolling and the JS heap are reported.
-// The issue's target is no task over 100 ms and smooth scrolling. Measured on the shared 2-core
-// machine: alone, longest task 80 ms and p95 frame gap 33 ms (met); while other suites used the
-// cores, 178 ms and 167 ms (not met). The bounds below guard against a regression to the old
-// freeze (fewer than 100 files done in a minute) without failing on a busy machine; the numbers
-// are printed on every run.
+// The issue's target is no task over 100 ms and smooth scrolling. What used to break it: a new
+// WebAssembly SHA-256 per file (V8 then ran two blocking full GCs every ~100 files, 100–400 ms),
+// and adding all 10 000 entries, their on-change calls and their uploads in the drop's task. Now
+// the heaviest task of the page costs ≤ 30 ms of CPU time (a Chromium trace of a whole run), and
+// the tasks over 100 ms of that run had 0–11 ms of CPU: the rest was waiting for one of the 2
+// cores, shared with other suites. A long task is measured in wall time, so the bound depends on
+// the load when the test starts: 150 ms on a machine otherwise idle (1-minute load average below
+// the core count), between the issue's 100 ms and the 172–194 ms the old code measured alone;
+// 500 ms under load, which the old code exceeded (1083 ms at load 7–10). Measured: longest 123,
+// 142, 144 and 155 ms at load 4–8, 349–500 ms at load 10–18. The numbers and the load are printed.
 const COUNT = 10_000
 
 let tmp: string
@@ -51,6 +56,8 @@ describe(`${COUNT} files of 1 KiB (Chromium)`, () => {
   it('no main-thread task over 100 ms while they upload; smooth scrolling; all arrive; heap reported', {
     timeout: 660_000,
   }, async () => {
+    const loadAtStart = loadavg()[0] ?? 0
+    const quiet = loadAtStart < cpus().length
     const heapBefore = await page.evaluate(
       () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
     )
@@ -113,10 +120,12 @@ describe(`${COUNT} files of 1 KiB (Chromium)`, () => {
         renderedRows: rows,
         heapBeforeMiB: Math.round(heapBefore / 2 ** 20),
         heapAfterMiB: Math.round(heapAfter / 2 ** 20),
+        loadAverage: [loadAtStart, loadavg()[0] ?? 0].map((l) => Math.round(l * 10) / 10),
+        bound: quiet ? 'idle machine: 150 ms' : 'loaded machine: 500 ms',
       }),
     )
     expect((await readdir(uploads)).filter((n) => !n.includes('.')).length).toBeGreaterThanOrEqual(COUNT)
-    expect(Math.max(0, ...longTasks)).toBeLessThan(500)
+    expect(Math.max(0, ...longTasks)).toBeLessThan(quiet ? 150 : 500)
     expect(p95).toBeLessThan(400)
     expect(rows).toBeLessThan(200) // virtualised: only the rows in view are in the DOM
   })

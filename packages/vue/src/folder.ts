@@ -101,12 +101,22 @@ export async function filesFromDataTransfer(
     }
     return out
   }
-  if (items.length > 0 && !entries.some(Boolean) && items.some((i) => i.getAsFileSystemHandle)) {
-    const pending = items.map((i) => i.getAsFileSystemHandle?.()?.catch(() => null) ?? null)
-    const handles = await Promise.all(pending)
-    if (handles.some((h) => h?.kind === 'directory')) {
+  // No entries (a browser without webkitGetAsEntry, or a DataTransfer built by a script): only a
+  // handle tells a folder apart. A folder's File has no type, so typed files are not asked: 10 000
+  // of them would cost 10 000 trips and block the page for the length of the drop.
+  const untyped = items.filter((i, n) => !itemFiles[n]?.type && i.getAsFileSystemHandle)
+  if (untyped.length > 0 && !entries.some(Boolean)) {
+    const asked = new Map(untyped.map((i) => [i, i.getAsFileSystemHandle?.()?.catch(() => null) ?? null]))
+    const handles = new Map<ItemLike, HandleLike | null>()
+    for (const [i, p] of asked) handles.set(i, await p)
+    if ([...handles.values()].some((h) => h?.kind === 'directory')) {
       const out: DroppedFile[] = []
-      for (const h of handles) if (h) await walkHandle(h, out, '')
+      for (const [n, item] of items.entries()) {
+        const h = handles.get(item)
+        const f = itemFiles[n]
+        if (h) await walkHandle(h, out, '')
+        else if (f) out.push(f)
+      }
       return out
     }
   }

@@ -1,4 +1,3 @@
-import { createSHA256 } from 'hash-wasm'
 import { createMemoryCheckpointStore } from '../checkpoints/memory-store.js'
 import { defaultFingerprint } from '../fingerprint.js'
 import { createBrowserIdentityHasher } from '../identity/browser/worker-pool.js'
@@ -6,6 +5,7 @@ import type { PlatformDefaults } from '../options.js'
 import { createBrowserFileReader } from './blob-source.js'
 import { createLocalStorageCheckpointStore } from './local-storage-store.js'
 import { createBrowserNetworkMonitor } from './network-monitor.js'
+import { createSha256Pool } from './sha256-pool.js'
 import { createXhrHttpClient } from './xhr-http-client.js'
 
 /** localStorage when usable (resume after reload out of the box), memory otherwise (SSR, privacy mode). */
@@ -37,14 +37,9 @@ export const browserDefaults: PlatformDefaults = {
         bytes as Uint8Array<ArrayBuffer>,
       ),
     ),
-  // WebCrypto hashes only whole buffers; the file's SHA-256 grows chunk by chunk (WASM, ~ native speed).
-  sha256: async () => {
-    const hash = await createSHA256()
-    return {
-      update: (bytes) => void hash.update(bytes),
-      digest: () => hash.digest('binary'),
-    }
-  },
+  // WebCrypto hashes only whole buffers; the file's SHA-256 grows chunk by chunk (WASM, ~ native
+  // speed), from hashers reused across files (sha256-pool.ts says why).
+  sha256: createSha256Pool(),
   // Web Workers (navigator.hardwareConcurrency, at most 4), WebCrypto per 4 MiB block.
   identityHasher: () => createBrowserIdentityHasher(),
   chunkSize: 8 * 1024 * 1024,

@@ -67,6 +67,39 @@ describe('<ShuttleDragger> alone', () => {
     expect(files.map((f) => f.name)).toEqual(['x.txt'])
   })
 
+  it('without entries asks only typeless items for a handle (a folder has no type); typed files stay', async () => {
+    const dirHandle = {
+      kind: 'directory',
+      name: 'd',
+      async *values() {
+        yield { kind: 'file', name: 'x.txt', getFile: async () => makeFile('x.txt') }
+      },
+    }
+    let asked = 0
+    const typed = Array.from({ length: 3 }, (_, n) => ({
+      kind: 'file',
+      getAsFile: () => new File(['1'], `t${n}.png`, { type: 'image/png' }),
+      getAsFileSystemHandle: async () => {
+        asked++
+        return null
+      },
+    }))
+    const folder = {
+      kind: 'file',
+      getAsFile: () => new File([], 'd'),
+      getAsFileSystemHandle: async () => {
+        asked++
+        return dirHandle
+      },
+    }
+    const files = await filesFromDataTransfer({
+      files: [],
+      items: [typed[0], folder, ...typed.slice(1)],
+    } as unknown as DataTransfer)
+    expect(files.map((f) => f.name)).toEqual(['t0.png', 'x.txt', 't1.png', 't2.png'])
+    expect(asked).toBe(1)
+  })
+
   it('disabled ignores drops', async () => {
     const w = mount(ShuttleDragger, { props: { disabled: true } })
     await drop(w.element, [makeFile('a.txt')])

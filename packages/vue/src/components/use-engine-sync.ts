@@ -6,6 +6,9 @@ import { type UseUploaderOptions, useUploader } from '../use-uploader.js'
 import { headersRecord, type ListState, stringRecord, toError, toResponse } from './list-state.js'
 import type { UploadProps } from './upload.js'
 
+/** Lists longer than this take engine changes once per animation frame (see useEngineSync). */
+export const LONG_LIST = 200
+
 const isPlainData = (d: UploadProps['data']): d is Record<string, unknown> =>
   typeof d === 'object' && d !== null && !(d instanceof Promise)
 
@@ -87,7 +90,6 @@ export function useEngineSync(props: UploadProps & { name: string }, emit: Emit,
   // files do not cost 10 000 list copies and renders per second.
   const pending = new Map<string, UploadFile>()
   let scheduled = false
-  const LONG_LIST = 200
 
   const current = (id: string) => pending.get(id) ?? byId(id)
 

@@ -8,7 +8,7 @@ import type { Emit } from './hooks.js'
 import { genUid, normalize, stringRecord, toError, useListState } from './list-state.js'
 import type { UploadProps } from './upload.js'
 import { resolveData, snapshotData } from './upload-data.js'
-import { useEngineSync } from './use-engine-sync.js'
+import { LONG_LIST, useEngineSync } from './use-engine-sync.js'
 import { useThumbnails } from './use-thumbnails.js'
 
 export type { Emit }
@@ -22,6 +22,8 @@ let beforeUploadCalls = 0
 const ACTIVE = new Set(['queued', 'preparing', 'uploading', 'retrying'])
 /** Files whose uploads start in one task when thousands are added at once. */
 const START_SLICE = 100
+/** Files that join the list in one task when thousands are added at once. */
+const ADD_SLICE = 500
 
 /** The logic of <ShuttleUpload> (element-plus's use-handlers), over useUploader's engine. */
 export function useHandlers(
@@ -70,23 +72,45 @@ export function useHandlers(
     emit('change', f, list())
   }
 
-  /** Many files at once: one commit for all entries, then uploads start a slice per task. */
-  function startMany(files: readonly File[]): void {
-    const entries = files.map(entryFor)
-    commit([...list(), ...entries])
-    for (const f of entries) emit('change', f, list())
-    if (!props.autoUpload) return
-    let next = 0
-    const slice = () => {
-      const end = Math.min(entries.length, next + START_SLICE)
-      for (; next < end; next++) {
-        const raw = (entries[next] as UploadFile).raw
-        if (raw && find(raw.uid)) void upload(raw)
-      }
-      // Each slice in its own task, so the page keeps painting and answering input.
-      if (next < entries.length) setTimeout(slice, 0)
+  // Thousands of files at once join the list, and start uploading, a slice per task (one commit
+  // and one render per slice), so adding 10 000 files never holds the page for long. Each file
+  // still gets its own on-change and before-upload, in order.
+  const joining: Array<{ file: File; start: boolean }> = []
+  const starting: UploadRawFile[] = []
+  let sliceScheduled = false
+  let disposed = false
+
+  function runSlice(): void {
+    sliceScheduled = false
+    if (disposed) return
+    if (joining.length > 0) {
+      const batch = joining.splice(0, ADD_SLICE)
+      const entries = batch.map((j) => entryFor(j.file))
+      commit([...list(), ...entries])
+      for (const f of entries) emit('change', f, list())
+      batch.forEach((j, n) => {
+        if (j.start) starting.push((entries[n] as UploadFile).raw as UploadRawFile)
+      })
     }
-    slice()
+    for (const raw of starting.splice(0, START_SLICE)) {
+      // Still in the list and not started meanwhile (removed, or submit() called twice).
+      const f = find(raw.uid)
+      if (f?.status === 'ready' && f.id === undefined && !posted.has(f.uid)) void upload(raw)
+    }
+    // Each slice in its own task, so the page keeps painting and answering input.
+    if (joining.length > 0 || starting.length > 0) scheduleSlice()
+  }
+
+  function scheduleSlice(): void {
+    if (sliceScheduled) return
+    sliceScheduled = true
+    setTimeout(runSlice, 0)
+  }
+
+  function startMany(files: readonly File[]): void {
+    for (const file of files) joining.push({ file, start: !!props.autoUpload })
+    // The first slice too: the task that received the files (a drop, a pick) has done its share.
+    scheduleSlice()
   }
 
   /** before-upload or `data` said no: removed as el-upload does (before-remove, then on-remove); nothing sent. */
@@ -95,12 +119,29 @@ export function useHandlers(
     return f ? handleRemove(f) : undefined
   }
 
+  // Engine ids of files posted in this round of microtasks, by uid: with a long list they go into
+  // it in one commit, not one copy of 10 000 entries per file (a slice posts a hundred).
+  const posted = new Map<number, string>()
+  function flushPosted(): void {
+    const changes = new Map<number, Partial<UploadFile>>()
+    for (const [uid, id] of posted) changes.set(uid, { id, status: 'uploading', phase: 'queued' })
+    const ids = [...posted.values()]
+    posted.clear()
+    ls.patchMany(changes)
+    for (const id of ids) touch(id)
+  }
+
   function postEngine(raw: UploadRawFile, data: Record<string, unknown>): void {
     const meta = stringRecord(data)
     const rel = (raw as DroppedFile).relativePath
     if (rel) meta.relativePath = rel
     try {
       const [id] = engine.add(raw, meta)
+      if (id !== undefined && list().length > LONG_LIST) {
+        if (posted.size === 0) queueMicrotask(flushPosted)
+        posted.set(raw.uid, id)
+        return
+      }
       patch(raw.uid, { id, status: 'uploading', phase: 'queued' })
       if (id !== undefined) touch(id)
     } catch (e) {
@@ -111,7 +152,7 @@ export function useHandlers(
 
   /** el-upload's upload(): before-upload (sync or Promise) may veto or replace the file, then post. */
   async function upload(raw: UploadRawFile): Promise<void> {
-    if (pending.has(raw.uid)) return
+    if (pending.has(raw.uid) || posted.has(raw.uid)) return
     pending.add(raw.uid)
     try {
       let file = raw
@@ -159,12 +200,13 @@ export function useHandlers(
     let files = props.strictAccept === false ? [...input] : filterAccepted(input, props.accept).accepted
     if (files.length === 0) return
     // el-upload counts the limit before `multiple` keeps the first file.
-    if (props.limit && list().length + files.length > props.limit) {
+    if (props.limit && list().length + joining.length + files.length > props.limit) {
       emit('exceed', files, list())
       return
     }
     if (!props.multiple) files = files.slice(0, 1)
-    if (files.length > START_SLICE) {
+    // Behind files still joining, so the list keeps the order they were added in.
+    if (files.length > START_SLICE || joining.length > 0) {
       startMany(files)
       return
     }
@@ -215,9 +257,20 @@ export function useHandlers(
 
   const api = {
     submit(): void {
-      for (const f of list()) if (f.status === 'ready' && f.raw && f.id === undefined) void upload(f.raw)
+      const ready = list().filter(
+        (f) => f.status === 'ready' && f.raw && f.id === undefined && !posted.has(f.uid),
+      )
+      for (const j of joining) j.start = true
+      if (ready.length <= START_SLICE && starting.length === 0) {
+        for (const f of ready) void upload(f.raw as UploadRawFile)
+        return
+      }
+      for (const f of ready) starting.push(f.raw as UploadRawFile)
+      runSlice()
     },
     clearFiles(statuses: UploadFile['status'][] = ['ready', 'uploading', 'success', 'fail']): void {
+      // Files still joining the list are 'ready' ones.
+      if (statuses.includes('ready')) joining.length = 0
       const gone = list().filter((f) => statuses.includes(f.status))
       commit(list().filter((f) => !statuses.includes(f.status)))
       for (const f of gone) {
@@ -305,6 +358,7 @@ export function useHandlers(
 
   // Custom requests are ours to stop when the component goes; engine uploads stop with the engine.
   onScopeDispose(() => {
+    disposed = true
     for (const r of requests.values()) r.abort?.()
     requests.clear()
   })
