@@ -138,8 +138,8 @@ describe('tus transport', () => {
     const fake = createFakeTus()
     const withBody: FileReaderPort = {
       ...bytesReader,
-      open: async (input) => ({
-        ...(await bytesReader.open(input)),
+      open: async (input, signal) => ({
+        ...(await bytesReader.open(input, signal)),
         body: (s: number, e: number) => ({ s, e }),
       }),
     }
