@@ -15,10 +15,11 @@ import { assertBuilt, type RunningServer, startServer } from './helpers/server.j
 // the heaviest task of the page costs ≤ 30 ms of CPU time (a Chromium trace of a whole run), and
 // the tasks over 100 ms of that run had 0–11 ms of CPU: the rest was waiting for one of the 2
 // cores, shared with other suites. A long task is measured in wall time, so the bound depends on
-// the load when the test starts: 150 ms on a machine otherwise idle (1-minute load average below
-// the core count), between the issue's 100 ms and the 172–194 ms the old code measured alone;
-// 500 ms under load, which the old code exceeded (1083 ms at load 7–10). Measured: longest 123,
-// 142, 144 and 155 ms at load 4–8, 349–500 ms at load 10–18. The numbers and the load are printed.
+// the load when the test starts: the issue's 100 ms on a machine otherwise idle (1-minute load
+// average below the core count; the old code measured 172–194 ms alone, this one 58 ms in a whole
+// `npm test` run at load 1.9); 500 ms under load, which the old code exceeded (1083 ms at load
+// 7–10). Measured: longest 123, 142, 144 and 155 ms at load 4–8, 349–500 ms at load 10–18. The
+// numbers and the load are printed.
 const COUNT = 10_000
 
 let tmp: string
@@ -121,11 +122,11 @@ describe(`${COUNT} files of 1 KiB (Chromium)`, () => {
         heapBeforeMiB: Math.round(heapBefore / 2 ** 20),
         heapAfterMiB: Math.round(heapAfter / 2 ** 20),
         loadAverage: [loadAtStart, loadavg()[0] ?? 0].map((l) => Math.round(l * 10) / 10),
-        bound: quiet ? 'idle machine: 150 ms' : 'loaded machine: 500 ms',
+        bound: quiet ? 'idle machine: 100 ms' : 'loaded machine: 500 ms',
       }),
     )
     expect((await readdir(uploads)).filter((n) => !n.includes('.')).length).toBeGreaterThanOrEqual(COUNT)
-    expect(Math.max(0, ...longTasks)).toBeLessThan(quiet ? 150 : 500)
+    expect(Math.max(0, ...longTasks)).toBeLessThanOrEqual(quiet ? 100 : 500)
     expect(p95).toBeLessThan(400)
     expect(rows).toBeLessThan(200) // virtualised: only the rows in view are in the DOM
   })
