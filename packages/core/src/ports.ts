@@ -26,6 +26,12 @@ export interface FileSource {
   openReader?(): Promise<PositionalReader>
   /** A platform body for [start, end) that the platform's HttpClient can send as-is (browser Blob). */
   body?(start: number, end: number): unknown
+  /**
+   * True when `body()` is cheaper to send than bytes already read (a browser File from a picker or
+   * a drop: the browser streams it from disk). Checksummed chunks then send it and only hash what
+   * was read; otherwise they send the bytes read (an in-memory Blob's slice is one more copy).
+   */
+  readonly preferBody?: boolean
   close(): Promise<void>
 }
 

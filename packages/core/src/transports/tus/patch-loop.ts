@@ -96,11 +96,9 @@ export async function patchUntilDone(
       }
       chunk = kept.bytes
       headers['Upload-Checksum'] = kept.header
-      // Where the source can hand the HttpClient a body of its own (a Blob slice in browsers), that
-      // goes and the bytes read are only hashed: Chromium 150 sends an ArrayBuffer body at ~6 MiB/s,
-      // blocking the page ~0.5 s per 8 MiB, and a Blob slice at disk speed (measured, 20×). Bytes
-      // that changed on disk since are what the server's 460 is for.
-      if (!ctx.source.body) body = { kind: 'bytes', bytes: chunk }
+      // A browser File's slice goes as the body and the bytes read are only hashed (see
+      // FileSource.preferBody); bytes that changed on disk since are what the server's 460 is for.
+      if (!ctx.source.preferBody || !ctx.source.body) body = { kind: 'bytes', bytes: chunk }
     } else if (t.checksum === 'sha256' && t.trailer) {
       trailer = await checksumTrailer(ctx, start, t.file)
     }

@@ -134,13 +134,17 @@ describe('tus transport', () => {
     expect(patches.every((p) => p.headers['Upload-Checksum'] === 'sha256 AQID')).toBe(true)
   })
 
-  it('a checksummed chunk goes as the body the source offers (a Blob slice), the bytes read only hashed', async () => {
+  it.each([
+    ['a File (preferBody): its slice goes, the bytes read are only hashed', true, [0, 100], [100, 150]],
+    ['an in-memory Blob: the bytes read go (its slice would be one more copy)', false, [], []],
+  ])('a checksummed chunk of %s', async (_, preferBody, first, second) => {
     const fake = createFakeTus()
     const withBody: FileReaderPort = {
       ...bytesReader,
       open: async (input, signal) => ({
         ...(await bytesReader.open(input, signal)),
         body: (s: number, e: number) => ({ s, e }),
+        preferBody,
       }),
     }
     const up = makeCreateUploader<BytesInput>({ ...testPlatform(fake), fileReader: () => withBody })({
@@ -152,10 +156,8 @@ describe('tus transport', () => {
     up.add(file('a', 150))
     await flush(100)
     const patches = fake.log.filter((r) => r.method === 'PATCH')
-    expect(patches.map((p) => [p.bodyStart, p.bodyEnd])).toEqual([
-      [0, 100],
-      [100, 150],
-    ])
+    const range = (p: (typeof patches)[number]) => (p.bodyStart === undefined ? [] : [p.bodyStart, p.bodyEnd])
+    expect(patches.map(range)).toEqual([first, second])
     expect(patches.every((p) => p.headers['Upload-Checksum'] === 'sha256 AQID')).toBe(true)
     expect([...(fake.uploads.get(`${endpoint}/1`)?.bytes ?? [])]).toEqual([...file('a', 150).data])
   })
