@@ -6,6 +6,7 @@ import {
   isValidUploadId,
   type NewUpload,
   type StoreExtension,
+  shareableFor,
   type UploadInfo,
   type WriteOptions,
 } from '@shuttle/server'
@@ -385,13 +386,7 @@ export class S3Store implements DataStore {
           await this.#identities.remove(identity, id).catch(() => {})
         continue
       }
-      const usable =
-        upload.identityVerified === true &&
-        upload.identity === identity &&
-        upload.size === size &&
-        upload.offset === size &&
-        (owner === undefined || upload.owner === owner)
-      if (usable) return upload
+      if (shareableFor(upload, identity, size, owner)) return upload
     }
     return undefined
   }

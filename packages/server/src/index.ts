@@ -25,6 +25,7 @@ export {
   type HttpLimits,
   httpServerOptions,
 } from './http-limits.js'
+export { shareableFor } from './identity/shareable.js'
 export { isValidUploadId, newUploadId } from './ids.js'
 export { FileLocker, type FileLockerOptions } from './lockers/file-locker.js'
 export { MemoryLocker } from './lockers/memory-locker.js'

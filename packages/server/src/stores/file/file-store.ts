@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
+import { shareableFor } from '../../identity/shareable.js'
 import { isValidUploadId } from '../../ids.js'
 import { FileLocker, removeStaleLockFiles } from '../../lockers/file-locker.js'
 import { isOutOfSpace, outOfSpace } from '../../out-of-space.js'
@@ -363,13 +364,7 @@ export class FileStore implements DataStore {
         if (err instanceof TusError && err.status === 404) await this.#identities.remove(identity, id)
         continue
       }
-      const usable =
-        upload.identityVerified === true &&
-        upload.identity === identity &&
-        upload.size === size &&
-        upload.offset === size &&
-        (owner === undefined || upload.owner === owner)
-      if (usable) return upload
+      if (shareableFor(upload, identity, size, owner)) return upload
     }
     return undefined
   }
