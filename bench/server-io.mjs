@@ -3,9 +3,10 @@
 // from 1 MiB file reads) received by a bare node:http server that
 //   discard  reads and drops it (HTTP parsing, socket reads, body buffers),
 //   stream   writes it through fs.WriteStream with 256 KiB batches (the thread pool, as Shuttle does),
-//   sync     writes it with fs.writeSync on the main thread (no thread-pool handoff).
+//   sync     writes it with fs.writeSync on the main thread (no thread-pool handoff), piece by piece,
+//   batched  gathers 256 KiB of pieces per fs.writevSync on the main thread (as the file store does).
 // Server CPU-s/GiB per mode, 3 interleaved rounds; the first round writes into cold page-cache
-// memory (see bench/README.md), so read the later ones. Usage: node bench/server-io.mjs [MiB]
+// memory (see bench/README.md), so read the later ones. Usage: node bench/server-io.mjs [MiB] [rounds]
 import { fork } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
 import {
@@ -17,6 +18,7 @@ import {
   rmSync,
   statSync,
   writeSync,
+  writevSync,
 } from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
@@ -52,6 +54,29 @@ if (role === 'client') {
       ws.on('drain', () => req.resume())
       req.on('end', () => ws.end(done))
     },
+    batched: (req, done) => {
+      const out = openSync(target, 'w')
+      let at = 0
+      let pieces = []
+      let gathered = 0
+      const flush = () => {
+        for (let n = 0; n < gathered; )
+          n += writevSync(out, n === 0 ? pieces : [Buffer.concat(pieces).subarray(n)], at + n)
+        at += gathered
+        pieces = []
+        gathered = 0
+      }
+      req.on('data', (c) => {
+        pieces.push(c)
+        gathered += c.length
+        if (gathered >= 256 * 1024) flush()
+      })
+      req.on('end', () => {
+        flush()
+        closeSync(out)
+        done()
+      })
+    },
     sync: (req, done) => {
       const out = openSync(target, 'w')
       let at = 0
@@ -66,7 +91,7 @@ if (role === 'client') {
     },
   }
   console.log(`| round | mode | MiB/s | server CPU-s/GiB (user + system) |\n|---|---|---|---|`)
-  for (let round = 1; round <= 3; round++) {
+  for (let round = 1; round <= Number(process.argv[3] ?? 3); round++) {
     for (const [mode, fn] of Object.entries(receive)) {
       const server = http.createServer((req, res) => {
         const base = process.cpuUsage()

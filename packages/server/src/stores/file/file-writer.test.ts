@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createWriteGuard, FileWriter, type WriteGuard } from './file-writer.js'
+import { createWriteGuard, FileWriter, SYNC_BATCH, type WriteGuard } from './file-writer.js'
 
 let dir: string
 let file: string
@@ -80,8 +80,44 @@ describe('FileWriter', () => {
     await writer.finished()
     closeSync(fd)
     expect(readFileSync(file).subarray(3).toString()).toBe(chunks(5, 100).join(''))
-    expect(took).toHaveLength(5)
+    expect(took).toHaveLength(1) // gathered, then one write when finished() is called
     expect(events.drains).toBe(0)
+  })
+
+  it(`on the main thread: one write per ${SYNC_BATCH / 1024} KiB gathered, the rest at finished()`, async () => {
+    const took: number[] = []
+    const { fd, writer } = writerFor({ threadPool: () => false, took: (ms) => took.push(ms) })
+    const pieces = chunks(10, SYNC_BATCH / 4) // 2.5 batches
+    for (const c of pieces) expect(writer.write(c)).toBe(true)
+    expect(took).toHaveLength(2)
+    await writer.finished()
+    closeSync(fd)
+    expect(took).toHaveLength(3)
+    expect(readFileSync(file).equals(Buffer.concat(pieces))).toBe(true)
+  })
+
+  it('a lease lost with a batch gathered writes none of it, and finished() rejects', async () => {
+    let held = true
+    const fd = openSync(file, 'w')
+    const errors: unknown[] = []
+    const writer = new FileWriter(fd, 0, {
+      guard: createWriteGuard('auto'),
+      lease: {
+        lost: new AbortController().signal,
+        assertHeld: () => {
+          if (!held) throw new Error('lost')
+        },
+      },
+      highWaterMark: 1024,
+      onDrain: () => {},
+      onError: (err) => errors.push(err),
+    })
+    expect(writer.write(Buffer.from('gathered'))).toBe(true)
+    held = false
+    await expect(writer.finished()).rejects.toThrow('lost')
+    closeSync(fd)
+    expect(readFileSync(file).length).toBe(0)
+    expect(errors).toHaveLength(1)
   })
 
   it('on the thread pool: batches, asks for a pause past the high-water mark, drains, keeps order', async () => {
@@ -98,12 +134,13 @@ describe('FileWriter', () => {
   it('a slow main-thread write sends the following ones to the thread pool, bytes intact', async () => {
     const guard = createWriteGuard('auto', { slowMs: -1, slowCount: 1, coolDownMs: 60_000 })
     const { fd, writer } = writerFor(guard, 0, 1 << 20)
-    writer.write(Buffer.from('first '))
+    const first = Buffer.alloc(SYNC_BATCH, 'f')
+    writer.write(first)
     expect(guard.threadPool()).toBe(true)
     for (const c of chunks(50, 1000)) writer.write(c)
     await writer.finished()
     closeSync(fd)
-    expect(readFileSync(file).toString()).toBe(`first ${chunks(50, 1000).join('')}`)
+    expect(readFileSync(file).toString()).toBe(`${first}${chunks(50, 1000).join('')}`)
   })
 
   for (const mode of ['auto', 'thread-pool'] as const) {
