@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream, statSync } from 'node:fs'
 import { link, mkdir, open, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
@@ -22,7 +22,7 @@ import type {
 import { copyInto } from './copy-into.js'
 import { createWriteGuard, type WriteGuard } from './file-writer.js'
 import { IdentityIndex } from './identity-index.js'
-import { MalformedInfoError, readInfo, writeInfo } from './info-file.js'
+import { MalformedInfoError, readInfo, readInfoSync, writeInfo } from './info-file.js'
 import { readSegments } from './read-segments.js'
 import { streamToFile } from './stream-to-file.js'
 
@@ -95,6 +95,16 @@ export class FileStore implements DataStore {
     return new FileLocker({ directory: this.directory })
   }
 
+  /** Runs small file-system calls on this thread, timed by the write guard like a write. */
+  #onThisThread<T>(calls: () => T): T {
+    const t0 = performance.now()
+    try {
+      return calls()
+    } finally {
+      this.#guard.took(performance.now() - t0)
+    }
+  }
+
   async getUpload(id: string): Promise<UploadInfo> {
     return (await this.#load(id)).upload
   }
@@ -102,7 +112,17 @@ export class FileStore implements DataStore {
   /** The upload and, for a concatenation kept as linked parts, the lengths of its segments. */
   async #load(id: string): Promise<{ upload: UploadInfo; segments: readonly number[] | undefined }> {
     try {
-      const [info, st] = await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
+      // While the guard keeps writes on the main thread, so are these two small reads: each thread-pool
+      // handoff costs a wake-up of another thread, several per PATCH (see file-writer.ts).
+      const [info, st] = this.#guard.threadPool()
+        ? await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
+        : this.#onThisThread(
+            () =>
+              [
+                settle(() => readInfoSync(this.#infoPath(id))),
+                settle(() => statSync(this.#dataPath(id))),
+              ] as const,
+          )
       if (info.status === 'rejected') throw damagedOr(info.reason, id)
       const { segments, ...upload } = info.value
       // Linked parts are complete and never written again: the offset is the recorded size.
@@ -646,5 +666,13 @@ function progressEvery(offset: number, onProgress: ((o: number) => void) | undef
     if (now - last < PROGRESS_INTERVAL_MS) return
     last = now
     onProgress(offset + written)
+  }
+}
+
+function settle<T>(call: () => T): PromiseSettledResult<T> {
+  try {
+    return { status: 'fulfilled', value: call() }
+  } catch (reason) {
+    return { status: 'rejected', reason }
   }
 }

@@ -96,6 +96,19 @@ describe('FileWriter', () => {
     expect(readFileSync(file).equals(Buffer.concat(pieces))).toBe(true)
   })
 
+  it('a piece alone is written by the end of the turn of the event loop it came in', async () => {
+    const took: number[] = []
+    const { fd, writer } = writerFor({ threadPool: () => false, took: (ms) => took.push(ms) })
+    writer.write(Buffer.from('trickle'))
+    expect(took).toHaveLength(0)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(took).toHaveLength(1)
+    expect(readFileSync(file).toString()).toBe('trickle')
+    await writer.finished()
+    closeSync(fd)
+    expect(took).toHaveLength(1)
+  })
+
   it('a lease lost with a batch gathered writes none of it, and finished() rejects', async () => {
     let held = true
     const fd = openSync(file, 'w')

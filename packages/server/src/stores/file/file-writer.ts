@@ -68,7 +68,7 @@ export const SYNC_BATCH = 256 * 1024
 
 /**
  * Appends buffers to an open file at increasing positions: synchronously while the guard allows,
- * in batches of `SYNC_BATCH` bytes (the last one when `finished()` is called), else through
+ * in batches of up to `SYNC_BATCH` bytes (what arrived in one turn of the event loop), else through
  * `fs.writev` on the thread pool, batching what arrives during a write (at most `highWaterMark`
  * queued before `write()` asks the caller to wait for `onDrain`).
  */
@@ -85,6 +85,7 @@ export class FileWriter {
   /** Accepted for the next synchronous write, not yet written. */
   #batch: Buffer[] = []
   #batchBytes = 0
+  #burstEnd: NodeJS.Immediate | undefined
   #inFlight = false
   #error: unknown
   #idle: Array<() => void> = []
@@ -117,7 +118,14 @@ export class FileWriter {
     if (!this.#inFlight && this.#queued.length === 0 && !this.#guard.threadPool()) {
       this.#batch.push(chunk)
       this.#batchBytes += chunk.length
-      return this.#batchBytes < SYNC_BATCH || this.#writeBatch()
+      if (this.#batchBytes >= SYNC_BATCH) return this.#writeBatch()
+      // What one burst of socket reads delivered is written before the event loop waits again: a
+      // slow sender's bytes reach the file (and its mtime, the upload's activity) as they arrive.
+      this.#burstEnd ??= setImmediate(() => {
+        this.#burstEnd = undefined
+        if (this.#batch.length > 0 && this.#error === undefined && this.#stillHeld()) this.#writeBatch()
+      })
+      return true
     }
     if (this.#batch.length > 0) {
       // The guard moved to the thread pool with a batch gathered: it goes first.
@@ -134,6 +142,8 @@ export class FileWriter {
 
   /** Resolves once every accepted byte is written; rejects with the first write error. */
   finished(): Promise<void> {
+    if (this.#burstEnd) clearImmediate(this.#burstEnd)
+    this.#burstEnd = undefined
     if (this.#batch.length > 0 && this.#error === undefined && this.#stillHeld()) this.#writeBatch()
     return new Promise((resolve, reject) => {
       const settle = () => (this.#error !== undefined ? reject(this.#error) : resolve())

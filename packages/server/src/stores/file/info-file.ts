@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import type { NewUpload, UploadConcat } from '../../types.js'
 
@@ -73,7 +74,16 @@ export class MalformedInfoError extends Error {
 
 /** Reads and validates an info file; throws on a missing (ENOENT) or malformed one. */
 export async function readInfo(path: string): Promise<StoredInfo> {
-  const raw: unknown = JSON.parse(await readFile(path, 'utf8'))
+  return parseInfo(await readFile(path, 'utf8'), path)
+}
+
+/** readInfo on this thread (see FileStore's metadata reads). */
+export function readInfoSync(path: string): StoredInfo {
+  return parseInfo(readFileSync(path, 'utf8'), path)
+}
+
+function parseInfo(text: string, path: string): StoredInfo {
+  const raw: unknown = JSON.parse(text)
   if (!isInfoJson(raw)) throw new MalformedInfoError(`Malformed upload info file ${path}`)
   return {
     id: raw.id,

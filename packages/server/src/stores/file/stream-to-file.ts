@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { TusError } from '@shuttle/protocol'
@@ -39,6 +40,31 @@ export interface StreamToFileResult {
 
 const noop = () => {}
 
+interface OpenFile {
+  readonly fd: number
+  size(): Promise<number>
+  close(): Promise<void>
+}
+
+/**
+ * Opens on this thread while the guard keeps writes there (a thread-pool handoff per open, stat and
+ * close is a wake-up of another thread each, three per PATCH), else on the thread pool.
+ */
+async function openFile(path: string, flags: 'r+' | 'w', guard: WriteGuard): Promise<OpenFile> {
+  if (guard.threadPool()) {
+    const handle = await open(path, flags)
+    return { fd: handle.fd, size: async () => (await handle.stat()).size, close: () => handle.close() }
+  }
+  const t0 = performance.now()
+  const fd = openSync(path, flags)
+  guard.took(performance.now() - t0)
+  return {
+    fd,
+    size: async () => fstatSync(fd).size,
+    close: async () => closeSync(fd),
+  }
+}
+
 /**
  * Copies `body` into a file with backpressure and no intermediate buffering. When the client
  * disconnects or `signal` aborts, what arrived is still written before this resolves: a later
@@ -47,9 +73,9 @@ const noop = () => {}
 export async function streamToFile(body: Readable, o: StreamToFileOptions): Promise<StreamToFileResult> {
   // A disconnect may emit 'error' on the request after we detached; never let it go unhandled.
   body.on('error', noop)
-  const file = await open(o.path, o.flags)
+  const file = await openFile(o.path, o.flags, o.guard)
   if (o.expectSize !== undefined) {
-    const size = (await file.stat()).size
+    const size = await file.size()
     if (size !== o.expectSize) {
       await file.close()
       throw new TusError(
