@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3'
@@ -20,6 +21,7 @@ import { idOf, s3Flags } from './s3-instances.js'
 // byte-identical to its file and each damaged request was refused with 460 and sent again; with
 // --no-verify the same damage is stored (the test can fail). 5 MiB parts, so the larger files'
 // streamed PATCHes upload parts before their trailer can be checked: those parts must not count.
+// Another instance then states each object's Repr-Digest (HEAD, GET) from the bucket alone.
 
 interface JsonLine {
   path: string
@@ -135,6 +137,25 @@ describe('shuttle upload to shuttle serve --store s3 through a proxy that flips 
     // Every multipart upload was completed (refused parts went with it): none is left open.
     const open = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'tus/' }))
     expect(open.Uploads ?? []).toEqual([])
+    // A second instance, which hashed nothing on the way in, states the same Repr-Digest on HEAD and
+    // GET, computed from the objects in the bucket, and GET answers the file's bytes.
+    const other = await spawnCli(path.join(work, 'unused-2'), [
+      ...['--store', 's3', '--s3-bucket', bucket, ...s3Flags(s3Env())],
+    ])
+    try {
+      for (const f of files) {
+        const url = `${other.endpoint}${idOf(lines.find((l) => l.path === f.path)!.url)}`
+        const digest = `sha-256=:${Buffer.from(f.sha256, 'hex').toString('base64')}:`
+        const head = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })
+        expect(head.headers.get('repr-digest'), f.path).toBe(digest)
+        const get = await fetch(url)
+        expect(get.headers.get('repr-digest'), f.path).toBe(digest)
+        const body = Buffer.from(await get.arrayBuffer())
+        expect(createHash('sha256').update(body).digest('hex'), f.path).toBe(f.sha256)
+      }
+    } finally {
+      await other.stop()
+    }
     console.log(
       `[s3-verify] ${proxy.flipped.length} damaged requests (${proxy.flipped.map((f) => `${f.method} byte ${f.at}`).join(', ')}), all 460 and sent again; ${files.length} objects byte-identical`,
     )
