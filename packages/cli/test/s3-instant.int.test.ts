@@ -100,9 +100,9 @@ describe('instant upload with shuttle serve --store s3', () => {
 
     const first = await upload('state-1')
     expect(first.code, first.run.stderr()).toBe(0)
-    // Not `verified`: the S3 store has no checksum extension, so the engine asks for no Repr-Digest
-    // (the declared identity is still checked against the stored bytes at completion).
-    expect(first.line).toMatchObject({ instant: false, verified: false, sha256: file.sha256 })
+    // Verified: every request carried a checksum the S3 store checked, and the finishing one was
+    // answered with the server's Repr-Digest of the stored bytes, equal to the file's own.
+    expect(first.line).toMatchObject({ instant: false, verified: true, sha256: file.sha256 })
     expect(first.sent).toBe(SIZE)
     expect(await objectSha256(client, bucket, `tus/${idOf(first.line!.url)}`)).toBe(file.sha256)
 

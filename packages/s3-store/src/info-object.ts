@@ -11,6 +11,13 @@ export interface StoredInfo extends NewUpload {
   readonly finished: boolean
   /** The server checked the declared identity against the stored bytes (`recordIdentity`). */
   readonly identityVerified?: boolean
+  /**
+   * When set, only parts 1..trustedParts count toward the offset: higher part numbers may hold bytes
+   * of a checksummed write not verified yet, or refused (S3 cannot delete one part of a multipart
+   * upload; the write that sends those bytes again replaces the part). Set by the first checksummed
+   * write that uploads a part, moved on by every write that stores parts after it.
+   */
+  readonly trustedParts?: number
 }
 
 const HEX64_RE = /^[0-9a-f]{64}$/
@@ -41,7 +48,8 @@ export function decodeInfo(text: string, id: string): StoredInfo | undefined {
     (o.owner !== undefined && typeof o.owner !== 'string') ||
     (o.publicRead !== undefined && typeof o.publicRead !== 'boolean') ||
     (o.identity !== undefined && (typeof o.identity !== 'string' || !HEX64_RE.test(o.identity))) ||
-    (o.identityVerified !== undefined && typeof o.identityVerified !== 'boolean')
+    (o.identityVerified !== undefined && typeof o.identityVerified !== 'boolean') ||
+    (o.trustedParts !== undefined && !(Number.isSafeInteger(o.trustedParts) && o.trustedParts >= 0))
   ) {
     return undefined
   }
@@ -60,5 +68,6 @@ export function decodeInfo(text: string, id: string): StoredInfo | undefined {
     uploadId: typeof o.uploadId === 'string' ? o.uploadId : undefined,
     partSize: o.partSize as number,
     finished: o.finished,
+    ...(o.trustedParts !== undefined ? { trustedParts: o.trustedParts } : {}),
   }
 }

@@ -31,6 +31,31 @@ export interface PartWriteOptions {
   slots: Slots
   /** Where part buffers come from and go back to once their part is stored. */
   buffers?: PartBuffers | undefined
+  /** A checksummed write: its bytes count only once `verify.decide` says so. */
+  verify?: PartVerify | undefined
+  /**
+   * Makes parts 1..`parts` count (the upload's `trustedParts`); called once the write's bytes are
+   * stored, before the tail it started from is deleted. Given for checksummed writes and for writes
+   * on an upload that already limits its trusted parts (their parts count only once it moves).
+   */
+  commit?: ((parts: number) => Promise<void>) | undefined
+}
+
+/** What a checksummed write does around its parts (see writeParts). */
+export interface PartVerify {
+  /** Fed every byte of the body (not the stored tail the write continues). */
+  readonly hash?: { update(data: Uint8Array): unknown } | undefined
+  /**
+   * Awaited once before the write's first UploadPart: from then on, parts from the write's first
+   * part on must not count until `commit` (the store lowers `trustedParts`).
+   */
+  guard(): Promise<void>
+  /**
+   * Once the body stopped and every full part is stored, before anything else is: true keeps the
+   * write's bytes, false drops them all (the offset stays), a throw refuses them (e.g. 460).
+   * `ended`: the whole body arrived (not cut off, not past `maxBytes`); `received`: its bytes.
+   */
+  decide(ended: boolean, received: number): boolean
 }
 
 export interface PartWriteResult {
@@ -42,6 +67,8 @@ export interface PartWriteResult {
   changed: boolean
 }
 
+type Next = { chunk: Uint8Array } | { end: 'ended' | 'stopped' }
+
 /**
  * Streams `body` into fixed-size parts: a full P-byte buffer becomes UploadPart while the next one
  * fills (at most `depth` in flight), so memory per write stays within P × (depth + 1). The
@@ -49,6 +76,12 @@ export interface PartWriteResult {
  * start). The tail this write started from is deleted only after the part that holds its bytes is
  * stored. When the body ends, fails or the signal aborts, what arrived is stored; when the lease is
  * lost, nothing more is.
+ *
+ * A checksummed write (`verify`) uploads its full parts as they fill, like any other, but behind
+ * `trustedParts` (set by `verify.guard` before its first part), so none of them counts yet; once the
+ * body stopped, `verify.decide` rules: kept, the rest becomes the final part or the next tail and
+ * `commit` makes the parts count; dropped or refused, nothing more is written and the tail it
+ * started from stays, so the offset is what it was. Memory is the same as an unchecked write's.
  */
 export async function writeParts(
   bucket: Bucket,
@@ -70,6 +103,8 @@ export async function writeParts(
   let received = 0
   let overflow = false
   const inflight: Promise<void>[] = []
+  let guarded = false
+  let ended = false
   // Progress as soon as parts are stored (in order: parts may finish out of order), not when the
   // pipeline next waits for one, so metrics and progress events move while a long PATCH streams.
   const done: boolean[] = []
@@ -89,6 +124,10 @@ export async function writeParts(
     const n = partNumber
     checkPartLimit(target.id, n * P, P)
     while (inflight.length >= options.depth) await awaitOldest()
+    if (!guarded) {
+      await options.verify?.guard()
+      guarded = true
+    }
     options.lease?.assertHeld()
     partNumber++
     buffer = take()
@@ -112,13 +151,17 @@ export async function writeParts(
     const stop = options.lease ? AbortSignal.any([options.signal, options.lease.lost]) : options.signal
     for (;;) {
       const next = await nextOrStop(iterator, stop)
-      if (!next) break
-      let chunk = next
+      if ('end' in next) {
+        ended = next.end === 'ended'
+        break
+      }
+      let chunk = next.chunk
       if (received + chunk.length > limit) {
         chunk = chunk.subarray(0, limit - received)
         overflow = true
       }
       received += chunk.length
+      options.verify?.hash?.update(chunk)
       options.hash?.update(chunk)
       let at = 0
       while (at < chunk.length) {
@@ -137,20 +180,23 @@ export async function writeParts(
     throw err
   }
 
-  if (received === 0) {
+  const start = base + (target.tail?.length ?? 0)
+  // A refused body (the decision throws) keeps nothing either; its buffer is no longer read.
+  const keep = options.verify
+    ? decided(() => options.verify!.decide(ended && !overflow, received), buffer, options.buffers)
+    : true
+  if (received === 0 || !keep) {
     options.buffers?.give(buffer)
-    return { offset: base + (target.tail?.length ?? 0), overflow, changed: false }
-  }
-  // The tail this write started from now lives in a stored part: only now may it go.
-  if (target.tail && partNumber > target.firstPart) {
-    await bucket.delete(target.tailKey(target.firstPart)).catch(() => {})
+    return { offset: start, overflow, changed: false }
   }
   const end = base + (partNumber - target.firstPart) * P + fill
+  let full = partNumber - 1
   if (fill > 0) {
     options.lease?.assertHeld()
     const rest = buffer.subarray(0, fill)
     if (target.size !== undefined && end === target.size) {
       await bucket.uploadPart(target.dataKey, target.uploadId, partNumber, rest, options.lease?.lost)
+      full = partNumber
     } else {
       checkPartLimit(target.id, end, P)
       // Same key as the tail this write started from when no part filled: PUT replaces it whole.
@@ -158,25 +204,39 @@ export async function writeParts(
     }
   }
   options.buffers?.give(buffer)
+  if (options.commit) {
+    options.lease?.assertHeld()
+    await options.commit(full)
+  }
+  // The tail this write started from now lives in a stored part that counts: only now may it go.
+  if (target.tail && partNumber > target.firstPart) {
+    await bucket.delete(target.tailKey(target.firstPart)).catch(() => {})
+  }
   return { offset: end, overflow, changed: true }
 }
 
-/** The next chunk, or undefined when the body ended, failed, or `signal` aborted first. */
-async function nextOrStop(
-  iterator: AsyncIterator<Uint8Array>,
-  signal: AbortSignal,
-): Promise<Uint8Array | undefined> {
-  if (signal.aborted) return undefined
+function decided(decide: () => boolean, buffer: Buffer, buffers: PartBuffers | undefined): boolean {
+  try {
+    return decide()
+  } catch (err) {
+    buffers?.give(buffer)
+    throw err
+  }
+}
+
+/** The next chunk; or 'ended' when the body ended, 'stopped' when it failed or `signal` aborted first. */
+async function nextOrStop(iterator: AsyncIterator<Uint8Array>, signal: AbortSignal): Promise<Next> {
+  if (signal.aborted) return { end: 'stopped' }
   let onAbort: (() => void) | undefined
-  const stopped = new Promise<undefined>((resolve) => {
-    onAbort = () => resolve(undefined)
+  const stopped = new Promise<Next>((resolve) => {
+    onAbort = () => resolve({ end: 'stopped' })
     signal.addEventListener('abort', onAbort, { once: true })
   })
   try {
     const result = await Promise.race([
       iterator.next().then(
-        (r) => (r.done ? undefined : r.value),
-        () => undefined, // a client that went away: keep what arrived
+        (r): Next => (r.done ? { end: 'ended' } : { chunk: r.value }),
+        (): Next => ({ end: 'stopped' }), // a client that went away: keep what arrived
       ),
       stopped,
     ])

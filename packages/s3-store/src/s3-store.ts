@@ -16,8 +16,10 @@ import { decodeInfo, encodeInfo, type StoredInfo } from './info-object.js'
 import { PartBuffers } from './part-buffers.js'
 import { checkPartLimit, partSizeFor } from './part-plan.js'
 import { writeParts } from './part-writer.js'
+import { requestChecksum } from './request-checksum.js'
 import { damaged, isNotFound, notFound, storageError } from './s3-errors.js'
 import { Slots } from './slots.js'
+import { trustedParts } from './trusted-parts.js'
 import { loadState, type UploadState } from './upload-state.js'
 
 export interface S3StoreOptions {
@@ -57,7 +59,9 @@ const GiB = 1024 * MiB
  * - `<prefix><id>`: one multipart upload of fixed-size parts: part k holds bytes [(k−1)P, kP).
  * - `<prefix><id>.tail.<n>`: the bytes that will start part n, while fewer than P; deleted only
  *   after the part (or longer tail) holding them is stored, so a crash never loses a confirmed byte.
- * - The offset is contiguous parts (ListParts, every page) + the tail of the next part.
+ * - The offset is contiguous parts (ListParts, every page) + the tail of the next part, counting no
+ *   part above the info's `trustedParts` when it is set (parts of a checksummed write not verified
+ *   yet, or refused: see trusted-parts.ts).
  *
  * @example
  * const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials })
@@ -69,6 +73,8 @@ export class S3Store implements DataStore {
     'termination',
     'expiration',
     'concatenation',
+    'checksum',
+    'checksum-trailer',
     'identity',
   ])
   readonly #bucket: Bucket
@@ -191,6 +197,11 @@ export class S3Store implements DataStore {
       return offset
     }
     const uploadId = info.uploadId as string
+    const check = options.checksum ? requestChecksum(options.checksum, offset, options.hash) : undefined
+    const trusted = trustedParts(info, state.parts.length + 1, check, (next) => {
+      options.lease?.assertHeld()
+      return this.#putInfo(next)
+    })
     try {
       await this.#sweep(state.staleTails)
       const tail = state.tail ? await this.#bucket.getBytes(state.tail.key) : undefined
@@ -211,16 +222,20 @@ export class S3Store implements DataStore {
           signal: options.signal,
           lease: options.lease,
           maxBytes: options.maxBytes,
-          onProgress: options.onProgress,
+          // A header checksum's bytes may all be dropped at the end: no offset to report before.
+          onProgress:
+            check && typeof options.checksum?.digest !== 'function' ? undefined : options.onProgress,
           hash: options.hash,
           depth: this.#depth,
           slots: this.#slots,
           buffers: this.#buffers,
+          verify: trusted.verify,
+          commit: trusted.commit,
         },
       )
       if (info.size !== undefined && result.offset === info.size) {
         options.lease?.assertHeld()
-        await this.#finish(id, info)
+        await this.#finish(id, trusted.info())
       }
       if (result.overflow) throw lengthExceeded()
       return result.offset
@@ -360,6 +375,7 @@ export class S3Store implements DataStore {
       uploadId: undefined,
       finished: true,
       identityVerified: true,
+      trustedParts: undefined,
     }
     try {
       await this.#putInfo(verified)
@@ -436,6 +452,7 @@ export class S3Store implements DataStore {
         identityVerified: true,
         uploadId: undefined,
         finished: true,
+        trustedParts: undefined,
       }
       await this.#putInfo(shared)
       if (shared.identity !== undefined) await this.#identities.add(shared.identity, targetId)
@@ -582,7 +599,7 @@ export class S3Store implements DataStore {
       })
       if (state.completed && !info.finished) {
         // Completed, but killed before the info said so: say so now.
-        await this.#putInfo({ ...info, uploadId: undefined, finished: true })
+        await this.#putInfo({ ...info, uploadId: undefined, finished: true, trustedParts: undefined })
       }
       if (!state.completed && info.size !== undefined && state.offset === info.size) {
         await this.#finish(id, info)
@@ -626,7 +643,7 @@ export class S3Store implements DataStore {
       const length = await this.#bucket.length(dataKey)
       if (length !== size) throw damaged(id, `its object holds ${length ?? 0} of ${size} bytes`)
     }
-    await this.#putInfo({ ...info, uploadId: undefined, finished: true })
+    await this.#putInfo({ ...info, uploadId: undefined, finished: true, trustedParts: undefined })
     for await (const t of this.#bucket.list(this.#tailPrefix(id)))
       await this.#bucket.delete(t.key).catch(() => {})
   }

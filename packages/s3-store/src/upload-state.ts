@@ -24,8 +24,9 @@ export interface StateKeys {
 
 /**
  * Reads the offset from S3 alone, as any instance would: contiguous parts from ListParts (every
- * page) plus the tail that starts the next part. A part of another size, a gap, or a tail of an
- * earlier part ends the count there, so a crash anywhere never double-counts a byte.
+ * page) plus the tail that starts the next part. A part of another size, a gap, a part above
+ * `trustedParts`, or a tail of an earlier part ends the count there, so a crash anywhere never
+ * double-counts a byte and an unverified part never counts.
  */
 export async function loadState(bucket: Bucket, info: StoredInfo, keys: StateKeys): Promise<UploadState> {
   const P = info.partSize
@@ -51,9 +52,11 @@ export async function loadState(bucket: Bucket, info: StoredInfo, keys: StateKey
     throw damaged(info.id, 'its multipart upload is gone from the storage')
   }
   const parts: StoredPart[] = []
+  // Parts above trustedParts may hold refused or unverified bytes: they never count.
+  const trusted = info.trustedParts ?? Number.POSITIVE_INFINITY
   for (const part of listed) {
     const k = parts.length + 1
-    if (part.partNumber !== k) break
+    if (part.partNumber !== k || k > trusted) break
     const start = (k - 1) * P
     const expected = size === undefined ? P : Math.min(P, size - start)
     if (expected <= 0 || part.size !== expected) break

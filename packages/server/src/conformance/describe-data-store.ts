@@ -23,6 +23,7 @@ export interface DataStoreSubject {
 const newId = newUploadId
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 const never = new AbortController().signal
+const MiB = 1024 * 1024
 
 function upload(fields: Partial<NewUpload> = {}): NewUpload {
   return {
@@ -251,6 +252,86 @@ export function describeDataStore(name: string, make: () => Promise<DataStoreSub
       assert.equal((await store.getUpload(u.id)).offset, 0)
       assert.equal(await write(store, u.id, 0, good, { checksum: { algorithm: 'sha256', digest } }), 100)
     })
+
+    run(
+      'checksum: refused or cut-off requests over several MiB store nothing, the offset stays, and correct re-sends of other lengths finish the upload',
+      async ({ store }) => {
+        if (!store.extensions.has('checksum')) return
+        // Bodies of several MiB: a store that uploads parts while a body arrives (S3, 5 MiB parts)
+        // has sent some before it can check them. Those parts must never count, and a shorter
+        // re-send must not make the refused parts above it count either.
+        const bytes = randomBytes(15 * MiB + 1234)
+        const size = bytes.length
+        const u = await store.create(upload({ size }))
+        const header = (b: Uint8Array) => ({
+          checksum: { algorithm: 'sha256' as const, digest: createHash('sha256').update(b).digest() },
+        })
+        const trailer = (b: Uint8Array) => ({
+          checksum: { algorithm: 'sha256' as const, digest: () => createHash('sha256').update(b).digest() },
+        })
+        const flipped = (from: number, to: number) => {
+          const copy = Buffer.from(bytes.subarray(from, to))
+          const at = copy.length - 1000 // late: after every full part of the body was sent
+          copy[at] = (copy[at] as number) ^ 0x10
+          return copy
+        }
+        const offsetNow = async () => (await store.getUpload(u.id)).offset
+        assert.equal(
+          await write(store, u.id, 0, bytes.subarray(0, 3 * MiB), header(bytes.subarray(0, 3 * MiB))),
+          3 * MiB,
+        )
+
+        // The rest of the file, one bit flipped: refused (460), nothing of it stored.
+        const rest = bytes.subarray(3 * MiB)
+        await assert.rejects(
+          write(store, u.id, 3 * MiB, flipped(3 * MiB, size), header(rest)),
+          assertCode('ERR_CHECKSUM_MISMATCH', 460),
+        )
+        assert.equal(await offsetNow(), 3 * MiB)
+        if (store.extensions.has('checksum-trailer')) {
+          await assert.rejects(
+            write(store, u.id, 3 * MiB, flipped(3 * MiB, size), trailer(rest)),
+            assertCode('ERR_CHECKSUM_MISMATCH', 460),
+          )
+          assert.equal(await offsetNow(), 3 * MiB)
+        }
+
+        // A shorter correct re-send: exactly its bytes count, not the refused ones after them.
+        const next = bytes.subarray(3 * MiB, 7 * MiB)
+        assert.equal(await write(store, u.id, 3 * MiB, next, header(next)), 7 * MiB)
+        assert.equal(await offsetNow(), 7 * MiB)
+
+        // A header-checksummed body cut off cannot be verified: none of it counts.
+        const cut = async (digestOf: typeof header | typeof trailer) => {
+          const controller = new AbortController()
+          let sent = 0
+          const source = chunks(bytes.subarray(7 * MiB), 64 * 1024, async () => {
+            sent += 64 * 1024
+            if (sent >= 6 * MiB) controller.abort()
+            await new Promise((r) => setImmediate(r))
+          })
+          return store.write(u.id, 7 * MiB, source, opts({ signal: controller.signal, ...digestOf(rest) }))
+        }
+        assert.equal(await cut(header), 7 * MiB)
+        assert.equal(await offsetNow(), 7 * MiB)
+        let at = 7 * MiB
+        if (store.extensions.has('checksum-trailer')) {
+          // A trailer body cut off is kept like an unchecked one (the upload stays resumable).
+          at = await cut(trailer)
+          assert.ok(at > 7 * MiB && at < size, `kept ${at}`)
+          assert.equal(await offsetNow(), at)
+        }
+
+        // Unchecked bytes after refused ones count as usual; then a checked end finishes the upload.
+        assert.equal(await write(store, u.id, at, bytes.subarray(at, at + 2 * MiB)), at + 2 * MiB)
+        assert.equal(await offsetNow(), at + 2 * MiB)
+        const end = bytes.subarray(at + 2 * MiB)
+        assert.equal(await write(store, u.id, at + 2 * MiB, end, header(end)), size)
+        const done = await store.getUpload(u.id)
+        assert.equal(done.offset, size)
+        if (store.read) assert.equal(sha256(await stored(store, done)), sha256(bytes))
+      },
+    )
 
     run(
       'checksum-trailer: the body counts only if the digest that comes after it matches',
