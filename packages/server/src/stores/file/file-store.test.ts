@@ -245,6 +245,27 @@ describe.each(['auto', 'thread-pool'] as const)('FileStore (writes: %s)', (write
     expect((await store.getUpload(live.id)).offset).toBe(5)
   })
 
+  it('removeLeftovers removes an old upload whose data file is gone (a crash inside shareFrom), not a young one', async () => {
+    const old = await store.create(fresh({ size: 5 }))
+    const young = await store.create(fresh({ size: 5 }))
+    const kept = await store.create(fresh({ size: 5 }))
+    const dir = store.directory
+    // Killed between removing the empty data file and renaming the staged link in its place.
+    for (const u of [old, young]) {
+      await rm(path.join(dir, u.id))
+      await writeFile(path.join(dir, `${u.id}.chunk`), 'hello')
+    }
+    const then = new Date(Date.now() - 2 * 3600_000)
+    for (const name of [`${old.id}.json`, `${old.id}.chunk`, `${kept.id}.json`, kept.id]) {
+      await utimes(path.join(dir, name), then, then)
+    }
+    expect(code(await store.getUpload(old.id).catch((e) => e))).toBe('ERR_NOT_FOUND')
+    expect(await store.removeLeftovers(3600_000)).toBe(2)
+    expect((await readdir(dir)).filter((n) => !n.startsWith('.')).sort()).toEqual(
+      [`${young.id}.json`, `${young.id}.chunk`, kept.id, `${kept.id}.json`].sort(),
+    )
+  })
+
   it('removes data, info and chunk files; lists what remains', async () => {
     const a = await store.create(fresh())
     const b = await store.create(fresh())
