@@ -17,6 +17,10 @@ import { serveStatic } from './lib/static-files.mjs'
 function threads(rootPid) {
   const out = new Map()
   for (const [pid, p] of snapshot(rootPid)) {
+    // The process's own total counts threads that have exited too (the identity hasher's workers
+    // are terminated before the second snapshot): what no live thread accounts for goes to
+    // `<kind>:exited threads`.
+    out.set(`${pid}/all`, { key: `${p.kind}:exited threads`, cpu: p.cpu, whole: true })
     let tids = []
     try {
       tids = readdirSync(`/proc/${pid}/task`)
@@ -38,8 +42,18 @@ function threads(rootPid) {
 }
 function diff(a, b) {
   const sum = new Map()
+  const live = new Map()
   for (const [id, t] of b) {
+    if (t.whole) continue
     const d = t.cpu - (a.get(id)?.cpu ?? 0)
+    if (d > 0) sum.set(t.key, (sum.get(t.key) ?? 0) + d)
+    const pid = id.split('/')[0]
+    live.set(pid, (live.get(pid) ?? 0) + Math.max(0, d))
+  }
+  for (const [id, t] of b) {
+    if (!t.whole) continue
+    const pid = id.split('/')[0]
+    const d = t.cpu - (a.get(id)?.cpu ?? 0) - (live.get(pid) ?? 0)
     if (d > 0) sum.set(t.key, (sum.get(t.key) ?? 0) + d)
   }
   return [...sum].filter(([, v]) => v >= 0.05).sort((x, y) => y[1] - x[1])
@@ -75,6 +89,22 @@ const CASES = [
   // Hashing only (4 MiB in memory, hashed over and over).
   ['1 worker, WebCrypto digest', 'probe', { op: 'digest-only', workers: 1, hash: 'webcrypto' }],
   ['2 workers, WebCrypto digest', 'probe', { op: 'digest-only', workers: 2, hash: 'webcrypto' }],
+  // The same bytes in calls of other sizes: what one digest() call costs apart from SHA-256.
+  [
+    '1 worker, WebCrypto digest of 256 KiB',
+    'probe',
+    { op: 'digest-only', workers: 1, hash: 'webcrypto', blockBytes: M / 4 },
+  ],
+  [
+    '1 worker, WebCrypto digest of 1 MiB',
+    'probe',
+    { op: 'digest-only', workers: 1, hash: 'webcrypto', blockBytes: M },
+  ],
+  [
+    '1 worker, WebCrypto digest of 64 MiB',
+    'probe',
+    { op: 'digest-only', workers: 1, hash: 'webcrypto', blockBytes: 64 * M },
+  ],
   ['1 worker, hash-wasm SHA-256', 'probe', { op: 'digest-only', workers: 1, hash: 'wasm' }],
   // Both.
   ['2 workers, 4 MiB BYOB + WebCrypto', 'probe', { op: 'file', workers: 2, read: 'byob', hash: 'webcrypto' }],
@@ -85,6 +115,12 @@ const CASES = [
     'probe',
     { op: 'stream-range', workers: 2, hash: 'webcrypto', range: 64 * M },
   ],
+  // The identity hasher itself (Web Workers, 64 MiB BYOB streams, WebCrypto per 4 MiB block), by
+  // worker count. Measured too (2026-12-04 19:14, 1 GiB, load 9–12, 2 reps; the knobs were
+  // removed again): segments of 16, 32, 128, 256 MiB 2.45–2.53, 2.16–2.55, 2.23–2.28, 2.14–2.41
+  // CPU-s/GiB against 2.29–2.42 for 64 MiB; `slice().arrayBuffer()` per block 3.20–3.72 and
+  // FileReaderSync per block 3.57–3.58 CPU-s/GiB.
+  ...[2, 3, 4].map((w) => [`identity, ${w} workers`, 'identity', w]),
 ]
 try {
   for (let rep = 0; rep < reps; rep++) {
@@ -93,12 +129,18 @@ try {
       const page = await browser.newPage()
       page.on('pageerror', (e) => console.log('pageerror', e.message))
       page.on('console', (m) => m.type() === 'error' && console.log('console', m.text()))
-      await page.goto(`${origin}/bench/browser/hash-probe.html`)
+      await page.goto(`${origin}/bench/browser/${fn === 'identity' ? 'hash' : 'hash-probe'}.html`)
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready')
       await page.setInputFiles('#file', path)
       const rootPid = findBrowserPid()
       const t0 = threads(rootPid)
-      const r = await page.evaluate(([f, a]) => window[f](a), [fn, arg])
+      const r =
+        fn === 'identity'
+          ? await page.evaluate(async (v) => {
+              const { ms } = await window.benchHash(`shuttle-workers=${v}`)
+              return { ms, mibs: document.getElementById('file').files[0].size / 1048576 / (ms / 1000) }
+            }, arg)
+          : await page.evaluate(([f, a]) => window[f](a), [fn, arg])
       const t1 = threads(rootPid)
       const d = diff(t0, t1)
       const total = d.reduce((x, [, v]) => x + v, 0)

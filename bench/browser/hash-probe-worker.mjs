@@ -46,8 +46,8 @@ globalThis.onmessage = async (e) => {
   const { op, file, blocks, read, hash, inflight = 1 } = e.data
   const t0 = performance.now()
   if (op === 'digest-only') {
-    // hash the same 4 MiB buffer `blocks.length` times, `inflight` at once
-    const buf = new Uint8Array(B)
+    // hash the same buffer (4 MiB, or `blockBytes`) `blocks.length` times, `inflight` at once
+    const buf = new Uint8Array(e.data.blockBytes ?? B)
     crypto.getRandomValues(buf.subarray(0, 65536))
     let next = 0
     const lane = async () => {

@@ -7,9 +7,17 @@ const run = (w, msg) =>
     w.postMessage(msg)
   })
 const mk = () => new Worker('/bench/browser/hash-probe-worker.mjs', { type: 'module' })
-window.probe = async ({ op, workers = 1, read = 'ab', hash = 'webcrypto', inflight = 1, range = 0 }) => {
+window.probe = async ({
+  op,
+  workers = 1,
+  read = 'ab',
+  hash = 'webcrypto',
+  inflight = 1,
+  range = 0,
+  blockBytes = B,
+}) => {
   const file = document.getElementById('file').files[0]
-  const count = Math.ceil(file.size / B)
+  const count = Math.ceil(file.size / (op === 'digest-only' ? blockBytes : B))
   const ws = Array.from({ length: workers }, mk)
   // warm the workers (module load, wasm init)
   await Promise.all(ws.map((w) => run(w, { op: 'digest-only', blocks: [0], hash, inflight: 1 })))
@@ -30,6 +38,7 @@ window.probe = async ({ op, workers = 1, read = 'ab', hash = 'webcrypto', inflig
         hash,
         inflight,
         range,
+        blockBytes,
         from: k * share,
         to: Math.min(file.size, (k + 1) * share),
       }),

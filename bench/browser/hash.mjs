@@ -35,6 +35,14 @@ const ALGOS = {
         signal: new AbortController().signal,
       }),
     ),
+  // The browser hasher with `workers` Web Workers (bench/hash-probe.mjs): `shuttle-workers=3`.
+  'shuttle-workers': async (file, workers) =>
+    hex(
+      await createBrowserIdentityHasher({ workers: Number(workers) }).hash({
+        source: sourceOf(file),
+        signal: new AbortController().signal,
+      }),
+    ),
   'webcrypto-blocks': async (file) =>
     hex(
       await createMainThreadHasher(webDigest, 1).hash({
@@ -63,7 +71,8 @@ const ALGOS = {
 window.benchHash = async (algo) => {
   const file = document.getElementById('file').files[0]
   const t0 = performance.now()
-  const digest = await ALGOS[algo](file)
+  const [name, spec] = algo.split('=')
+  const digest = await ALGOS[name](file, spec)
   return { ms: performance.now() - t0, digest }
 }
 document.getElementById('status').textContent = 'ready'
