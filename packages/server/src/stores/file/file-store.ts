@@ -406,6 +406,7 @@ export class FileStore implements DataStore {
     const { upload: source, segments } = await this.#load(sourceId)
     const target = await this.getUpload(targetId)
     const staged = this.#chunkPath(targetId)
+    let emptied = false
     try {
       let linked = false
       if (!segments) {
@@ -418,11 +419,13 @@ export class FileStore implements DataStore {
       }
       if (!linked) await pipeline(await this.read(sourceId), createWriteStream(staged, { flags: 'w' }))
       await rm(this.#dataPath(targetId))
+      emptied = true
       await rename(staged, this.#dataPath(targetId))
     } catch (err) {
       await rm(staged, { force: true })
-      // Failed after the removal (rare): the target stays what it was, an empty upload.
-      await writeFile(this.#dataPath(targetId), new Uint8Array(0), { flag: 'wx' }).catch(() => undefined)
+      // The rename failed after the removal (rare): the target stays what it was, an empty upload.
+      if (emptied)
+        await writeFile(this.#dataPath(targetId), new Uint8Array(0), { flag: 'wx' }).catch(() => {})
       throw fsError(err, sourceId)
     }
     const shared = { ...target, identity: source.identity, identityVerified: true, size: source.offset }
