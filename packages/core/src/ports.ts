@@ -18,8 +18,12 @@ export interface SourceInfo {
 /** Random access to the bytes of one input. Slices are read on demand, never the whole file. */
 export interface FileSource {
   readonly info: SourceInfo & { size: number }
-  /** Reads [start, end) into memory (checksums, small bodies). */
-  read(start: number, end: number): Promise<Uint8Array>
+  /**
+   * Reads [start, end) into memory (checksums, small bodies). `once`: a read on its own, not part
+   * of reading forward (the scattered ranges of an instant-upload proof): a source that keeps
+   * streams open for forward reads (browsers' Blob reader) reads it directly, at once with others.
+   */
+  read(start: number, end: number, options?: { once?: boolean }): Promise<Uint8Array>
   /** Streams [start, end) without buffering it (Node). */
   stream?(start: number, end: number): AsyncIterable<Uint8Array>
   /** Node files: a positional reader the HttpClient fills its recycled buffers from, one per body. */

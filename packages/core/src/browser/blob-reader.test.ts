@@ -50,6 +50,25 @@ describe('Blob range reader', () => {
     await r.close()
   })
 
+  it('reads `once` ranges (a proof of possession) as slices of just them, at once, leaving the streams alone', async () => {
+    const w = watched(200_000)
+    const r = createBlobRangeReader(w.blob)
+    await r.read(0, 10_000)
+    const ranges: Array<[number, number]> = [
+      [150_000, 150_100],
+      [20_000, 20_100],
+      [199_900, 200_000],
+    ]
+    const got = await Promise.all(ranges.map(([a, b]) => r.read(a, b, { once: true })))
+    expect(got.map((b) => [...b])).toEqual(ranges.map(([a, b]) => expected(a, b)))
+    expect(w.slices).toEqual(ranges)
+    expect(w.streams()).toBe(1)
+    // The forward stream goes on where it was.
+    expect([...(await r.read(10_000, 20_000))]).toEqual(expected(10_000, 20_000))
+    expect(w.streams()).toBe(1)
+    await r.close()
+  })
+
   it('reads a chunk sent again as a one-off slice of just that range', async () => {
     const w = watched(30_000)
     const r = createBlobRangeReader(w.blob)

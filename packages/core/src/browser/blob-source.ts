@@ -34,9 +34,9 @@ export function createBlobSource(blob: Blob, info: Omit<SourceInfo, 'size'>): Fi
     // 8 MiB, and a File's slice at disk speed. An in-memory Blob's slice is a copy in the browser's
     // blob storage (bounded in incognito windows), so only Files prefer it.
     preferBody: typeof File !== 'undefined' && blob instanceof File,
-    async read(start, end) {
+    async read(start, end, options) {
       try {
-        return await ranges.read(start, end)
+        return await ranges.read(start, end, options)
       } catch (cause) {
         throw new UploadError('ERR_SOURCE_READ', `Reading bytes ${start}-${end} of ${info.name} failed`, {
           cause,

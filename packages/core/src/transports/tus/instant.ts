@@ -51,7 +51,9 @@ export async function proveIfChallenged(
   hash.update(challenge.nonce)
   // Read at once, hashed in order: 16 small reads, each a round trip to the browser process (or
   // libuv's pool) when one after the other; parseChallenge took at most CHALLENGE_MAX_BYTES.
-  const parts = await Promise.all(challenge.ranges.map((r) => ctx.source.read(r.start, r.end + 1)))
+  const parts = await Promise.all(
+    challenge.ranges.map((r) => ctx.source.read(r.start, r.end + 1, { once: true })),
+  )
   for (const bytes of parts) hash.update(bytes)
   let res: HttpResponse
   try {
