@@ -96,7 +96,7 @@ export function createBlobRangeReader(blob: Blob): BlobRangeReader {
       // A proof's 16 ranges of 32 KiB as streams opened at each (queued, one after another, each
       // dropped after 32 KiB): 50–100 ms between the POST's answer and the proof in Chromium at
       // load 9–12; as slices read at once (the copies are 512 KiB in all) the whole POST to proof
-      // answered took 33–74 ms at load 7.5–8.
+      // answered took 33–107 ms at load 6.4–8.8 (the proof PATCH 7–56 ms of it).
       if (options?.once)
         return blob
           .slice(start, end)
