@@ -79,7 +79,7 @@ async function uploadTen(seed: number, checksum: boolean): Promise<{ proxy: BitF
             new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.subarray(at, at + 4 * 1024 * 1024))),
           )
         const all = new Uint8Array(blocks.length * 32)
-        blocks.forEach((b, i) => all.set(b, i * 32))
+        for (const [i, b] of blocks.entries()) all.set(b, i * 32)
         ids4m.push(hex(await crypto.subtle.digest('SHA-256', all)))
         blobs.push(new Blob([bytes]))
       }

@@ -630,14 +630,6 @@ function isDamaged(err: unknown): boolean {
   return err instanceof TusError && err.code === 'ERR_DAMAGED'
 }
 
-function offsetMoved(id: string, offset: number): TusError {
-  return new TusError(
-    'ERR_OFFSET_MISMATCH',
-    409,
-    `Upload ${id} no longer ends at ${offset}: another writer changed it. HEAD the upload and resume from its offset.`,
-  )
-}
-
 function lengthExceeded(): TusError {
   return new TusError(
     'ERR_LENGTH_EXCEEDED',
