@@ -131,7 +131,19 @@ async function patchChunks(ctx: TransportContext, t: PatchTarget): Promise<HttpR
     let body: RequestBody = { kind: 'range', source: ctx.source, start, end: t.rangeStart + end }
     let trailer: RequestTrailer | undefined
     let chunk: Uint8Array | undefined
-    if (t.checksum && !streamed) {
+    // The checksum comes from the identity's blocks and no file hash needs the bytes: nothing is
+    // read here and the chunk goes as a range, like an unverified one (a file on disk in Node, a
+    // browser File's slice; an in-memory Blob still sends bytes read, see FileSource.preferBody).
+    const rangeOnly =
+      t.checksum !== undefined &&
+      !streamed &&
+      !t.file &&
+      mismatches === 0 &&
+      (!ctx.source.body || ctx.source.preferBody === true) &&
+      derivable(t, start, t.rangeStart + end)
+    if (rangeOnly) {
+      headers['Upload-Checksum'] = await derivedChecksum(ctx, t, start, t.rangeStart + end)
+    } else if (t.checksum && !streamed) {
       // Checksums need the bytes in memory; chunked mode bounds that to one chunk (and one read ahead).
       const fileEnd = t.rangeStart + end
       const derived = mismatches === 0 && derivable(t, start, fileEnd)
