@@ -122,9 +122,6 @@ export async function startServer(
   // Slow headers, idle bodies and connection floods are cut (see HttpLimits); bodies may take hours.
   const server = createHttpServer((req, res) => {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/'
-    // While draining, every answer (also /healthz, a page) closes its connection after it, so the
-    // connection does not outlive the drain waiting for a next request.
-    if (tus.draining) res.setHeader('connection', 'close')
     if (ops.handle(req, res)) return
     if (pathname.startsWith(options.path) || pathname === bare) {
       tus.handle(req, res)
