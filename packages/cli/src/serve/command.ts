@@ -54,10 +54,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
       }
       stopping = true
       const seconds = options.ops.shutdownTimeout / 1000
+      // close() shuts the listening socket before it returns: once this line is out, a connection
+      // attempt is refused.
+      const stopped = running.close()
       process.stderr.write(
         `${signal}: draining (new requests get 503; running uploads store what arrived and release their locks, within ${seconds}s)…\n`,
       )
-      running.close().then(
+      stopped.then(
         (left) => {
           process.stderr.write(
             left === 0

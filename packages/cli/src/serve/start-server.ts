@@ -2,6 +2,7 @@ import type http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { S3SigningHandler } from '@shuttle/s3-signing'
 import {
+  closeHttpServer,
   createHttpServer,
   createOperations,
   createTusServer,
@@ -32,7 +33,7 @@ export interface RunningServer {
   demo: DemoTokens | undefined
   http: http.Server
   /**
-   * Graceful shutdown: stops accepting; new requests get 503; running PATCHes store what arrived
+   * Graceful shutdown: stops accepting before it returns; new requests get 503; running PATCHes store what arrived
    * and release their locks; within `--shutdown-timeout`. Resolves with the requests still running
    * when the time ran out (0: every write stored and every lock released).
    */
@@ -176,10 +177,9 @@ export async function startServer(
   const close = () => {
     closing ??= (async () => {
       const deadline = performance.now() + options.ops.shutdownTimeout
-      // No new connections; idle keep-alive ones close now, busy ones after their answer
-      // (Connection: close while draining).
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeIdleConnections()
+      // No new connections; idle keep-alive ones close, busy ones after their answer (Connection:
+      // close while draining), and a request whose headers are still arriving gets its 503.
+      const closed = closeHttpServer(server)
       // Running writes stop reading, store what arrived and unlock (Redis: released, not left to expire).
       const left = await tus.drain(options.ops.shutdownTimeout)
       // Answers still going out get what is left of the timeout; then every connection is cut.
