@@ -147,7 +147,6 @@ try {
         tmpRoot,
         size: sizes.browser,
         input: args.browserInput,
-        modes: args.modes,
         log,
       })
     } catch (err) {

@@ -1,11 +1,10 @@
-import { timingSafeEqual } from 'node:crypto'
-import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs'
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { createReadStream, createWriteStream, statSync } from 'node:fs'
+import { link, mkdir, open, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
-import { createChecksumHash } from '../../digest/checksum-hash.js'
 import { shareableFor } from '../../identity/shareable.js'
 import { isValidUploadId } from '../../ids.js'
 import { FileLocker, removeStaleLockFiles } from '../../lockers/file-locker.js'
@@ -47,8 +46,8 @@ const COPY_HIGH_WATER_MARK = 4 * 1024 * 1024
 
 /**
  * Uploads on the local disk. The offset is the data file's size, so after a crash (even
- * kill -9) HEAD reports exactly the bytes on disk. A checksummed chunk is written into the data
- * file behind a `<id>.pending` marker and counts only once verified (see #writeVerified).
+ * kill -9) HEAD reports exactly the bytes on disk. Checksummed chunks go to `<id>.chunk` first
+ * and are appended only once verified, so an unverified byte never counts toward the offset.
  *
  * @example
  * createTusServer({ store: new FileStore({ directory: './uploads' }) })
@@ -113,20 +112,15 @@ export class FileStore implements DataStore {
   /** The upload and, for a concatenation kept as linked parts, the lengths of its segments. */
   async #load(id: string): Promise<{ upload: UploadInfo; segments: readonly number[] | undefined }> {
     try {
-      // While the guard keeps writes on the main thread, so are these small reads: each thread-pool
+      // While the guard keeps writes on the main thread, so are these two small reads: each thread-pool
       // handoff costs a wake-up of another thread, several per PATCH (see file-writer.ts).
-      const [info, st, pending] = this.#guard.threadPool()
-        ? ([
-            ...(await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])),
-            // After the size: a chunk begun in between counts as unverified, never the other way.
-            ...(await Promise.allSettled([readPending(this.#pendingPath(id))])),
-          ] as const)
+      const [info, st] = this.#guard.threadPool()
+        ? await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
         : this.#onThisThread(
             () =>
               [
                 settle(() => readInfoSync(this.#infoPath(id))),
                 settle(() => statSync(this.#dataPath(id))),
-                settle(() => readPendingSync(this.#pendingPath(id))),
               ] as const,
           )
       if (info.status === 'rejected') throw damagedOr(info.reason, id)
@@ -138,11 +132,7 @@ export class FileStore implements DataStore {
       if (st.status === 'rejected') throw st.reason
       // The data file's mtime is the last write: no extra I/O on the PATCH path to track activity.
       const lastWriteAt = Math.max(upload.createdAt, Math.floor(st.value.mtimeMs))
-      // A checksummed chunk being written (or cut by a crash) is not verified: it does not count.
-      if (pending.status === 'rejected') throw pending.reason
-      const verified = pending.value
-      const offset = verified === undefined ? st.value.size : Math.min(verified, st.value.size)
-      return { upload: { ...upload, offset, lastWriteAt }, segments }
+      return { upload: { ...upload, offset: st.value.size, lastWriteAt }, segments }
     } catch (err) {
       throw fsError(err, id)
     }
@@ -151,9 +141,6 @@ export class FileStore implements DataStore {
   async write(id: string, offset: number, source: ByteSource, options: WriteOptions): Promise<number> {
     // Node streams keep the fast path (no async iteration); other byte sources are adapted once.
     const body = source instanceof Readable ? source : Readable.from(source, { objectMode: false })
-    await this.#dropUnverified(id, options).catch((err: unknown) => {
-      throw fsError(err, id)
-    })
     if (options.checksum && typeof options.checksum.digest === 'function') {
       return this.#writeTrailerVerified(id, offset, body, options).catch((err: unknown) => {
         throw fsError(err, id)
@@ -206,7 +193,9 @@ export class FileStore implements DataStore {
   ): Promise<number> {
     const checksum = options.checksum!
     const running = options.hash
-    const own = checksum.shared ? undefined : createChecksumHash(checksum.algorithm)
+    // At offset 0 the running hash is empty, so it is the request's hash too: hash each byte once.
+    const shared = offset === 0 && running !== undefined && checksum.algorithm === 'sha256'
+    const own = shared ? undefined : createHash(checksum.algorithm)
     const result = await streamToFile(body, {
       path: this.#dataPath(id),
       flags: 'r+',
@@ -225,7 +214,7 @@ export class FileStore implements DataStore {
     let digest: Uint8Array
     try {
       expected = (checksum.digest as () => Uint8Array | undefined)()
-      digest = own ? own.digest() : checksum.shared!.digest()
+      digest = own ? own.digest() : running!.copy().digest()
     } catch (err) {
       await this.#truncate(id, offset, options)
       throw err
@@ -249,39 +238,25 @@ export class FileStore implements DataStore {
     await truncate(this.#dataPath(id), offset)
   }
 
-  /**
-   * A checksummed chunk goes straight into the data file (one write of each byte), after
-   * `<id>.pending` recorded the offset before it: while that file exists the upload's offset is at
-   * most the recorded one, so neither a reader during the write nor a server restarted after a crash
-   * mid-chunk counts a byte that was not verified. A verified chunk removes the marker; a refused or
-   * cut-off one is truncated away first. (The marker is not fsynced: like the data file's size, it
-   * is kept for a crash of the process, not of the machine.)
-   */
   async #writeVerified(id: string, offset: number, body: Readable, options: WriteOptions): Promise<number> {
     const checksum = options.checksum!
-    const pending = this.#pendingPath(id)
-    const own = checksum.shared ? undefined : createChecksumHash(checksum.algorithm)
-    options.lease?.assertHeld()
-    await writeFile(pending, String(offset))
-    let written = 0
-    let kept = false
+    const chunkPath = this.#chunkPath(id)
+    const hash = createHash(checksum.algorithm)
     try {
       const result = await streamToFile(body, {
-        path: this.#dataPath(id),
-        flags: 'r+',
-        start: offset,
-        expectSize: offset,
+        path: chunkPath,
+        flags: 'w',
+        start: 0,
         maxBytes: options.maxBytes,
         signal: options.signal,
         lease: options.lease,
         guard: this.#guard,
-        hash: own && options.hash ? both(own, options.hash) : (own ?? options.hash),
+        hash: options.hash ? both(hash, options.hash) : hash,
       })
-      written = result.written
       if (result.overflow) throw lengthExceeded()
       // A cut-off chunk cannot be verified, so none of it is kept.
       if (!result.ended) return offset
-      const digest = own ? own.digest() : checksum.shared!.digest()
+      const digest = hash.digest()
       if (!sameDigest(digest, checksum.digest as Uint8Array)) {
         throw new TusError(
           'ERR_CHECKSUM_MISMATCH',
@@ -289,28 +264,20 @@ export class FileStore implements DataStore {
           `Upload-Checksum does not match the ${checksum.algorithm} of the ${result.written} bytes received; none were kept. Send the chunk again from the same offset.`,
         )
       }
-      kept = true
+      if (result.written > 0) {
+        options.lease?.assertHeld()
+        const data = await open(this.#dataPath(id), 'r+')
+        try {
+          if ((await data.stat()).size !== offset) throw offsetMoved(id, offset)
+          await copyInto(data, offset, chunkPath)
+        } finally {
+          await data.close()
+        }
+      }
       return offset + result.written
     } finally {
-      // A lost lock leaves the marker to the next holder (#dropUnverified), which may be writing now.
-      if (isHeld(options)) {
-        if (!kept && written > 0) await truncate(this.#dataPath(id), offset)
-        await rm(pending, { force: true })
-      }
+      await rm(chunkPath, { force: true })
     }
-  }
-
-  /** Truncates what a checksummed chunk cut by a crash left past its recorded offset; drops the marker. */
-  async #dropUnverified(id: string, options: WriteOptions): Promise<void> {
-    const pending = this.#pendingPath(id)
-    const verified = this.#guard.threadPool()
-      ? await readPending(pending)
-      : this.#onThisThread(() => readPendingSync(pending))
-    if (verified === undefined) return
-    options.lease?.assertHeld()
-    const { size } = await stat(this.#dataPath(id))
-    if (size > verified) await truncate(this.#dataPath(id), verified)
-    await rm(pending, { force: true })
   }
 
   async declareLength(id: string, size: number): Promise<UploadInfo> {
@@ -485,7 +452,7 @@ export class FileStore implements DataStore {
     } catch (err) {
       throw fsError(err, id)
     }
-    const files = [this.#dataPath(id), this.#chunkPath(id), this.#pendingPath(id)]
+    const files = [this.#dataPath(id), this.#chunkPath(id)]
     for (let k = 0; k < segments; k++) files.push(this.#segmentPath(id, k))
     await Promise.all(files.map((f) => rm(f, { force: true })))
   }
@@ -545,12 +512,11 @@ export class FileStore implements DataStore {
     const cutoff = Date.now() - olderThanMs
     let removed = 0
     for (const name of names) {
-      const m = /^([A-Za-z0-9_-]+)(?:\.(\d+|chunk|pending|json|json\.[0-9a-f]+\.tmp))?$/.exec(name)
+      const m = /^([A-Za-z0-9_-]+)(?:\.(\d+|chunk|json|json\.[0-9a-f]+\.tmp))?$/.exec(name)
       const id = m?.[1]
       if (!m || id === undefined || !isValidUploadId(id)) continue
-      // Bytes (data file, segment) and the pending marker (which keeps unverified bytes out of the
-      // offset) are leftovers only without an info file; temp files and staged copies always.
-      const bytes = m[2] === undefined || m[2] === 'pending' || /^\d+$/.test(m[2])
+      // Bytes (data file, segment) are leftovers only without an info file; temp files and chunks always.
+      const bytes = m[2] === undefined || /^\d+$/.test(m[2])
       if (bytes && present.has(`${id}.json`)) continue
       if (m[2] === 'json') {
         removed += await this.#removeIfBroken(id, cutoff, present.has(id))
@@ -607,10 +573,6 @@ export class FileStore implements DataStore {
   }
   #chunkPath(id: string): string {
     return join(this.directory, `${checkId(id)}.chunk`)
-  }
-  /** Exists while a checksummed chunk is written into the data file: the verified offset before it. */
-  #pendingPath(id: string): string {
-    return join(this.directory, `${checkId(id)}.pending`)
   }
   #segmentPath(id: string, k: number): string {
     return join(this.directory, `${checkId(id)}.${k}`)
@@ -673,6 +635,14 @@ function isDamaged(err: unknown): boolean {
   return err instanceof TusError && err.code === 'ERR_DAMAGED'
 }
 
+function offsetMoved(id: string, offset: number): TusError {
+  return new TusError(
+    'ERR_OFFSET_MISMATCH',
+    409,
+    `Upload ${id} no longer ends at ${offset}: another writer changed it. HEAD the upload and resume from its offset.`,
+  )
+}
+
 function lengthExceeded(): TusError {
   return new TusError(
     'ERR_LENGTH_EXCEEDED',
@@ -686,41 +656,6 @@ function isNoLink(err: unknown): boolean {
   return (
     code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK' || code === 'EXDEV'
   )
-}
-
-/** Reads a pending marker: the verified offset, or undefined when there is none. */
-async function readPending(path: string): Promise<number | undefined> {
-  try {
-    return parsePending(await readFile(path, 'utf8'))
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-}
-
-/** readPending on this thread (see #load). */
-function readPendingSync(path: string): number | undefined {
-  try {
-    return parsePending(readFileSync(path, 'utf8'))
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-}
-
-function parsePending(text: string): number | undefined {
-  const n = Number(text)
-  // Cut while being written (empty): nothing past it was written yet, so the data file is whole.
-  return text === '' || !Number.isSafeInteger(n) || n < 0 ? undefined : n
-}
-
-function isHeld(options: WriteOptions): boolean {
-  try {
-    options.lease?.assertHeld()
-    return true
-  } catch {
-    return false
-  }
 }
 
 function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
