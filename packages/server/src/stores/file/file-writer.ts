@@ -59,10 +59,11 @@ export function createWriteGuard(
 /**
  * Bytes gathered before one synchronous `writev`. Node's HTTP parser hands a body over in pieces of
  * at most 64 KiB, and each write system call has a fixed cost that is high on a VM (page-cache
- * bookkeeping, timestamps, mitigations): writing 1 GiB in 64 KiB writes cost the server 0.72–1.01
- * system CPU-s/GiB, in 256 KiB writevs 0.53–0.74 (`bench/server-io.mjs`, 6 interleaved rounds,
- * 2-vCPU AMD EPYC). Larger batches were slower again: 1 MiB of fresh body buffers has left the
- * core's cache before the kernel copies it (1.0–4.0 CPU-s/GiB).
+ * bookkeeping, timestamps, mitigations): a probe server writing 1 GiB in 64 KiB writes spent
+ * 0.72–1.01 system CPU-s/GiB, in 256 KiB writevs 0.53–0.74 (6 interleaved rounds, quiet 2-vCPU AMD
+ * EPYC; `bench/server-io.mjs` has both modes, and its rounds swing with cold page-cache memory).
+ * Larger batches were slower again: 1 MiB of fresh body buffers has left the core's cache before
+ * the kernel copies it (1.0–4.0 CPU-s/GiB).
  */
 export const SYNC_BATCH = 256 * 1024
 

@@ -66,9 +66,9 @@ async function openFile(path: string, flags: 'r+' | 'w', guard: WriteGuard): Pro
 }
 
 /**
- * Copies `body` into a file with backpressure and no intermediate buffering. When the client
- * disconnects or `signal` aborts, what arrived is still written before this resolves: a later
- * HEAD reports exactly those bytes.
+ * Copies `body` into a file with backpressure, buffering no more than what one turn of the event
+ * loop delivered (FileWriter). When the client disconnects or `signal` aborts, what arrived is
+ * still written before this resolves: a later HEAD reports exactly those bytes.
  */
 export async function streamToFile(body: Readable, o: StreamToFileOptions): Promise<StreamToFileResult> {
   // A disconnect may emit 'error' on the request after we detached; never let it go unhandled.
