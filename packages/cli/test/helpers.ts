@@ -57,3 +57,23 @@ export async function waitFor(get: () => string, re: RegExp, ms = 10_000): Promi
   }
   throw new Error(`timed out waiting for ${re} in:\n${get()}`)
 }
+
+/** One line of `shuttle upload --json` (see the CLI README). */
+export interface JsonLine {
+  name: string
+  path: string
+  relativePath: string
+  size: number
+  url: string
+  sha256: string
+  verified: boolean
+  instant: boolean
+  identity?: string
+}
+
+/** The `--json` lines a run printed on stdout. */
+export const parseJsonLines = (stdout: string): JsonLine[] =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as JsonLine)

@@ -4,27 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { MiB, makeTempDir, removeDir, type TestFile, writeRandomFile } from '../../core/test/helpers/files.js'
 import { type RecordingProxy, startRecordingProxy } from '../../core/test/helpers/recording-proxy.js'
 import { startServer, type TestServer } from '../../core/test/helpers/servers.js'
-import { assertBuilt, killAll, runCli } from './helpers.js'
+import { assertBuilt, killAll, parseJsonLines, runCli } from './helpers.js'
 
 // Running the same `shuttle upload` again (from another machine, or after its state was lost)
 // finishes files the server already holds at once: each says "already on the server", nothing
 // is sent, and the JSON line carries the digest the server confirmed. Files that fit whole in the
 // creation request (≤ 4 MiB) go there as before: one request, no challenge round trip.
-
-interface JsonLine {
-  path: string
-  url: string
-  sha256: string
-  verified: boolean
-  instant: boolean
-  identity?: string
-}
-
-const parseLines = (stdout: string): JsonLine[] =>
-  stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as JsonLine)
 
 const LARGE = [12 * MiB + 5, 5 * MiB]
 const SMALL = [MiB, 70_000]
@@ -66,7 +51,7 @@ async function upload(stateDir: string) {
   ])
   const code = await run.exit
   const requests = proxy.log.slice(before)
-  return { run, code, lines: parseLines(run.stdout()), sent: requests.reduce((n, r) => n + r.bytes, 0) }
+  return { run, code, lines: parseJsonLines(run.stdout()), sent: requests.reduce((n, r) => n + r.bytes, 0) }
 }
 
 describe('shuttle upload of files already on the server', () => {

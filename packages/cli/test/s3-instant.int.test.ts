@@ -15,22 +15,13 @@ import {
   objectSha256,
   s3Env,
 } from '../../server/test/helpers/s3-env.js'
-import { assertBuilt, killAll, runCli } from './helpers.js'
+import { assertBuilt, type JsonLine, killAll, runCli } from './helpers.js'
 import { idOf, s3Flags, tus } from './s3-instances.js'
 
 // Instant upload on `shuttle serve --store s3`: the same `shuttle upload` run again (new state
 // directory) finishes with nothing sent, the new upload being a copy made inside the bucket; a
 // client that declares the identity but does not hold the challenged bytes gets nothing; deleting
 // the first upload leaves the second whole.
-
-interface JsonLine {
-  path: string
-  url: string
-  sha256: string
-  verified: boolean
-  instant: boolean
-  identity?: string
-}
 
 const SIZE = 48 * MiB + 12_345
 let client: S3Client

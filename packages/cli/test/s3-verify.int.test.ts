@@ -13,7 +13,7 @@ import {
   objectSha256,
   s3Env,
 } from '../../server/test/helpers/s3-env.js'
-import { assertBuilt, killAll, runCli } from './helpers.js'
+import { assertBuilt, type JsonLine, killAll, parseJsonLines, runCli } from './helpers.js'
 import { idOf, s3Flags } from './s3-instances.js'
 
 // verify.int.test.ts against `shuttle serve --store s3` on Ceph RGW: a proxy flips one random bit in
@@ -22,19 +22,6 @@ import { idOf, s3Flags } from './s3-instances.js'
 // --no-verify the same damage is stored (the test can fail). 5 MiB parts, so the larger files'
 // streamed PATCHes upload parts before their trailer can be checked: those parts must not count.
 // Another instance then states each object's Repr-Digest (HEAD, GET) from the bucket alone.
-
-interface JsonLine {
-  path: string
-  url: string
-  sha256: string
-  verified: boolean
-}
-
-const parseLines = (stdout: string): JsonLine[] =>
-  stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as JsonLine)
 
 // Above 4 MiB: a creation without body (the file declares its identity), then one streamed PATCH
 // with a trailer, of up to four 5 MiB parts. Up to 4 MiB: the whole file in the creation POST with
@@ -103,7 +90,7 @@ async function upload(seed: number, extra: string[]) {
     ...extra,
   ])
   const code = await run.exit
-  return { proxy, run, code, lines: parseLines(run.stdout()) }
+  return { proxy, run, code, lines: parseJsonLines(run.stdout()) }
 }
 
 const stored = (line: JsonLine) => objectSha256(client, bucket, `tus/${idOf(line.url)}`)

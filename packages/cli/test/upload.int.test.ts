@@ -6,22 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { MiB, makeTempDir, removeDir, type TestFile, writeRandomFile } from '../../core/test/helpers/files.js'
 import { type RecordingProxy, startRecordingProxy } from '../../core/test/helpers/recording-proxy.js'
 import { startServer, type TestServer } from '../../core/test/helpers/servers.js'
-import { assertBuilt, killAll, runCli, waitFor } from './helpers.js'
-
-interface JsonLine {
-  name: string
-  path: string
-  relativePath: string
-  size: number
-  url: string
-  sha256: string
-}
-
-const parseLines = (stdout: string): JsonLine[] =>
-  stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as JsonLine)
+import { assertBuilt, killAll, parseJsonLines, runCli, waitFor } from './helpers.js'
 
 let server: TestServer
 let proxy: RecordingProxy
@@ -87,7 +72,7 @@ describe('shuttle upload', () => {
       'project=demo',
     ])
     expect(await run.exit, run.stderr()).toBe(0)
-    const lines = parseLines(run.stdout())
+    const lines = parseJsonLines(run.stdout())
     expect(lines).toHaveLength(20)
     for (const f of files) {
       const line = lines.find((l) => l.path === f.path)
@@ -143,7 +128,7 @@ describe('shuttle upload', () => {
     proxy.setRate(null)
     const second = runCli(args)
     expect(await second.exit, second.stderr()).toBe(0)
-    const lines = [...parseLines(first.stdout()), ...parseLines(second.stdout())]
+    const lines = [...parseJsonLines(first.stdout()), ...parseJsonLines(second.stdout())]
     for (const f of files) {
       const line = lines.find((l) => l.path === f.path)
       expect(line, `no JSON line for ${f.path}`).toBeDefined()

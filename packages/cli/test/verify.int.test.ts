@@ -4,24 +4,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type BitFlipProxy, startBitFlipProxy } from '../../core/test/helpers/bit-flip-proxy.js'
 import { MiB, makeTempDir, removeDir, type TestFile, writeRandomFile } from '../../core/test/helpers/files.js'
 import { startServer, type TestServer } from '../../core/test/helpers/servers.js'
-import { assertBuilt, killAll, runCli } from './helpers.js'
+import { assertBuilt, killAll, parseJsonLines, runCli } from './helpers.js'
 
 // End-to-end verification through a proxy that flips one random bit in some request bodies: with
 // verification (the default) every stored file is byte-identical and each damaged request was
 // refused with 460 and sent again; with --no-verify the same damage is stored (the test can fail).
-
-interface JsonLine {
-  path: string
-  url: string
-  sha256: string
-  verified: boolean
-}
-
-const parseLines = (stdout: string): JsonLine[] =>
-  stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as JsonLine)
 
 // Above and below creation-with-upload's 4 MiB: one streamed PATCH with a trailer, or the whole file
 // in the creation POST with an Upload-Checksum header.
@@ -81,7 +68,7 @@ async function upload(seed: number, extra: string[]) {
     ...extra,
   ])
   const code = await run.exit
-  return { proxy, run, code, lines: parseLines(run.stdout()) }
+  return { proxy, run, code, lines: parseJsonLines(run.stdout()) }
 }
 
 describe('shuttle upload through a proxy that flips bits', () => {
