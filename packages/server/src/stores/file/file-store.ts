@@ -20,7 +20,7 @@ import type {
   WriteOptions,
 } from '../../types.js'
 import { copyInto } from './copy-into.js'
-import { createWriteGuard, type WriteGuard } from './file-writer.js'
+import { createWriteGuard, onThisThread, type WriteGuard } from './file-writer.js'
 import { IdentityIndex } from './identity-index.js'
 import { MalformedInfoError, readInfo, readInfoSync, writeInfo } from './info-file.js'
 import { readSegments } from './read-segments.js'
@@ -95,16 +95,6 @@ export class FileStore implements DataStore {
     return new FileLocker({ directory: this.directory })
   }
 
-  /** Runs small file-system calls on this thread, timed by the write guard like a write. */
-  #onThisThread<T>(calls: () => T): T {
-    const t0 = performance.now()
-    try {
-      return calls()
-    } finally {
-      this.#guard.took(performance.now() - t0)
-    }
-  }
-
   async getUpload(id: string): Promise<UploadInfo> {
     return (await this.#load(id)).upload
   }
@@ -116,7 +106,8 @@ export class FileStore implements DataStore {
       // handoff costs a wake-up of another thread, several per PATCH (see file-writer.ts).
       const [info, st] = this.#guard.threadPool()
         ? await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
-        : this.#onThisThread(
+        : onThisThread(
+            this.#guard,
             () =>
               [
                 settle(() => readInfoSync(this.#infoPath(id))),

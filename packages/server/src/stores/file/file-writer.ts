@@ -56,6 +56,16 @@ export function createWriteGuard(
   }
 }
 
+/** Runs small file-system calls on this thread, timed by `guard` like a write (a slow disk shows). */
+export function onThisThread<T>(guard: WriteGuard, calls: () => T): T {
+  const t0 = performance.now()
+  try {
+    return calls()
+  } finally {
+    guard.took(performance.now() - t0)
+  }
+}
+
 /**
  * Bytes gathered before one synchronous `writev`. Node's HTTP parser hands a body over in pieces of
  * at most 64 KiB, and each write system call has a fixed cost that is high on a VM (page-cache

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { TusError } from '@shuttle/protocol'
 import type { Lease } from '../../types.js'
-import { FileWriter, type WriteGuard } from './file-writer.js'
+import { FileWriter, onThisThread, type WriteGuard } from './file-writer.js'
 
 // On the thread pool, batches of up to 256 KiB: the request is paused once that much waits for the
 // disk, and what arrives during a write goes out as one writev. Fewer, larger writes mean fewer
@@ -55,9 +55,7 @@ async function openFile(path: string, flags: 'r+' | 'w', guard: WriteGuard): Pro
     const handle = await open(path, flags)
     return { fd: handle.fd, size: async () => (await handle.stat()).size, close: () => handle.close() }
   }
-  const t0 = performance.now()
-  const fd = openSync(path, flags)
-  guard.took(performance.now() - t0)
+  const fd = onThisThread(guard, () => openSync(path, flags))
   return {
     fd,
     size: async () => fstatSync(fd).size,
