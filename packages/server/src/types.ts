@@ -80,6 +80,11 @@ export interface WriteOptions {
   readonly checksum?: {
     readonly algorithm: ChecksumAlgorithm
     readonly digest: Uint8Array | (() => Uint8Array | undefined)
+    /**
+     * The same algorithm's digest of exactly the bytes this write feeds to `hash`, computed by
+     * `hash` itself (sha256-4m from the identity's blocks): the store then hashes nothing more.
+     */
+    readonly shared?: { digest(): Uint8Array }
   }
   /**
    * A SHA-256 that covers the upload's bytes [0, offset): the store feeds it every byte this write

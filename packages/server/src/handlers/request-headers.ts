@@ -41,7 +41,7 @@ export function parseUploadChecksum(
     throw new TusError(
       'ERR_CHECKSUM_UNSUPPORTED',
       400,
-      `Upload-Checksum algorithm "${algorithm.slice(0, 20)}" is not supported; use sha1, sha256 or md5`,
+      `Upload-Checksum algorithm "${algorithm.slice(0, 20)}" is not supported; use sha1, sha256, md5 or sha256-4m`,
     )
   }
   return { algorithm, digest }
