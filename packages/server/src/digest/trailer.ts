@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { parseChecksumHeader, TusError } from '@shuttle/protocol'
+import { type ChecksumAlgorithm, parseChecksumHeader, TusError } from '@shuttle/protocol'
 
 /**
  * checksum-trailer: a body streamed in one request, whose checksum the client knows only once the
@@ -18,16 +18,22 @@ export function declaresChecksumTrailer(req: IncomingMessage): boolean {
     .includes('upload-checksum')
 }
 
-/** The algorithm the trailer will use: sha256, or what `Upload-Checksum-Trailer` announces. */
-export function trailerAlgorithm(req: IncomingMessage): 'sha256' | 'sha256-4m' {
+/**
+ * The algorithm the trailer will use: sha256, or what `Upload-Checksum-Trailer` announces, which
+ * must be one the store verifies (`accepted`, as Tus-Checksum-Algorithm lists them).
+ */
+export function trailerAlgorithm(
+  req: IncomingMessage,
+  accepted: readonly ChecksumAlgorithm[],
+): 'sha256' | 'sha256-4m' {
   const announced = req.headers['upload-checksum-trailer']
   if (announced === undefined) return 'sha256'
   const name = String(announced).trim().toLowerCase()
-  if (name === 'sha256' || name === 'sha256-4m') return name
+  if (name === 'sha256' || (name === 'sha256-4m' && accepted.includes(name))) return name
   throw new TusError(
     'ERR_CHECKSUM_UNSUPPORTED',
     400,
-    `Upload-Checksum-Trailer announces "${name.slice(0, 20)}"; a trailer checksum is sha256 or sha256-4m`,
+    `Upload-Checksum-Trailer announces "${name.slice(0, 20)}"; a trailer checksum here is ${accepted.includes('sha256-4m') ? 'sha256 or sha256-4m' : 'sha256'}`,
   )
 }
 

@@ -1,5 +1,6 @@
 import type { Hash } from 'node:crypto'
 import { HttpError, isUploadError, TusError } from '@shuttle/protocol'
+import { storeChecksums } from '../digest/checksum-hash.js'
 import { wantsDigest } from '../digest/repr-digest.js'
 import { declaresChecksumTrailer, trailerAlgorithm, trailerDigest } from '../digest/trailer.js'
 import type { IdentityHash } from '../identity/block-hash.js'
@@ -161,9 +162,9 @@ function trailerLost(ctx: HandlerContext): boolean {
 }
 
 function requestChecksum(ctx: HandlerContext): WriteOptions['checksum'] {
-  const inHeader = parseUploadChecksum(ctx.req)
+  const inHeader = parseUploadChecksum(ctx.req, ctx.options.store)
   if (inHeader || !declaresChecksumTrailer(ctx.req)) return inHeader
   if (!ctx.options.store.extensions.has('checksum-trailer')) return undefined
-  const algorithm = trailerAlgorithm(ctx.req)
+  const algorithm = trailerAlgorithm(ctx.req, storeChecksums(ctx.options.store))
   return { algorithm, digest: () => trailerDigest(ctx.req, algorithm) }
 }

@@ -4,7 +4,7 @@ import { link, mkdir, open, readdir, readFile, rename, rm, stat, truncate, write
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
+import { type ChecksumAlgorithm, STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
 import { createChecksumHash } from '../../digest/checksum-hash.js'
 import { shareableFor } from '../../identity/shareable.js'
 import { isValidUploadId } from '../../ids.js'
@@ -63,6 +63,8 @@ export class FileStore implements DataStore {
     'checksum-trailer',
     'identity',
   ])
+  /** sha256-4m too: a request from a 4 MiB boundary is checked with the identity's block digests. */
+  readonly checksumAlgorithms: readonly ChecksumAlgorithm[] = ['sha1', 'sha256', 'md5', 'sha256-4m']
   readonly directory: string
   #ready: Promise<void> | undefined
   readonly #guard: WriteGuard
