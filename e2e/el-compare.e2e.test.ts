@@ -28,6 +28,7 @@ let proxy: ThrottleProxy
 let form: FormServer
 let browser: Browser
 let page: Page
+let bigRuns = 0
 
 interface Spec {
   name: string
@@ -360,22 +361,27 @@ describe('the same examples with endpoint= (tus) on the Shuttle column', () => {
   })
 
   it('pause and resume a dropped file mid-upload; the stored bytes match by sha256', async () => {
-    const src = await makeFile(tmp, 'big.bin', 3 * MiB)
+    // A new name on CI's retry: the first attempt's row stays in the list.
+    const name = `big-${++bigRuns}.bin`
+    const src = await makeFile(tmp, name, 3 * MiB)
     proxy.setRate(512 * 1024)
     await at('shuttle', 'drag').locator('input[type=file]').setInputFiles(src.path)
-    const row = at('shuttle', 'drag').locator('.el-upload-list__item', { hasText: 'big.bin' })
+    const row = at('shuttle', 'drag').locator('.el-upload-list__item', { hasText: name })
     const pct = async () => Number((await row.getAttribute('aria-valuenow')) ?? Number.NaN)
-    await until('big.bin past 10 %', async () => {
-      const bytes = [...proxy.patchBytes.values()].at(-1) ?? 0
-      return bytes > 0.1 * src.size
-    })
+    const pathOf = () => {
+      const upload = proxy.created.find((c) => c.filename === name)
+      return upload ? new URL(upload.url).pathname : undefined
+    }
+    await until(`${name} past 10 %`, () => (proxy.patchBytes.get(pathOf() ?? '') ?? 0) > 0.1 * src.size)
     await row.locator('.shuttle-btn.is-pause').click()
     await row.and(page.locator('.is-phase-paused')).waitFor()
-    const upload = proxy.created.find((c) => c.filename === 'big.bin')
-    if (!upload) throw new Error('big.bin was not created through the proxy')
-    const path = new URL(upload.url).pathname
+    const path = pathOf()
+    if (!path) throw new Error(`${name} was not created through the proxy`)
+    // What the browser had sent before the pause may still sit in the sockets: the proxy reads it
+    // until it sees the aborted PATCH end. From then on, a paused file sends nothing.
+    await until('the paused PATCH to end at the proxy', () => proxy.patchesOpen(path) === 0)
     const atPause = proxy.patchBytes.get(path) ?? 0
-    // A deliberate quiet window: a paused file sends nothing.
+    // A deliberate quiet window: nothing to wait for when nothing should happen.
     await new Promise((r) => setTimeout(r, 1000))
     expect(proxy.patchBytes.get(path) ?? 0).toBe(atPause)
     expect(atPause).toBeLessThan(src.size)
