@@ -111,9 +111,25 @@ async function waitLog(side: Side, id: string, n: number, what: string): Promise
 
 /** Hovers the row first: Element Plus's CSS shows its close icon on hover only (on both columns). */
 async function removeFirst(side: Side, id: string, selector: string): Promise<void> {
-  const row = at(side, id).locator('.el-upload-list__item').first()
-  await row.hover()
-  await row.locator(selector).first().click()
+  await clickOnHover(at(side, id).locator('.el-upload-list__item').first(), selector)
+}
+
+/**
+ * Clicks an item's action that shows only while the mouse is over the item (Element Plus hides
+ * them with display: none otherwise). Playwright scrolls before it clicks; if the layout moved the
+ * item from under the mouse meanwhile, the action is hidden again, so hover and click again.
+ */
+async function clickOnHover(item: Locator, selector: string): Promise<void> {
+  await until(`${selector} clickable`, async () => {
+    await item.scrollIntoViewIfNeeded()
+    await item.hover()
+    return item
+      .locator(selector)
+      .first()
+      .click({ timeout: 2000 })
+      .then(() => true)
+      .catch(() => false)
+  })
 }
 
 async function buildPage(outDir: string): Promise<void> {
@@ -284,8 +300,7 @@ describe('Element Plus docs examples: <el-upload> and <shuttle-upload> side by s
         async () => (await listOf(side, 'picture-card'))[0]?.[1] === 'success',
       )
       const item = at(side, 'picture-card').locator('.el-upload-list__item').first()
-      await item.hover()
-      await item.locator('.el-upload-list__item-preview').click()
+      await clickOnHover(item, '.el-upload-list__item-preview')
       await page
         .locator('.el-dialog')
         .filter({ hasText: `Preview ${side}` })
@@ -301,8 +316,7 @@ describe('Element Plus docs examples: <el-upload> and <shuttle-upload> side by s
       await thumb.waitFor()
       expect(await thumb.getAttribute('src')).toMatch(/^blob:/)
       const titem = at(side, 'thumbnail').locator('.el-upload-list__item').first()
-      await titem.hover()
-      await titem.locator('.el-upload-list__item-preview').click()
+      await clickOnHover(titem, '.el-upload-list__item-preview')
       await waitLog(side, 'thumbnail', 1, 'preview')
     }
     expect(await logOf('el', 'picture-card')).toEqual(['picture-card: preview card.png'])
@@ -318,8 +332,7 @@ describe('Element Plus docs examples: <el-upload> and <shuttle-upload> side by s
       await removeFirst(side, 'picture-card', '.el-upload-list__item-delete')
       await waitLog(side, 'picture-card', 2, 'remove')
       const titem = at(side, 'thumbnail').locator('.el-upload-list__item').first()
-      await titem.hover()
-      await titem.locator('.el-upload-list__item-delete').click()
+      await clickOnHover(titem, '.el-upload-list__item-delete')
       await until(`${side} thumbnail removed`, async () => (await listOf(side, 'thumbnail')).length === 0)
     }
     expect(await logOf('shuttle', 'picture-card')).toEqual(await logOf('el', 'picture-card'))
