@@ -28,6 +28,7 @@ let proxy: ThrottleProxy
 let form: FormServer
 let browser: Browser
 let page: Page
+let bigRuns = 0
 
 interface Spec {
   name: string
@@ -110,9 +111,25 @@ async function waitLog(side: Side, id: string, n: number, what: string): Promise
 
 /** Hovers the row first: Element Plus's CSS shows its close icon on hover only (on both columns). */
 async function removeFirst(side: Side, id: string, selector: string): Promise<void> {
-  const row = at(side, id).locator('.el-upload-list__item').first()
-  await row.hover()
-  await row.locator(selector).first().click()
+  await clickOnHover(at(side, id).locator('.el-upload-list__item').first(), selector)
+}
+
+/**
+ * Clicks an item's action that shows only while the mouse is over the item (Element Plus hides
+ * them with display: none otherwise). Playwright scrolls before it clicks; if the layout moved the
+ * item from under the mouse meanwhile, the action is hidden again, so hover and click again.
+ */
+async function clickOnHover(item: Locator, selector: string): Promise<void> {
+  await until(`${selector} clickable`, async () => {
+    await item.scrollIntoViewIfNeeded()
+    await item.hover()
+    return item
+      .locator(selector)
+      .first()
+      .click({ timeout: 2000 })
+      .then(() => true)
+      .catch(() => false)
+  })
 }
 
 async function buildPage(outDir: string): Promise<void> {
@@ -283,8 +300,7 @@ describe('Element Plus docs examples: <el-upload> and <shuttle-upload> side by s
         async () => (await listOf(side, 'picture-card'))[0]?.[1] === 'success',
       )
       const item = at(side, 'picture-card').locator('.el-upload-list__item').first()
-      await item.hover()
-      await item.locator('.el-upload-list__item-preview').click()
+      await clickOnHover(item, '.el-upload-list__item-preview')
       await page
         .locator('.el-dialog')
         .filter({ hasText: `Preview ${side}` })
@@ -300,8 +316,7 @@ describe('Element Plus docs examples: <el-upload> and <shuttle-upload> side by s
       await thumb.waitFor()
       expect(await thumb.getAttribute('src')).toMatch(/^blob:/)
       const titem = at(side, 'thumbnail').locator('.el-upload-list__item').first()
-      await titem.hover()
-      await titem.locator('.el-upload-list__item-preview').click()
+      await clickOnHover(titem, '.el-upload-list__item-preview')
       await waitLog(side, 'thumbnail', 1, 'preview')
     }
     expect(await logOf('el', 'picture-card')).toEqual(['picture-card: preview card.png'])
@@ -317,8 +332,7 @@ describe('Element Plus docs examples: <el-upload> and <shuttle-upload> side by s
       await removeFirst(side, 'picture-card', '.el-upload-list__item-delete')
       await waitLog(side, 'picture-card', 2, 'remove')
       const titem = at(side, 'thumbnail').locator('.el-upload-list__item').first()
-      await titem.hover()
-      await titem.locator('.el-upload-list__item-delete').click()
+      await clickOnHover(titem, '.el-upload-list__item-delete')
       await until(`${side} thumbnail removed`, async () => (await listOf(side, 'thumbnail')).length === 0)
     }
     expect(await logOf('shuttle', 'picture-card')).toEqual(await logOf('el', 'picture-card'))
@@ -360,22 +374,27 @@ describe('the same examples with endpoint= (tus) on the Shuttle column', () => {
   })
 
   it('pause and resume a dropped file mid-upload; the stored bytes match by sha256', async () => {
-    const src = await makeFile(tmp, 'big.bin', 3 * MiB)
+    // A new name on CI's retry: the first attempt's row stays in the list.
+    const name = `big-${++bigRuns}.bin`
+    const src = await makeFile(tmp, name, 3 * MiB)
     proxy.setRate(512 * 1024)
     await at('shuttle', 'drag').locator('input[type=file]').setInputFiles(src.path)
-    const row = at('shuttle', 'drag').locator('.el-upload-list__item', { hasText: 'big.bin' })
+    const row = at('shuttle', 'drag').locator('.el-upload-list__item', { hasText: name })
     const pct = async () => Number((await row.getAttribute('aria-valuenow')) ?? Number.NaN)
-    await until('big.bin past 10 %', async () => {
-      const bytes = [...proxy.patchBytes.values()].at(-1) ?? 0
-      return bytes > 0.1 * src.size
-    })
+    const pathOf = () => {
+      const upload = proxy.created.find((c) => c.filename === name)
+      return upload ? new URL(upload.url).pathname : undefined
+    }
+    await until(`${name} past 10 %`, () => (proxy.patchBytes.get(pathOf() ?? '') ?? 0) > 0.1 * src.size)
     await row.locator('.shuttle-btn.is-pause').click()
     await row.and(page.locator('.is-phase-paused')).waitFor()
-    const upload = proxy.created.find((c) => c.filename === 'big.bin')
-    if (!upload) throw new Error('big.bin was not created through the proxy')
-    const path = new URL(upload.url).pathname
+    const path = pathOf()
+    if (!path) throw new Error(`${name} was not created through the proxy`)
+    // What the browser had sent before the pause may still sit in the sockets: the proxy reads it
+    // until it sees the aborted PATCH end. From then on, a paused file sends nothing.
+    await until('the paused PATCH to end at the proxy', () => proxy.patchesOpen(path) === 0)
     const atPause = proxy.patchBytes.get(path) ?? 0
-    // A deliberate quiet window: a paused file sends nothing.
+    // A deliberate quiet window: nothing to wait for when nothing should happen.
     await new Promise((r) => setTimeout(r, 1000))
     expect(proxy.patchBytes.get(path) ?? 0).toBe(atPause)
     expect(atPause).toBeLessThan(src.size)

@@ -25,6 +25,11 @@ export interface ThrottleProxy {
   created: CreatedUpload[]
   /** Every request, in the order their answers arrived. */
   requests: ProxiedRequest[]
+  /**
+   * PATCH requests to this upload path the proxy is still reading. A client that aborts leaves
+   * bytes it had already sent in the sockets; the proxy reads (and counts) them until this is 0.
+   */
+  patchesOpen(path: string): number
   /** PATCH bytes per second per request; Infinity = no limit. */
   setRate(bytesPerSecond: number): void
   close(): Promise<void>
@@ -50,6 +55,7 @@ export async function startProxy(target: string, bytesPerSecond: number): Promis
   const postBytes = new Map<string, number>()
   const created: CreatedUpload[] = []
   const requests: ProxiedRequest[] = []
+  const open = new Map<string, number>()
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
@@ -79,6 +85,8 @@ export async function startProxy(target: string, bytesPerSecond: number): Promis
       req.pipe(up)
       return
     }
+    open.set(path, (open.get(path) ?? 0) + 1)
+    req.on('close', () => open.set(path, (open.get(path) ?? 1) - 1))
     req.on('data', (chunk: Buffer) => {
       patchBytes.set(path, (patchBytes.get(path) ?? 0) + chunk.length)
       up.write(chunk)
@@ -97,6 +105,7 @@ export async function startProxy(target: string, bytesPerSecond: number): Promis
     postBytes,
     created,
     requests,
+    patchesOpen: (path) => open.get(path) ?? 0,
     setRate: (n) => {
       rate = n
     },

@@ -126,10 +126,6 @@ export async function writeBody(
 }
 
 /**
- * The Upload-Checksum header, or (extension checksum-trailer, when the store offers it) a sha256
- * that arrives as a trailer after the body.
- */
-/**
  * A running hash that counts the bytes it is fed, and feeds them to the identity hash too. `copy`
  * and `digest` are the SHA-256's: a store asks for them only with a trailer checksum, whose
  * requests always want the digest (so the SHA-256 is there whenever they are called).
@@ -161,6 +157,10 @@ function trailerLost(ctx: HandlerContext): boolean {
   return declaresChecksumTrailer(ctx.req) && ctx.req.trailers['upload-checksum'] === undefined
 }
 
+/**
+ * The Upload-Checksum header, or (extension checksum-trailer, when the store offers it) a sha256
+ * that arrives as a trailer after the body.
+ */
 function requestChecksum(ctx: HandlerContext): WriteOptions['checksum'] {
   const inHeader = parseUploadChecksum(ctx.req, ctx.options.store)
   if (inHeader || !declaresChecksumTrailer(ctx.req)) return inHeader
