@@ -127,8 +127,8 @@ export async function writeBody(
 
 /**
  * A running hash that counts the bytes it is fed, and feeds them to the identity hash too. `copy`
- * and `digest` are the SHA-256's: a store asks for them only with a trailer checksum, whose
- * requests always want the digest (so the SHA-256 is there whenever they are called).
+ * and `digest` are the SHA-256's, which a request with `Want-Repr-Digest: sha-256=0` does not have:
+ * stores only feed it and take a request's digest from `checksum.shared` (see WriteOptions).
  */
 function counted(
   hash: Hash | undefined,
@@ -159,7 +159,7 @@ function trailerLost(ctx: HandlerContext): boolean {
 
 /**
  * The Upload-Checksum header, or (extension checksum-trailer, when the store offers it) a sha256
- * that arrives as a trailer after the body.
+ * (or announced sha256-4m) that arrives as a trailer after the body; only algorithms the store lists.
  */
 function requestChecksum(ctx: HandlerContext): WriteOptions['checksum'] {
   const inHeader = parseUploadChecksum(ctx.req, ctx.options.store)
