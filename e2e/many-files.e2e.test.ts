@@ -15,8 +15,8 @@ import { assertBuilt, type RunningServer, startServer } from './helpers/server.j
 // the heaviest task of the page costs ≤ 30 ms of CPU time (a Chromium trace of a whole run), and
 // the tasks over 100 ms of that run had 0–11 ms of CPU: the rest was waiting for one of the 2
 // cores, shared with other suites. A long task is measured in wall time, so the bound depends on
-// the load when the test starts: the issue's 100 ms on a machine otherwise idle (1-minute load
-// average below the core count; the old code measured 172–194 ms alone, this one 58 ms in a whole
+// the load while it runs: the issue's 100 ms on a machine otherwise idle (1-minute load average
+// below the core count from start to end; the old code measured 172–194 ms alone, this one 58 ms in a whole
 // `npm test` run at load 1.9); 500 ms under load, which the old code exceeded (1083 ms at load
 // 7–10). Measured: longest 123, 142, 144 and 155 ms at load 4–8, 349–500 ms at load 10–18. The
 // numbers and the load are printed.
@@ -57,8 +57,13 @@ describe(`${COUNT} files of 1 KiB (Chromium)`, () => {
   it('no main-thread task over 100 ms while they upload; smooth scrolling; all arrive; heap reported', {
     timeout: 660_000,
   }, async () => {
+    // The load is sampled through the whole measurement, not only at its start: in `npm test` other
+    // projects start beside this one (CI saw 1.9 at the start and 4.6 by the end).
     const loadAtStart = loadavg()[0] ?? 0
-    const quiet = loadAtStart < cpus().length
+    let peakLoad = loadAtStart
+    const sampler = setInterval(() => {
+      peakLoad = Math.max(peakLoad, loadavg()[0] ?? 0)
+    }, 1000).unref() // a failing test must not keep the worker alive
     const heapBefore = await page.evaluate(
       () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
     )
@@ -109,6 +114,9 @@ describe(`${COUNT} files of 1 KiB (Chromium)`, () => {
     const heapAfter = await page.evaluate(
       () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
     )
+    clearInterval(sampler)
+    peakLoad = Math.max(peakLoad, loadavg()[0] ?? 0)
+    const quiet = peakLoad < cpus().length
     const rows = await page.locator('.shuttle-file-list__item').count()
     gaps.sort((a, b) => a - b)
     const p95 = gaps[Math.floor(gaps.length * 0.95)] ?? 0
@@ -121,7 +129,8 @@ describe(`${COUNT} files of 1 KiB (Chromium)`, () => {
         renderedRows: rows,
         heapBeforeMiB: Math.round(heapBefore / 2 ** 20),
         heapAfterMiB: Math.round(heapAfter / 2 ** 20),
-        loadAverage: [loadAtStart, loadavg()[0] ?? 0].map((l) => Math.round(l * 10) / 10),
+        loadAverage: [loadAtStart, peakLoad, loadavg()[0] ?? 0].map((l) => Math.round(l * 10) / 10),
+        loadAverageIs: 'start, peak, end',
         bound: quiet ? 'idle machine: 100 ms' : 'loaded machine: 500 ms',
       }),
     )
