@@ -147,6 +147,7 @@ try {
         tmpRoot,
         size: sizes.browser,
         input: args.browserInput,
+        modes: args.modes,
         log,
       })
     } catch (err) {

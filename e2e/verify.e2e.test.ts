@@ -48,7 +48,7 @@ afterAll(async () => {
 })
 
 interface PageResult {
-  files: { url: string; sha: string; verified: string | null }[]
+  files: { url: string; sha: string; id4m: string; verified: string | null; identity: string | null }[]
   mismatches: number
   failed: string[]
 }
@@ -66,11 +66,21 @@ async function uploadTen(seed: number, checksum: boolean): Promise<{ proxy: BitF
         Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('')
       const blobs = []
       const shas: string[] = []
+      const ids4m: string[] = []
       for (const size of sizes) {
         const bytes = new Uint8Array(size)
         for (let i = 0; i < size; i += 65536)
           crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)))
         shas.push(hex(await crypto.subtle.digest('SHA-256', bytes)))
+        // sha256-4m: SHA-256 over each 4 MiB block's SHA-256.
+        const blocks: Uint8Array[] = []
+        for (let at = 0; at < size; at += 4 * 1024 * 1024)
+          blocks.push(
+            new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.subarray(at, at + 4 * 1024 * 1024))),
+          )
+        const all = new Uint8Array(blocks.length * 32)
+        for (const [i, b] of blocks.entries()) all.set(b, i * 32)
+        ids4m.push(hex(await crypto.subtle.digest('SHA-256', all)))
         blobs.push(new Blob([bytes]))
       }
       const endpoint = new URL('/files/', location.href).href
@@ -85,6 +95,7 @@ async function uploadTen(seed: number, checksum: boolean): Promise<{ proxy: BitF
       let mismatches = 0
       up.on('checksum-mismatch', () => mismatches++)
       const verified = new Map<string, string>()
+      const identities = new Map<string, string>()
       const failed: string[] = []
       const ids = up.add(blobs.map((blob, i) => ({ blob, name: `ten-${i}.bin` })))
       await new Promise<void>((ok) => {
@@ -92,8 +103,9 @@ async function uploadTen(seed: number, checksum: boolean): Promise<{ proxy: BitF
         const settle = () => {
           if (++done === ids.length) ok()
         }
-        up.on('completed', ({ id, verified: v }) => {
+        up.on('completed', ({ id, verified: v, identity }) => {
           if (v) verified.set(id, v.digest)
+          if (identity) identities.set(id, identity.digest)
           settle()
         })
         up.on('failed', ({ error }) => {
@@ -103,10 +115,14 @@ async function uploadTen(seed: number, checksum: boolean): Promise<{ proxy: BitF
       })
       const files = ids.map((id, i) => {
         const v = verified.get(id)
+        const idv = identities.get(id)
+        const unb64 = (b: string) => hex(Uint8Array.from(atob(b), (c) => c.charCodeAt(0)))
         return {
           url: up.getFile(id)?.url ?? '',
           sha: shas[i] ?? '',
-          verified: v === undefined ? null : hex(Uint8Array.from(atob(v), (c) => c.charCodeAt(0))),
+          id4m: ids4m[i] ?? '',
+          verified: v === undefined ? null : unb64(v),
+          identity: idv === undefined ? null : unb64(idv),
         }
       })
       return { files, mismatches, failed }
@@ -126,7 +142,10 @@ describe('verification in Chromium through a bit-flipping proxy', () => {
     expect(proxy.flipped.map((f) => f.status)).toEqual(proxy.flipped.map(() => 460))
     expect(r.mismatches).toBe(proxy.flipped.length)
     for (const f of r.files) {
-      expect(f.verified).toBe(f.sha)
+      // What the server confirmed: its Repr-Digest (a file sent whole in the creation POST) or,
+      // for a file whose identity was declared, the identity it checked against the stored bytes.
+      if (f.verified === null) expect(f.identity).toBe(f.id4m)
+      else expect(f.verified).toBe(f.sha)
       const got = await stored(f.url)
       expect(got.status).toBe(200)
       expect(got.sha).toBe(f.sha)
@@ -140,6 +159,7 @@ describe('verification in Chromium through a bit-flipping proxy', () => {
     let damaged = 0
     for (const f of r.files) {
       expect(f.verified).toBeNull()
+      expect(f.identity).toBeNull()
       if ((await stored(f.url)).sha !== f.sha) damaged++
     }
     expect(damaged).toBeGreaterThanOrEqual(3)

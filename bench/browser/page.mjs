@@ -23,15 +23,16 @@ function inputOf(input, size) {
   return file
 }
 
-function uploadShuttle(blob, endpoint, chunkSize, parallel) {
+function uploadShuttle(blob, endpoint, chunkSize, parallel, verify) {
   return new Promise((resolve, reject) => {
     const uploader = createUploader({
       endpoint,
       chunkSize,
       parallelUploads: parallel,
       retryDelays: RETRY_DELAYS,
-      // Rows compare like with like: tus-js-client verifies nothing. (Verification: the Node 'verified' row.)
-      checksum: false,
+      // Rows compare like with like: tus-js-client verifies and hashes nothing. The verified row
+      // runs the engine's defaults: checksums and content identity as the server offers them.
+      ...(verify ? {} : { checksum: false, identity: false }),
     })
     uploader.on('completed', ({ url }) => resolve(uploader.destroy().then(() => url)))
     uploader.on('failed', ({ error }) => reject(error))
@@ -80,14 +81,15 @@ async function uploadRaw(blob, chunkSize) {
 }
 
 /** Uploads the input once; resolves with the elapsed milliseconds and the upload's URL (not raw). */
-window.benchUpload = async ({ client, input = 'file', size, chunkSize, parallel = 1 }) => {
+window.benchUpload = async ({ client, input = 'file', size, chunkSize, parallel = 1, verify = false }) => {
   const blob = inputOf(input, size)
   const chunk = chunkSize === 'Infinity' ? Number.POSITIVE_INFINITY : chunkSize
   const endpoint = `${location.origin}/files/`
   const t0 = performance.now()
   let url
   if (client === 'raw') await uploadRaw(blob, chunk)
-  else url = await (client === 'shuttle' ? uploadShuttle : uploadTus)(blob, endpoint, chunk, parallel)
+  else if (client === 'shuttle') url = await uploadShuttle(blob, endpoint, chunk, parallel, verify)
+  else url = await uploadTus(blob, endpoint, chunk, parallel)
   return { ms: performance.now() - t0, url }
 }
 window.benchPrepare = ({ input = 'file', size }) => {

@@ -11,7 +11,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only <list>        workloads: limits,single,many,resume,browser,rss,hash,s3 (default: all;
                        --quick leaves out s3, which starts a Ceph RGW, unless named)
   --pairs <list>       pairs: shuttle,peer,tusjs-shuttle,shuttle-tus (default: all)
-  --modes <list>       single-file modes: stream,chunked,parallel,verify (default: all)
+  --modes <list>       single-file modes: stream,chunked,parallel,verify,chunked-verify (default: all)
   --browser-input <file|blob>
                        Chromium input: a disk-backed File given through <input type=file> (default),
                        or an in-memory Blob built in the page on every page load

@@ -132,13 +132,17 @@ describe('npm run bench -- --quick', () => {
   it('uploads one file per pair and mode with stored bytes verified by sha256, and reports speed, CPU and RSS', () => {
     const rows = results.single.map((r) => `${r.mode}/${r.pair}${r.unsupported ? ' (n/a)' : ''}`).sort()
     expect(rows).toEqual([
+      // End-to-end verification needs a Shuttle client and server.
+      'chunked-verify/peer (n/a)',
+      'chunked-verify/shuttle',
+      'chunked-verify/shuttle-tus (n/a)',
+      'chunked-verify/tusjs-shuttle (n/a)',
       ...PAIRS.map((p) => `chunked/${p}`),
       'parallel/peer (n/a)', // @tus/server has no concatenation
       'parallel/shuttle',
       'parallel/shuttle-tus (n/a)',
       'parallel/tusjs-shuttle',
       ...PAIRS.map((p) => `stream/${p}`),
-      // End-to-end verification needs a Shuttle client and server.
       'verify/peer (n/a)',
       'verify/shuttle',
       'verify/shuttle-tus (n/a)',
@@ -152,7 +156,13 @@ describe('npm run bench -- --quick', () => {
       expect(r.serverRss).toBeGreaterThan(10 * MiB)
       expect(r.clientRss).toBeGreaterThan(10 * MiB)
     }
-    expect(results.rss.map((r) => r.mode).sort()).toEqual(['chunked', 'parallel', 'stream', 'verify'])
+    expect(results.rss.map((r) => r.mode).sort()).toEqual([
+      'chunked',
+      'chunked-verify',
+      'parallel',
+      'stream',
+      'verify',
+    ])
   })
 
   it('runs the concurrent uploads without errors and reports latency', () => {
@@ -184,6 +194,7 @@ describe('npm run bench -- --quick', () => {
     const rows = (results.browser ?? []).map((r) => `${r.mode}/${r.pair}`).sort()
     const withCeilings = [...PAIRS, 'ceiling', 'ceiling-write'].sort()
     expect(rows).toEqual([
+      'chunked-verify/shuttle', // the engine's defaults: checksums and identity
       ...withCeilings.map((p) => `chunked/${p}`),
       'parallel/shuttle',
       'parallel/tusjs-shuttle',

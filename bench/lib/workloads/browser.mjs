@@ -27,6 +27,16 @@ const MODES = [
     parallel: 4,
     baseline: 'chunked',
   },
+  // The engine's defaults (checksums and content identity as the server offers them) against the
+  // 8 MiB row without them; no ceiling of its own.
+  {
+    id: 'chunked-verify',
+    label: '8 MiB chunks, verified',
+    chunkSize: 8 * 1024 * 1024,
+    parallel: 1,
+    verify: true,
+    baseline: 'chunked',
+  },
 ]
 // The ceilings run in the sequential modes; the 4-parts rows are held against the 8 MiB ones.
 // 'discard' is the ceiling of Chromium's upload path; 'write' adds the cheapest server that stores
@@ -35,7 +45,7 @@ export const CEILINGS = [
   { id: 'ceiling', label: 'raw XHR → discarding sink (ceiling)', client: 'raw', sink: 'discard' },
   { id: 'ceiling-write', label: 'raw XHR → sink writing a file', client: 'raw', sink: 'write' },
 ]
-const hasCeiling = (mode) => mode.parallel === 1
+const hasCeiling = (mode) => mode.parallel === 1 && !mode.verify
 
 /** A sink child (discard-child.mjs), with the same interface as startServer(). */
 async function startSink(how, tmpRoot) {
@@ -47,7 +57,8 @@ async function startSink(how, tmpRoot) {
 
 const mibs = (size, ms) => (size / (ms / 1000) / 2 ** 20).toFixed(0)
 
-export async function runBrowser({ pairs, reps, tmpRoot, size, input = 'file', log }) {
+export async function runBrowser({ pairs, reps, tmpRoot, size, input = 'file', modes: only, log }) {
+  const modes = MODES.filter((m) => !only || only.includes(m.id))
   if (!existsSync(CHROMIUM)) {
     log(`  skipped: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`)
     return []
@@ -71,7 +82,7 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, input = 'file', l
     // A bare import the map does not cover shows up only here, as a console error.
     page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(msg.text()))
     for (let rep = 0; rep < reps; rep++) {
-      for (const mode of MODES) {
+      for (const mode of modes) {
         const entries = [...pairs, ...(hasCeiling(mode) ? CEILINGS : [])]
         for (const pair of entries.map((_, i) => entries[(i + rep) % entries.length])) {
           if (!pair.sink && unsupported(pair, mode)) continue
@@ -99,6 +110,7 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, input = 'file', l
               size,
               chunkSize: mode.chunkSize,
               parallel: mode.parallel,
+              verify: mode.verify === true,
             })
             const chromeCpu = before && cpuBetween(before, snapshot(browserPid))
             run = { elapsedMs: ms, server: await server.stats(), chromeCpu }
@@ -124,7 +136,7 @@ export async function runBrowser({ pairs, reps, tmpRoot, size, input = 'file', l
   }
   const rows = []
   const gib = size / GiB
-  for (const mode of MODES) {
+  for (const mode of modes) {
     for (const pair of [...CEILINGS, ...pairs]) {
       const all = runs.get(`${mode.id}/${pair.id}`)
       if (!all) continue

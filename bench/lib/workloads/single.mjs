@@ -10,6 +10,14 @@ export const MODES = [
   // The one request with end-to-end verification (sha256 trailer + Repr-Digest check), the engine's
   // default against a server that offers it; every other row runs with checksum: false.
   { id: 'verify', label: '1 request, verified', chunkSize: 'Infinity', parallel: 1, verify: true },
+  // 8 MiB chunks with end-to-end verification: Upload-Checksum on every PATCH.
+  {
+    id: 'chunked-verify',
+    label: '8 MiB chunks, verified',
+    chunkSize: 8 * 1024 * 1024,
+    parallel: 1,
+    verify: true,
+  },
 ]
 
 function summarize(runs, size) {

@@ -95,11 +95,14 @@ export interface UploaderOptions {
   /**
    * Verify every byte end to end when the server offers it (default true): each request carries
    * an Upload-Checksum (tus checksum; in one streamed request as a trailer, checksum-trailer) and a
-   * request the server refuses with 460 is sent again; at the end the SHA-256 of the file, hashed
-   * while it is read, must equal the server's Repr-Digest of what it stored, else the upload fails
-   * (ERR_DIGEST_MISMATCH). true: sha256, else sha1, as the server lists them; 'sha1'/'sha256':
-   * only that one; false: none of it. Servers without these features cost nothing but the one
-   * OPTIONS per endpoint.
+   * request the server refuses with 460 is sent again; at the end the stored bytes are checked, else
+   * the upload fails (ERR_DIGEST_MISMATCH). With true, a file whose content identity was declared
+   * to the server (instant upload) is checked by the identity the server confirms at completion
+   * (`completed.identity`), and requests from a 4 MiB boundary take their `sha256-4m` checksum from
+   * the identity's blocks: no byte is hashed twice on either side. Otherwise, and always with
+   * 'sha256'/'sha1' (only that algorithm), the SHA-256 of the file, hashed while it is read, must
+   * equal the server's Repr-Digest of what it stored (`completed.verified`). false: none of it.
+   * Servers without these features cost nothing but the one OPTIONS per endpoint.
    */
   checksum?: boolean | 'sha1' | 'sha256'
   /**

@@ -5,7 +5,15 @@ import { createUploader } from '@shuttle/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliServer, spawnCli } from '../../server/test/helpers/cli.js'
 import { waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, type TestFile, waitUntil, writeRandomFile } from './helpers/files.js'
+import {
+  identityOfFile,
+  MiB,
+  makeTempDir,
+  removeDir,
+  type TestFile,
+  waitUntil,
+  writeRandomFile,
+} from './helpers/files.js'
 import { type RecordingProxy, startRecordingProxy } from './helpers/recording-proxy.js'
 
 // `shuttle serve` is SIGKILLed while a verified upload streams its one request (sha256 in a
@@ -34,14 +42,14 @@ afterAll(async () => {
 })
 
 describe('verification across a server SIGKILL', () => {
-  it('resumes after the kill and the final Repr-Digest matches the file', async () => {
+  it('resumes after the kill and the final identity (and Repr-Digest) matches the file', async () => {
     const first = await spawnCli(store)
     servers.push(first)
     proxy = await startRecordingProxy(first.endpoint, { bytesPerSecond: RATE })
     const u = createUploader({ endpoint: proxy.endpoint, retryDelays: [0, 200, 400, 800, 1600, 3200] })
     const verified: string[] = []
     const restarts: string[] = []
-    u.on('completed', ({ verified: v }) => v && verified.push(v.digest))
+    u.on('completed', ({ identity }) => identity && verified.push(identity.digest))
     u.on('upload-restarted', ({ id }) => restarts.push(id))
     const [id] = u.add(file.path) as [string]
     // Past 40 % of the one streamed PATCH (its Trailer is announced), the server dies.
@@ -61,7 +69,7 @@ describe('verification across a server SIGKILL', () => {
     const expected = createHash('sha256')
       .update(await readFile(file.path))
       .digest('base64')
-    expect(verified).toEqual([expected])
+    expect(verified).toEqual([await identityOfFile(file.path)])
     expect(restarts).toEqual([])
     // One creation, and the resumed PATCH started where the disk ended, not at 0.
     expect(proxy.byMethod().POST?.count).toBe(1)

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitForCompletion } from './helpers/engine.js'
-import { MiB, makeTempDir, removeDir, waitUntil, writeRandomFile } from './helpers/files.js'
+import { identityOfFile, MiB, makeTempDir, removeDir, waitUntil, writeRandomFile } from './helpers/files.js'
 import { startRecordingProxy } from './helpers/recording-proxy.js'
 import { useSourceFiles } from './helpers/source-files.js'
 import { useStack } from './helpers/stack.js'
 
-// Verification is on by default. Against our server the file's SHA-256 is compared with the
-// server's Repr-Digest; against @tus/server (no checksum, no Repr-Digest) nothing changes but one
+// Verification is on by default. Against our server a file whose identity was declared is checked
+// by the identity the server confirms (no SHA-256 on either side); with checksum: 'sha256' (and for
+// files that declare none) the file's SHA-256 is compared with the server's Repr-Digest; against @tus/server (no checksum, no Repr-Digest) nothing changes but one
 // OPTIONS; a server whose stored bytes differ fails the upload loudly; a proxy that drops trailers
 // costs one refused request, not a failed upload.
 const files = useSourceFiles('verify-src', [6 * MiB + 5, 3 * MiB, 0])
@@ -22,9 +23,28 @@ const methodsOf = (log: readonly { method: string }[]) => log.map((e) => e.metho
 describe('verification against shuttle', () => {
   const stack = useStack('shuttle')
 
+  it('by default, a file with a declared identity is checked by the identity the server confirms: sha256-4m checksums, no SHA-256 asked', async () => {
+    const { server, proxy } = stack
+    const u = stack.uploader({ endpoint: proxy.endpoint, chunkSize: 4 * MiB })
+    const confirmed = new Map<string, string | undefined>()
+    u.on('completed', ({ id, identity, verified }) => {
+      expect(verified).toBeUndefined()
+      confirmed.set(id, identity?.digest)
+    })
+    const [id] = u.add(files[0]!.path) as [string]
+    await waitForCompletion(u, [id], 30_000)
+    await waitUntil(() => confirmed.size === 1, 10_000, 'the completed event')
+    expect(confirmed.get(id)).toBe(await identityOfFile(files[0]!.path))
+    expect(await server.storedSha256(u.getFile(id)!.url!)).toBe(files[0]!.sha256)
+    // 4 MiB + 2 MiB + 5: each PATCH checksummed from the identity's blocks, none asking Repr-Digest.
+    const patches = proxy.requestsFor(u.getFile(id)!.url!).filter((r) => r.method === 'PATCH')
+    expect(patches).toHaveLength(2)
+    for (const p of patches) expect(p.checksum).toMatch(/^sha256-4m /)
+  })
+
   it('completes every file with the digest the server confirmed (trailer, header in the POST, empty file)', async () => {
     const { server, proxy } = stack
-    const u = stack.uploader({ endpoint: proxy.endpoint })
+    const u = stack.uploader({ endpoint: proxy.endpoint, checksum: 'sha256' })
     const verified = new Map<string, string>()
     u.on('completed', ({ id, verified: v }) => v && verified.set(id, v.digest))
     const ids = u.add(files.map((f) => f.path))
@@ -56,7 +76,7 @@ describe('verification against shuttle', () => {
       },
     })
     try {
-      const u = stack.uploader({ endpoint: lying.endpoint, retryDelays: [0] })
+      const u = stack.uploader({ endpoint: lying.endpoint, retryDelays: [0], checksum: 'sha256' })
       const [id] = u.add(files[0]!.path) as [string]
       await waitForCompletion(u, [id], 30_000).catch(() => {})
       const f = u.getFile(id)!
@@ -79,7 +99,7 @@ describe('verification against shuttle', () => {
     const { server } = stack
     const dropping = await startRecordingProxy(server.endpoint, { dropTrailers: true })
     try {
-      const u = stack.uploader({ endpoint: dropping.endpoint, maxConcurrentUploads: 1 })
+      const u = stack.uploader({ endpoint: dropping.endpoint, maxConcurrentUploads: 1, checksum: 'sha256' })
       const verified: string[] = []
       u.on('completed', ({ verified: v }) => v && verified.push(v.digest))
       const first = u.add(files[0]!.path)

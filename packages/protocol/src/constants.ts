@@ -16,8 +16,15 @@ export type TusExtension =
   /** Shuttle's: content identity checked at completion, instant upload with proof of possession. */
   | 'instant-upload'
 
-/** Checksum algorithms Shuttle's server and client both know (lower-case, as on the wire). */
-export const CHECKSUM_ALGORITHMS = ['sha1', 'sha256', 'md5'] as const
+/**
+ * Checksum algorithms Shuttle's server and client both know (lower-case, as on the wire).
+ * `sha256-4m` is the content identity's construction applied to one request's body: SHA-256 over
+ * the SHA-256 of each 4 MiB block counted from the body's first byte (the last block shorter). A
+ * client that hashed the file's identity knows it for every request that starts on a 4 MiB boundary
+ * without hashing the bytes again, and a server that hashes the identity as bytes arrive gets it
+ * from the same block digests.
+ */
+export const CHECKSUM_ALGORITHMS = ['sha1', 'sha256', 'md5', 'sha256-4m'] as const
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number]
 
 /** Content-Type that every PATCH body must carry. */

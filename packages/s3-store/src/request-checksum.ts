@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
-import type { RunningHash, WriteOptions } from '@shuttle/server'
+import { createChecksumHash, type WriteOptions } from '@shuttle/server'
 
 /** How a checksummed write decides whether its body counts (see PartVerify in part-writer.ts). */
 export interface RequestChecksum {
-  /** Fed the body's bytes; undefined when the running hash already is this request's hash. */
+  /** Fed the body's bytes; undefined when the server's running hash already computes this request's. */
   readonly hash: { update(data: Uint8Array): unknown } | undefined
   /** True keeps the body, false drops it (cut off before a header checksum could be checked); throws 460. */
   decide(ended: boolean, received: number): boolean
@@ -12,19 +12,19 @@ export interface RequestChecksum {
 
 /**
  * The tus checksum of one request, as the file store checks it: `Upload-Checksum` in a header (the
- * digest is known before the body; a body cut off cannot be verified and is dropped whole) or
- * sha256 in a trailer (`checksum.digest` is a function called once the body ended; a body cut off
- * before its end is kept like an unchecked one, the whole upload's Repr-Digest still covers it).
+ * digest is known before the body; a body cut off cannot be verified and is dropped whole) or in a
+ * trailer (`checksum.digest` is a function called once the body ended; a body cut off before its end
+ * is kept like an unchecked one, the whole upload's digest still covers it). The algorithm is one
+ * the store lists (sha256-4m too); `checksum.shared`, when the server gives it, is this request's
+ * digest computed by the running hash the part writer feeds, so each byte is hashed once.
  */
 export function requestChecksum(
   checksum: NonNullable<WriteOptions['checksum']>,
   offset: number,
-  running: RunningHash | undefined,
 ): RequestChecksum {
   const trailer = typeof checksum.digest === 'function'
-  // At offset 0 the running SHA-256 is the request's own: each byte is hashed once.
-  const shared = trailer && offset === 0 && running !== undefined && checksum.algorithm === 'sha256'
-  const own = shared ? undefined : createHash(checksum.algorithm)
+  const shared = checksum.shared
+  const own = shared ? undefined : createChecksumHash(checksum.algorithm)
   return {
     hash: own,
     decide(ended, received) {
@@ -32,7 +32,7 @@ export function requestChecksum(
       const expected = trailer
         ? (checksum.digest as () => Uint8Array | undefined)()
         : (checksum.digest as Uint8Array)
-      const digest = own ? own.digest() : (running as RunningHash).copy().digest()
+      const digest = own ? own.digest() : (shared as { digest(): Uint8Array }).digest()
       if (expected !== undefined && sameDigest(digest, expected)) return true
       throw new TusError(
         'ERR_CHECKSUM_MISMATCH',

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3'
-import { TusError, UploadError } from '@shuttle/protocol'
+import { type ChecksumAlgorithm, TusError, UploadError } from '@shuttle/protocol'
 import {
   type ByteSource,
   type DataStore,
@@ -77,6 +77,8 @@ export class S3Store implements DataStore {
     'checksum-trailer',
     'identity',
   ])
+  /** sha256-4m too: a request from a 4 MiB boundary is checked with the identity's block digests. */
+  readonly checksumAlgorithms: readonly ChecksumAlgorithm[] = ['sha1', 'sha256', 'md5', 'sha256-4m']
   readonly #bucket: Bucket
   readonly #prefix: string
   readonly #minPart: number
@@ -197,7 +199,7 @@ export class S3Store implements DataStore {
       return offset
     }
     const uploadId = info.uploadId as string
-    const check = options.checksum ? requestChecksum(options.checksum, offset, options.hash) : undefined
+    const check = options.checksum ? requestChecksum(options.checksum, offset) : undefined
     const trusted = trustedParts(info, state.parts.length + 1, check, (next) => {
       options.lease?.assertHeld()
       return this.#putInfo(next)

@@ -18,6 +18,7 @@ export {
   stripBidi,
 } from './content-disposition.js'
 export { allowOrigin, corsHeaders } from './cors.js'
+export { createChecksumHash, DEFAULT_STORE_CHECKSUMS } from './digest/checksum-hash.js'
 export { closeHttpServer } from './http-close.js'
 export {
   applyHttpLimits,

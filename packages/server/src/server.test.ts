@@ -33,7 +33,7 @@ describe('OPTIONS and protocol checks', () => {
       'instant-upload',
     ])
     expect(res.headers.get('upload-identity-algorithm')).toBe('sha256-4m')
-    expect(res.headers.get('tus-checksum-algorithm')).toBe('sha1,sha256,md5')
+    expect(res.headers.get('tus-checksum-algorithm')).toBe('sha1,sha256,md5,sha256-4m')
     expect(res.headers.get('tus-max-size')).toBe('1000')
     expect(res.headers.get('access-control-allow-origin')).toBeNull()
   })

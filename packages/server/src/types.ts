@@ -80,6 +80,13 @@ export interface WriteOptions {
   readonly checksum?: {
     readonly algorithm: ChecksumAlgorithm
     readonly digest: Uint8Array | (() => Uint8Array | undefined)
+    /**
+     * The same algorithm's digest of exactly the bytes this write feeds to `hash`, computed by
+     * `hash` itself (sha256-4m from the identity's blocks, or a sha256 trailer from byte 0): the store
+     * then hashes nothing more and calls `digest()` once the body ended. A store never derives it
+     * from `hash` itself, which may hold no SHA-256 (a client that did not want Repr-Digest).
+     */
+    readonly shared?: { digest(): Uint8Array }
   }
   /**
    * A SHA-256 that covers the upload's bytes [0, offset): the store feeds it every byte this write
@@ -117,6 +124,12 @@ export type StoreExtension =
  */
 export interface DataStore {
   readonly extensions: ReadonlySet<StoreExtension>
+  /**
+   * (`checksum`) The Upload-Checksum algorithms `write` verifies, as Tus-Checksum-Algorithm lists
+   * them; others are refused with 400 before the store sees them. Default: sha1, sha256, md5.
+   * Listing `sha256-4m` means `write` hashes it too (`createChecksumHash`) or takes `checksum.shared`.
+   */
+  readonly checksumAlgorithms?: readonly ChecksumAlgorithm[]
   create(upload: NewUpload): Promise<UploadInfo>
   /**
    * Throws TusError 404 ('ERR_NOT_FOUND') for unknown ids, and TusError 410 ('ERR_DAMAGED') for

@@ -170,11 +170,11 @@ describe('checksum-trailer and Repr-Digest', () => {
       r.on('error', () => resolve())
       r.on('close', () => resolve())
       r.write(rest.subarray(0, 300 * 1024))
-      // Cut once the server has hashed those bytes into the chunk's side file.
-      const chunkFile = path.join(server!.dir, `${new URL(url).pathname.split('/').pop()}.chunk`)
+      // Cut once the server has hashed those bytes and written them (in place, not yet counted).
+      const dataFile = path.join(server!.dir, `${new URL(url).pathname.split('/').pop()}`)
       const poll = () =>
-        stat(chunkFile).then(
-          (st) => (st.size >= 300 * 1024 ? r.destroy() : setImmediate(poll)),
+        stat(dataFile).then(
+          (st) => (st.size >= half.length + 256 * 1024 ? r.destroy() : setImmediate(poll)),
           () => setImmediate(poll),
         )
       poll()

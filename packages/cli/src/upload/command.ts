@@ -305,7 +305,9 @@ function firstInterrupt(onFirst: () => void): Promise<boolean> {
 
 /**
  * `sha256` is the digest the server confirmed it stored (Repr-Digest, already found equal to the
- * file's own by the engine): `verified: true`. Without one (--no-verify, a server without
+ * file's own by the engine): `verified: true`. A file the server confirmed by its content identity
+ * instead (the default when the server offers instant upload) gets the local file's sha256, and
+ * `verified: true` when the file still has the confirmed identity. Without one (--no-verify, a server without
  * Repr-Digest, S3) it is the local file's, hashed after the upload: `verified: false`.
  * `instant`: finished by instant upload (nothing sent); `identity`: the content identity
  * (sha256-4m, hex) the server confirmed, when it did.
@@ -325,7 +327,14 @@ async function printJsonLine(
       hash.update(chunk as Buffer)
     return hash.digest('hex')
   }
-  if (serverDigest !== undefined) {
+  if (serverDigest === undefined && extra.identity !== undefined && !compare) {
+    // Checked by its content identity (the engine's default against a server that offers it): the
+    // server confirmed the stored bytes have the identity hashed from the file before the upload.
+    // The line's sha256 is the file's, and says verified only if the file still has that identity.
+    const both = await localDigests(f.path)
+    sha256 = both.sha256
+    verified = both.identity === Buffer.from(extra.identity, 'base64').toString('hex')
+  } else if (serverDigest !== undefined) {
     sha256 = Buffer.from(serverDigest, 'base64').toString('hex')
     verified = true
     // A file finished by an earlier run: its digest came from a HEAD, so it is compared here.
@@ -349,6 +358,32 @@ async function printJsonLine(
     ...(extra.identity ? { identity: Buffer.from(extra.identity, 'base64').toString('hex') } : {}),
   }
   process.stdout.write(`${JSON.stringify(line)}\n`)
+}
+
+/** The file's SHA-256 and sha256-4m identity (hex), in one read. */
+async function localDigests(file: string): Promise<{ sha256: string; identity: string }> {
+  const BLOCK = 4 * 1024 * 1024
+  const sha = createHash('sha256')
+  const outer = createHash('sha256')
+  let block = createHash('sha256')
+  let inBlock = 0
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const buf = chunk as Buffer
+    sha.update(buf)
+    for (let at = 0; at < buf.length; ) {
+      const take = Math.min(BLOCK - inBlock, buf.length - at)
+      block.update(buf.subarray(at, at + take))
+      inBlock += take
+      at += take
+      if (inBlock === BLOCK) {
+        outer.update(block.digest())
+        block = createHash('sha256')
+        inBlock = 0
+      }
+    }
+  }
+  if (inBlock > 0) outer.update(block.digest())
+  return { sha256: sha.digest('hex'), identity: outer.digest('hex') }
 }
 
 /**

@@ -202,6 +202,7 @@ export async function runAttempt(
       ...base,
       checkpoint: rec.checkpoint,
       ...(rec.identity ? { identity: rec.identity } : {}),
+      ...(rec.identity && rec.identityBlocks ? { identityBlocks: rec.identityBlocks } : {}),
     }
     const attempt = transport.upload(ctx)
     rec.attempt = attempt.catch(() => {})

@@ -60,6 +60,8 @@ export interface FileRecord {
   alreadyUploaded?: boolean
   /** The content identity (sha256-4m), once hashed or read from the checkpoint. */
   identity?: Uint8Array
+  /** The identity's 4 MiB block digests, when this session hashed it (see TransportContext). */
+  identityBlocks?: readonly Uint8Array[]
   /** While the identity is being hashed. */
   hashing?: HashingProgress
   /** Aborts the attempt in flight without stopping the run (the network went down); set by runAttempt. */

@@ -34,10 +34,14 @@ export async function prepareIdentity(
     core.progress(rec, force)
   }
   show(current, true)
+  let blocks: readonly Uint8Array[] | undefined
   try {
     rec.identity = await options.identityHasher.hash({
       source,
       signal: ctx.signal,
+      onBlocks: (digests) => {
+        blocks = digests
+      },
       onProgress: (bytes) => {
         // Throttled like upload progress; the last block's is always reported.
         if (live() && rec.hashing === current && bytes > current.bytes)
@@ -50,6 +54,7 @@ export async function prepareIdentity(
       delete rec.snapshot
     }
   }
+  if (blocks) rec.identityBlocks = blocks
   if (!live()) throw new UploadError('ERR_ABORTED', 'Stopped')
   core.progress(rec, true)
   if (!transport.resumable) return undefined

@@ -16,6 +16,11 @@ export interface IdentityJob {
   readonly signal: AbortSignalLike
   /** Bytes hashed so far (monotonic), called as blocks finish. */
   onProgress?(bytes: number): void
+  /**
+   * Every block's digest, in order, once all are known: a request starting on a block boundary
+   * then gets its `sha256-4m` Upload-Checksum from them without hashing its bytes again.
+   */
+  onBlocks?(digests: readonly Uint8Array[]): void
 }
 
 /** Computes `sha256-4m` identities; `workers` counts the threads it holds right now (0 when idle). */
@@ -32,8 +37,13 @@ export function blockRange(i: number, size: number): [number, number] {
   return [start, Math.min(size, start + IDENTITY_BLOCK_SIZE)]
 }
 
-/** The identity from the blocks' digests, in order (none for a 0-byte file). */
-export function combineBlockDigests(digests: readonly Uint8Array[], digest: DigestFn): Promise<Uint8Array> {
+/** The identity from the blocks' digests, in order (none for a 0-byte file); hands them to the job. */
+export function combineBlockDigests(
+  digests: readonly Uint8Array[],
+  digest: DigestFn,
+  job?: IdentityJob,
+): Promise<Uint8Array> {
+  job?.onBlocks?.(digests)
   const all = new Uint8Array(digests.length * 32)
   digests.forEach((d, i) => {
     all.set(d, i * 32)
@@ -107,7 +117,7 @@ export function createMainThreadHasher(digest: DigestFn, concurrency = 2): Ident
         async (start, end) => digest('sha256', await source.read(start, end)),
         job,
       )
-      return combineBlockDigests(digests, digest)
+      return combineBlockDigests(digests, digest, job)
     },
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdtemp, open, rm } from 'node:fs/promises'
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -59,6 +59,19 @@ export function sha256OfFile(path: string): Promise<string> {
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')))
   })
+}
+
+/** The content identity sha256-4m (SHA-256 over each 4 MiB block's SHA-256), base64 as on the wire. */
+export async function identityOfFile(path: string): Promise<string> {
+  const bytes = await readFile(path)
+  const outer = createHash('sha256')
+  for (let at = 0; at < bytes.length; at += 4 * MiB)
+    outer.update(
+      createHash('sha256')
+        .update(bytes.subarray(at, at + 4 * MiB))
+        .digest(),
+    )
+  return outer.digest('base64')
 }
 
 export function sha256OfBytes(bytes: Uint8Array): string {

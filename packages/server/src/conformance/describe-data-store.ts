@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { isUploadError } from '@shuttle/protocol'
+import { type ChecksumAlgorithm, isUploadError } from '@shuttle/protocol'
+import { createChecksumHash, storeChecksums } from '../digest/checksum-hash.js'
 import { newUploadId } from '../ids.js'
 import { MemoryLocker } from '../lockers/memory-locker.js'
 import type { ByteSource, DataStore, Lease, Locker, NewUpload, UploadInfo, WriteOptions } from '../types.js'
@@ -21,6 +22,11 @@ export interface DataStoreSubject {
 }
 
 const newId = newUploadId
+const digestOf = (algorithm: ChecksumAlgorithm, bytes: Uint8Array): Uint8Array => {
+  const hash = createChecksumHash(algorithm)
+  hash.update(bytes)
+  return new Uint8Array(hash.digest())
+}
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 const never = new AbortController().signal
 const MiB = 1024 * 1024
@@ -252,6 +258,71 @@ export function describeDataStore(name: string, make: () => Promise<DataStoreSub
       assert.equal((await store.getUpload(u.id)).offset, 0)
       assert.equal(await write(store, u.id, 0, good, { checksum: { algorithm: 'sha256', digest } }), 100)
     })
+
+    run(
+      'checksum: every algorithm the store lists (Tus-Checksum-Algorithm) is verified, sha256-4m over more than one 4 MiB block too',
+      async ({ store }) => {
+        const algorithms = storeChecksums(store)
+        for (const algorithm of algorithms) {
+          // sha256-4m differs from sha256 only past the first 4 MiB block.
+          const length = algorithm === 'sha256-4m' ? 4 * MiB + 1000 : 1000
+          const u = await store.create(upload({ size: length }))
+          const good = randomBytes(length)
+          const checksum = { algorithm, digest: digestOf(algorithm, good) }
+          const bad = Buffer.from(good)
+          bad[length - 1] = (bad[length - 1] as number) ^ 1
+          await assert.rejects(
+            write(store, u.id, 0, bad, { checksum }),
+            assertCode('ERR_CHECKSUM_MISMATCH', 460),
+          )
+          assert.equal((await store.getUpload(u.id)).offset, 0, algorithm)
+          assert.equal(await write(store, u.id, 0, good, { checksum }), length, algorithm)
+        }
+      },
+    )
+
+    run(
+      'checksum: a digest the server shares (checksum.shared) is used; the running hash is only fed, never asked for a digest',
+      async ({ store }) => {
+        if (!store.extensions.has('checksum')) return
+        // What the server hands over when the client did not want Repr-Digest: `hash` feeds the
+        // identity's block hash only, and `shared` is the request's sha256-4m (or sha256) from it.
+        for (const algorithm of ['sha256', 'sha256-4m'] as const) {
+          if (!storeChecksums(store).includes(algorithm)) continue
+          const good = randomBytes(algorithm === 'sha256-4m' ? 4 * MiB + 1000 : 1000)
+          const u = await store.create(upload({ size: good.length }))
+          const feed = (trailer: boolean, bytes: Uint8Array) => {
+            const running = createChecksumHash(algorithm)
+            const hash = {
+              update: (d: Uint8Array) => running.update(d),
+              copy: () => assert.fail('the store asked the running hash for a copy'),
+              digest: () => assert.fail('the store asked the running hash for its digest'),
+            }
+            const want = digestOf(algorithm, bytes)
+            return {
+              hash,
+              checksum: {
+                algorithm,
+                digest: trailer ? () => want : want,
+                shared: { digest: () => new Uint8Array(running.digest()) },
+              },
+            }
+          }
+          const bad = Buffer.from(good)
+          bad[0] = (bad[0] as number) ^ 1
+          // The digest is the good bytes', the body is not: the shared digest says so (460).
+          const refused = feed(false, good)
+          await assert.rejects(
+            write(store, u.id, 0, bad, { hash: refused.hash, checksum: refused.checksum }),
+            assertCode('ERR_CHECKSUM_MISMATCH', 460),
+          )
+          assert.equal((await store.getUpload(u.id)).offset, 0, algorithm)
+          const trailer = store.extensions.has('checksum-trailer')
+          const kept = feed(trailer, good)
+          assert.equal(await write(store, u.id, 0, good, kept), good.length, algorithm)
+        }
+      },
+    )
 
     run(
       'checksum: refused or cut-off requests over several MiB store nothing, the offset stays, and correct re-sends of other lengths finish the upload',

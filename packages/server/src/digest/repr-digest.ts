@@ -24,10 +24,12 @@ export async function reprDigestHeader(
  * nothing (tus-js-client, @tus/server's) cost the server no hashing on the write path.
  */
 export function wantsDigest(req: IncomingMessage): boolean {
+  const want = req.headers['want-repr-digest']
+  // `sha-256=0` (RFC 9530: not wanted): a client that checks the upload by its content identity
+  // (Upload-Identity, confirmed at completion) spares the server a second hash of every byte.
+  if (typeof want === 'string' && /^\s*sha-256\s*=\s*0\s*$/i.test(want)) return false
   return (
-    req.headers['want-repr-digest'] !== undefined ||
-    req.headers['upload-checksum'] !== undefined ||
-    req.headers.trailer !== undefined
+    want !== undefined || req.headers['upload-checksum'] !== undefined || req.headers.trailer !== undefined
   )
 }
 

@@ -1,4 +1,5 @@
-import { CHECKSUM_ALGORITHMS, IDENTITY_ALGORITHM, TUS_VERSION, type TusExtension } from '@shuttle/protocol'
+import { IDENTITY_ALGORITHM, TUS_VERSION, type TusExtension } from '@shuttle/protocol'
+import { storeChecksums } from '../digest/checksum-hash.js'
 import { instantUploadOffered } from '../identity/instant.js'
 import type { Reply } from '../reply.js'
 import type { DataStore } from '../types.js'
@@ -25,7 +26,8 @@ export async function handleOptions(ctx: HandlerContext): Promise<Reply> {
     'Tus-Extension': extensionsFor(store, instantUploadOffered(ctx.options)).join(','),
   }
   if (instantUploadOffered(ctx.options)) headers['Upload-Identity-Algorithm'] = IDENTITY_ALGORITHM
-  if (store.extensions.has('checksum')) headers['Tus-Checksum-Algorithm'] = CHECKSUM_ALGORITHMS.join(',')
+  const checksums = storeChecksums(store)
+  if (checksums.length > 0) headers['Tus-Checksum-Algorithm'] = checksums.join(',')
   if (maxSize !== undefined) headers['Tus-Max-Size'] = String(maxSize)
   return { status: 204, headers }
 }

@@ -32,7 +32,7 @@ export async function handlePatch(ctx: HandlerContext): Promise<Reply> {
   const lengthHeader = header(req, 'upload-length')
   const declaredLength =
     lengthHeader === undefined ? undefined : parseNonNegativeInt(lengthHeader, 'Upload-Length')
-  parseUploadChecksum(req)
+  parseUploadChecksum(req, ctx.options.store)
   hasBody(req) // validates Content-Length
   await authorizeUpload(ctx, 'write')
 

@@ -41,7 +41,7 @@ export async function handlePost(ctx: HandlerContext): Promise<Reply> {
   if (size !== undefined) assertSizeAllowed(ctx, size)
   if (concat === undefined) assertTypeAllowed(ctx, metadata)
   const withData = isOffsetStream(req) && hasBody(req)
-  if (withData) parseUploadChecksum(req) // header errors answer before anything is created
+  if (withData) parseUploadChecksum(req, options.store) // header errors answer before anything is created
   const identity = declaredIdentity(ctx, size)
 
   const now = Date.now()

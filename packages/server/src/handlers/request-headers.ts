@@ -7,6 +7,8 @@ import {
   parseNonNegativeInt,
   TusError,
 } from '@shuttle/protocol'
+import { storeChecksums } from '../digest/checksum-hash.js'
+import type { DataStore } from '../types.js'
 
 /** One header value; Node joins repeated headers with ', ', which the parsers then reject. */
 export function header(req: IncomingMessage, name: string): string | undefined {
@@ -31,17 +33,23 @@ export function hasBody(req: IncomingMessage): boolean {
   return length === undefined ? header(req, 'transfer-encoding') !== undefined : length > 0
 }
 
+/**
+ * Upload-Checksum, in an algorithm the store verifies (as Tus-Checksum-Algorithm lists them); else
+ * 400. A store without the checksum extension never sees it: the server does not offer checksums then.
+ */
 export function parseUploadChecksum(
   req: IncomingMessage,
+  store: DataStore,
 ): { algorithm: ChecksumAlgorithm; digest: Uint8Array } | undefined {
   const v = header(req, 'upload-checksum')
-  if (v === undefined) return undefined
+  if (v === undefined || !store.extensions.has('checksum')) return undefined
   const { algorithm, digest } = parseChecksumHeader(v)
-  if (!isChecksumAlgorithm(algorithm)) {
+  const accepted = storeChecksums(store)
+  if (!isChecksumAlgorithm(algorithm) || !accepted.includes(algorithm)) {
     throw new TusError(
       'ERR_CHECKSUM_UNSUPPORTED',
       400,
-      `Upload-Checksum algorithm "${algorithm.slice(0, 20)}" is not supported; use sha1, sha256 or md5`,
+      `Upload-Checksum algorithm "${algorithm.slice(0, 20)}" is not supported here; use ${accepted.join(', ')} (as Tus-Checksum-Algorithm lists them)`,
     )
   }
   return { algorithm, digest }

@@ -1,7 +1,8 @@
 import type { Hash } from 'node:crypto'
 import { HttpError, isUploadError, TusError } from '@shuttle/protocol'
+import { storeChecksums } from '../digest/checksum-hash.js'
 import { wantsDigest } from '../digest/repr-digest.js'
-import { declaresChecksumTrailer, trailerDigest } from '../digest/trailer.js'
+import { declaresChecksumTrailer, trailerAlgorithm, trailerDigest } from '../digest/trailer.js'
 import type { IdentityHash } from '../identity/block-hash.js'
 import { effectiveMaxSize } from '../trust/token-limits.js'
 import type { Lease, RunningHash, UploadInfo, WriteOptions } from '../types.js'
@@ -51,13 +52,24 @@ export async function writeBody(
   // A declared identity is hashed as the bytes arrive too, so completion needs no second read.
   const identity = upload.identity === undefined ? undefined : ctx.identities?.take(upload.id, upload.offset)
   const hash = running || identity ? counted(running, identity) : undefined
+  // A sha256-4m checksum from a 4 MiB boundary is the identity's own block digests, and a sha256
+  // trailer from byte 0 is the running SHA-256's digest: each byte is hashed once for both.
+  const tap = checksum?.algorithm === 'sha256-4m' ? identity?.tap() : undefined
+  const shared =
+    tap ??
+    (checksum?.algorithm === 'sha256' &&
+    typeof checksum.digest === 'function' &&
+    running !== undefined &&
+    upload.offset === 0
+      ? { digest: () => new Uint8Array(running.copy().digest()) }
+      : undefined)
   let offset: number
   try {
     offset = await store.write(upload.id, upload.offset, ctx.req, {
       signal,
       lease,
       maxBytes: remainingBytes(ctx, upload),
-      checksum,
+      checksum: shared && checksum ? { ...checksum, shared } : checksum,
       hash,
       onProgress: (o) => {
         if (o > reported) observer?.bytesStored?.(o - reported)
@@ -80,6 +92,8 @@ export async function writeBody(
       }
     }
     throw err
+  } finally {
+    tap?.close()
   }
   // Kept only if it saw exactly the bytes now stored: a chunk cut off before it could be verified
   // was hashed but not kept (then the digest is recomputed from the stored bytes when it matters).
@@ -113,8 +127,8 @@ export async function writeBody(
 
 /**
  * A running hash that counts the bytes it is fed, and feeds them to the identity hash too. `copy`
- * and `digest` are the SHA-256's: a store asks for them only with a trailer checksum, whose
- * requests always want the digest (so the SHA-256 is there whenever they are called).
+ * and `digest` are the SHA-256's, which a request with `Want-Repr-Digest: sha-256=0` does not have:
+ * stores only feed it and take a request's digest from `checksum.shared` (see WriteOptions).
  */
 function counted(
   hash: Hash | undefined,
@@ -145,11 +159,12 @@ function trailerLost(ctx: HandlerContext): boolean {
 
 /**
  * The Upload-Checksum header, or (extension checksum-trailer, when the store offers it) a sha256
- * that arrives as a trailer after the body.
+ * (or announced sha256-4m) that arrives as a trailer after the body; only algorithms the store lists.
  */
 function requestChecksum(ctx: HandlerContext): WriteOptions['checksum'] {
-  const inHeader = parseUploadChecksum(ctx.req)
+  const inHeader = parseUploadChecksum(ctx.req, ctx.options.store)
   if (inHeader || !declaresChecksumTrailer(ctx.req)) return inHeader
   if (!ctx.options.store.extensions.has('checksum-trailer')) return undefined
-  return { algorithm: 'sha256', digest: () => trailerDigest(ctx.req) }
+  const algorithm = trailerAlgorithm(ctx.req, storeChecksums(ctx.options.store))
+  return { algorithm, digest: () => trailerDigest(ctx.req, algorithm) }
 }

@@ -30,4 +30,20 @@ describe('IdentityHash (sha256-4m)', () => {
     const data = randomBytes(4 * 1024 * 1024)
     expect(Buffer.from(new IdentityHash().update(data).digest())).toEqual(sha(sha(data)))
   })
+
+  it('a tap from a block boundary gives the sha256-4m of what follows, from the same blocks', () => {
+    const block = 4 * 1024 * 1024
+    const data = randomBytes(block * 3 + 5)
+    const running = new IdentityHash().update(data.subarray(0, block))
+    expect(new IdentityHash().update(data.subarray(0, 10)).tap()).toBeUndefined()
+    const tap = running.tap()!
+    running.update(data.subarray(block, 2 * block + 100))
+    // Mid-block: the partial block counts as the request's last one.
+    expect(Buffer.from(tap.digest())).toEqual(
+      Buffer.from(new IdentityHash().update(data.subarray(block, 2 * block + 100)).digest()),
+    )
+    tap.close()
+    running.update(data.subarray(2 * block + 100))
+    expect(Buffer.from(running.digest())).toEqual(Buffer.from(new IdentityHash().update(data).digest()))
+  })
 })

@@ -6,6 +6,7 @@ export class IdentityHash {
   readonly #outer = createHash('sha256')
   #block: Hash = createHash('sha256')
   #inBlock = 0
+  readonly #taps = new Set<Hash>()
 
   update(data: Uint8Array): this {
     let at = 0
@@ -25,8 +26,31 @@ export class IdentityHash {
     return new Uint8Array(this.#outer.digest())
   }
 
+  /**
+   * At a block boundary: the sha256-4m of what is fed from now on (a request's Upload-Checksum),
+   * from this hash's own block digests, so those bytes are hashed once for both. `close()` detaches
+   * it. Undefined mid-block (the request does not start on a 4 MiB boundary of the upload).
+   */
+  tap(): { digest(): Uint8Array; close(): void } | undefined {
+    if (this.#inBlock !== 0) return undefined
+    const tap = createHash('sha256')
+    this.#taps.add(tap)
+    return {
+      digest: () => {
+        const out = tap.copy()
+        if (this.#inBlock > 0) out.update(this.#block.copy().digest())
+        return new Uint8Array(out.digest())
+      },
+      close: () => {
+        this.#taps.delete(tap)
+      },
+    }
+  }
+
   #endBlock(): void {
-    this.#outer.update(this.#block.digest())
+    const block = this.#block.digest()
+    for (const tap of this.#taps) tap.update(block)
+    this.#outer.update(block)
     this.#block = createHash('sha256')
     this.#inBlock = 0
   }

@@ -136,7 +136,7 @@ export function createBrowserIdentityHasher(options: BrowserIdentityOptions = {}
     } finally {
       stop()
     }
-    return combineBlockDigests(digests, webDigest)
+    return combineBlockDigests(digests, webDigest, job)
   }
 
   return {

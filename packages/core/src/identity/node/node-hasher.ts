@@ -98,7 +98,7 @@ async function hashOnMainThread(source: FileSource, job: IdentityJob): Promise<U
   } finally {
     await reader.close()
   }
-  return combineBlockDigests(digests, sha256)
+  return combineBlockDigests(digests, sha256, job)
 }
 
 /**
@@ -168,7 +168,7 @@ export function createNodeIdentityHasher(options: NodeIdentityOptions = {}): Ide
     }
     if (digests.some((d) => d === undefined))
       throw new UploadError('ERR_SOURCE_READ', `Hashing ${path} failed`)
-    return combineBlockDigests(digests, sha256)
+    return combineBlockDigests(digests, sha256, job)
   }
 
   return {

@@ -1,4 +1,10 @@
-import { encodeBase64, PATCH_CONTENT_TYPE, UploadError } from '@shuttle/protocol'
+import {
+  encodeBase64,
+  HttpStatusError,
+  IDENTITY_BLOCK_SIZE,
+  PATCH_CONTENT_TYPE,
+  UploadError,
+} from '@shuttle/protocol'
 import type { FileSource, HttpResponse, RequestBody, RequestTrailer } from '../../ports.js'
 import { statusError } from '../http.js'
 import type { TransportContext } from '../transport.js'
@@ -22,6 +28,17 @@ export interface PatchTarget {
   trailer?: boolean
   /** The file's SHA-256, fed with the bytes as they are read (only for an upload of the whole file). */
   file?: FileDigest
+  /**
+   * The file's 4 MiB block digests (its identity's), when the server takes `sha256-4m` checksums:
+   * a chunk from a block boundary to one (or to the file's end) is checksummed from them, with no
+   * hashing of its bytes. A chunk refused with 460 is sent again with its own sha256 (`checksum`).
+   */
+  blocks?: { digests: readonly Uint8Array[]; fileSize: number }
+  /**
+   * The upload is checked by its content identity (declared at creation, confirmed by the server at
+   * completion), so neither side computes the file's SHA-256 (`file` is undefined).
+   */
+  byIdentity?: boolean
   /** The server said a trailer announced never arrived (Upload-Checksum-Trailer: missing). */
   onTrailerLost?(): void
   /** Called with the upload offset the server confirmed / the bytes in flight for this upload. */
@@ -42,10 +59,22 @@ export const MAX_CHECKSUM_MISMATCHES = 5
 interface Unconfirmed {
   start: number
   end: number
+  /** 'derived' (sha256-4m from the block digests) or the algorithm hashed over the bytes. */
+  kind: string
   header: string
   bytes: Uint8Array
 }
+/** A chunk read (and checksummed) ahead, while the chunk before it is on the way. */
+interface Ahead {
+  start: number
+  end: number
+  kind: string
+  chunk: Promise<Unconfirmed>
+}
 const unconfirmed = new WeakMap<FileSource, Unconfirmed>()
+// The chunk read ahead, per source like `unconfirmed`: an attempt redone after a 401 uses it instead
+// of reading it again. Dropped when an attempt is stopped (pause, cancel).
+const readAhead = new WeakMap<FileSource, Ahead>()
 
 /**
  * Where a chunk from `offset` ends: the next multiple of `chunkSize`. After a creation-with-upload
@@ -65,33 +94,69 @@ export async function patchUntilDone(
   ctx: TransportContext,
   t: PatchTarget,
 ): Promise<HttpResponse | undefined> {
+  try {
+    return await patchChunks(ctx, t)
+  } catch (err) {
+    // An attempt redone at once with fresh credentials (401) uses the chunk read ahead; otherwise
+    // (pause, cancel, a backoff) it is not kept in memory while the file waits.
+    if (!(err instanceof HttpStatusError && err.status === 401)) readAhead.delete(ctx.source)
+    throw err
+  }
+}
+
+async function patchChunks(ctx: TransportContext, t: PatchTarget): Promise<HttpResponse | undefined> {
   const { chunkSize } = ctx.options
   const streamed = chunkSize === Number.POSITIVE_INFINITY
   let offset = t.offset
   let conflicts = 0
   let mismatches = 0
   let last: HttpResponse | undefined
+  // A stored chunk waiting to be fed to the file's SHA-256: done while the next one is on the way.
+  let toHash: { start: number; bytes: Uint8Array } | undefined
+  const hashStored = async () => {
+    const done = toHash
+    toHash = undefined
+    if (!done || !t.file || t.file.at > done.start) return
+    await t.file.seek(done.start, ctx.signal)
+    t.file.update(done.bytes)
+  }
   while (offset < t.length) {
     const end = Math.min(t.length, streamed ? t.length : alignedEnd(offset, chunkSize))
     const headers = tusHeaders({ 'Upload-Offset': String(offset), 'Content-Type': PATCH_CONTENT_TYPE })
     // RFC 9530: ask for the digest of the stored upload in the answer that finishes it.
     if (t.file) headers['Want-Repr-Digest'] = 'sha-256=10'
+    // Checked by its identity instead (the server confirms it at completion): no SHA-256 needed.
+    else if (t.byIdentity) headers['Want-Repr-Digest'] = 'sha-256=0'
     const start = t.rangeStart + offset
     let body: RequestBody = { kind: 'range', source: ctx.source, start, end: t.rangeStart + end }
     let trailer: RequestTrailer | undefined
     let chunk: Uint8Array | undefined
-    if (t.checksum && !streamed) {
-      // Checksums need the bytes in memory; chunked mode bounds that to one chunk.
+    // The checksum comes from the identity's blocks and no file hash needs the bytes: nothing is
+    // read here and the chunk goes as a range, like an unverified one (a file on disk in Node, a
+    // browser File's slice; an in-memory Blob still sends bytes read, see FileSource.preferBody).
+    const rangeOnly =
+      t.checksum !== undefined &&
+      !streamed &&
+      !t.file &&
+      mismatches === 0 &&
+      (!ctx.source.body || ctx.source.preferBody === true) &&
+      derivable(t, start, t.rangeStart + end)
+    if (rangeOnly) {
+      headers['Upload-Checksum'] = await derivedChecksum(ctx, t, start, t.rangeStart + end)
+    } else if (t.checksum && !streamed) {
+      // Checksums need the bytes in memory; chunked mode bounds that to one chunk (and one read ahead).
+      const fileEnd = t.rangeStart + end
+      const derived = mismatches === 0 && derivable(t, start, fileEnd)
+      const kind = derived ? 'derived' : t.checksum
       let kept = unconfirmed.get(ctx.source)
-      if (
-        !kept ||
-        kept.start !== start ||
-        kept.end !== t.rangeStart + end ||
-        !kept.header.startsWith(t.checksum)
-      ) {
-        const bytes = await ctx.source.read(start, t.rangeStart + end)
-        const digest = await ctx.options.digest(t.checksum, bytes)
-        kept = { start, end: t.rangeStart + end, header: `${t.checksum} ${encodeBase64(digest)}`, bytes }
+      if (!kept || kept.start !== start || kept.end !== fileEnd || kept.kind !== kind) {
+        const ahead = readAhead.get(ctx.source)
+        const prepared =
+          ahead && ahead.start === start && ahead.end === fileEnd && ahead.kind === kind
+            ? ahead.chunk
+            : readChunk(ctx, t, start, fileEnd, derived)
+        if (ahead?.start === start) readAhead.delete(ctx.source)
+        kept = await prepared
         unconfirmed.set(ctx.source, kept)
       }
       chunk = kept.bytes
@@ -100,10 +165,17 @@ export async function patchUntilDone(
       // FileSource.preferBody); bytes that changed on disk since are what the server's 460 is for.
       if (!ctx.source.preferBody || !ctx.source.body) body = { kind: 'bytes', bytes: chunk }
     } else if (t.checksum === 'sha256' && t.trailer) {
-      trailer = await checksumTrailer(ctx, start, t.file)
+      if (!t.file && mismatches === 0 && derivable(t, start, t.rangeStart + end)) {
+        // Known before the first byte (the identity's blocks): nothing is hashed while sending. It
+        // still goes as a trailer, so a request cut short keeps what arrived (resumable), and the
+        // header tells the server which algorithm to hash with.
+        const value = await derivedChecksum(ctx, t, start, t.rangeStart + end)
+        headers['Upload-Checksum-Trailer'] = 'sha256-4m'
+        trailer = { name: 'Upload-Checksum', observe: () => {}, value: () => value }
+      } else trailer = await checksumTrailer(ctx, start, t.file)
     }
     const sentFrom = offset
-    const res = await ctx.send({
+    const sending = ctx.send({
       method: 'PATCH',
       url: t.url,
       headers,
@@ -111,6 +183,27 @@ export async function patchUntilDone(
       ...(trailer ? { trailer } : {}),
       onUploadProgress: (n) => t.onSent(sentFrom + n),
     })
+    // Its failure is taken below, after the work that overlaps it (never left unhandled meanwhile).
+    sending.catch(() => {})
+    if (chunk && end < t.length) {
+      // While this chunk is on the way: read (and checksum) the next one and feed the previous one
+      // to the file's hash. One chunk ahead at most, and only the one this loop asks next; a
+      // pause aborts the request and the read ahead is dropped.
+      const nextStart = t.rangeStart + end
+      const nextEnd = t.rangeStart + Math.min(t.length, alignedEnd(end, chunkSize))
+      const kind = derivable(t, nextStart, nextEnd) ? 'derived' : (t.checksum as string)
+      let ahead = readAhead.get(ctx.source)
+      if (!ahead || ahead.start !== nextStart || ahead.end !== nextEnd || ahead.kind !== kind) {
+        const chunk = readChunk(ctx, t, nextStart, nextEnd, kind === 'derived')
+        chunk.catch(() => {}) // unused if this request fails: the loop reads it again then
+        ahead = { start: nextStart, end: nextEnd, kind, chunk }
+        readAhead.set(ctx.source, ahead)
+      }
+      const next = ahead.chunk
+      await hashStored()
+      await next.catch(() => {})
+    } else await hashStored()
+    const res = await sending
     if (res.status === 409) {
       // Our offset disagrees with the server's (a lost response, another client): resync and go on.
       if (++conflicts > MAX_CONFLICTS) throw statusError(res, 'PATCH', t.url)
@@ -162,9 +255,9 @@ export async function patchUntilDone(
       )
     }
     if (t.file && chunk && t.file.at <= start && confirmed === end) {
-      // The file's hash takes a chunk once it is stored, so a re-sent chunk is not hashed twice.
-      await t.file.seek(start, ctx.signal)
-      t.file.update(chunk)
+      // The file's hash takes a chunk once it is stored, so a re-sent chunk is not hashed twice
+      // (while the next chunk is on the way, or now after the last).
+      toHash = { start, bytes: chunk }
     }
     if (unconfirmed.get(ctx.source)?.start === start) unconfirmed.delete(ctx.source)
     conflicts = 0
@@ -173,7 +266,54 @@ export async function patchUntilDone(
     last = res
     t.onConfirmed(offset)
   }
+  readAhead.delete(ctx.source)
+  await hashStored()
   return last
+}
+
+/** Whether [start, end) of the file gets its sha256-4m from the identity's block digests. */
+function derivable(t: PatchTarget, start: number, end: number): boolean {
+  const b = t.blocks
+  return (
+    b !== undefined &&
+    start % IDENTITY_BLOCK_SIZE === 0 &&
+    (end % IDENTITY_BLOCK_SIZE === 0 || end === b.fileSize) &&
+    b.digests.length === Math.ceil(b.fileSize / IDENTITY_BLOCK_SIZE)
+  )
+}
+
+/** `sha256-4m <base64>` of [start, end) of the file, from the identity's block digests (see derivable). */
+async function derivedChecksum(
+  ctx: TransportContext,
+  t: PatchTarget,
+  start: number,
+  end: number,
+): Promise<string> {
+  const digests = (t.blocks as NonNullable<PatchTarget['blocks']>).digests.slice(
+    start / IDENTITY_BLOCK_SIZE,
+    Math.ceil(end / IDENTITY_BLOCK_SIZE),
+  )
+  const all = new Uint8Array(digests.length * 32)
+  digests.forEach((d, i) => {
+    all.set(d, i * 32)
+  })
+  return `sha256-4m ${encodeBase64(await ctx.options.digest('sha256', all))}`
+}
+
+/** Reads [start, end) of the file with its Upload-Checksum: derived from the blocks, or hashed. */
+async function readChunk(
+  ctx: TransportContext,
+  t: PatchTarget,
+  start: number,
+  end: number,
+  derived: boolean,
+): Promise<Unconfirmed> {
+  const bytes = await ctx.source.read(start, end)
+  if (derived)
+    return { start, end, kind: 'derived', header: await derivedChecksum(ctx, t, start, end), bytes }
+  const algorithm = t.checksum as 'sha1' | 'sha256'
+  const digest = await ctx.options.digest(algorithm, bytes)
+  return { start, end, kind: algorithm, header: `${algorithm} ${encodeBase64(digest)}`, bytes }
 }
 
 /**

@@ -1,10 +1,10 @@
-import { encodeBase64, HttpStatusError } from '@shuttle/protocol'
+import { encodeBase64, HttpStatusError, parseIdentity } from '@shuttle/protocol'
 import type { FileSource, HttpResponse, Sha256 } from '../../ports.js'
 import { isSuccess, statusError } from '../http.js'
 import type { Transport, TransportResult } from '../transport.js'
 import { uploadConcatenated } from './concat.js'
 import { identityFor, identityHeaders, proveIfChallenged } from './instant.js'
-import { MAX_CHECKSUM_MISMATCHES, patchUntilDone } from './patch-loop.js'
+import { MAX_CHECKSUM_MISMATCHES, type PatchTarget, patchUntilDone } from './patch-loop.js'
 import {
   type Created,
   createCapabilityCache,
@@ -81,6 +81,13 @@ export function createTusTransport(): Transport<TusCheckpointState> {
       if (concat || ctx.checkpoint?.state.parts) {
         return uploadConcatenated(ctx, o.chunkSize === Number.POSITIVE_INFINITY ? undefined : checksum)
       }
+      // A file whose identity goes to a server that checks it at completion is verified by it: the
+      // file's SHA-256 (and the server's, for Repr-Digest) would hash every byte once more.
+      const byIdentity =
+        o.checksum === 'auto' &&
+        checksum !== undefined &&
+        ctx.identity !== undefined &&
+        caps?.extensions.has('instant-upload') === true
       const plan: VerifyPlan = {
         checksum,
         trailer:
@@ -91,7 +98,12 @@ export function createTusTransport(): Transport<TusCheckpointState> {
           !trailersLost.has(o.endpoint),
         // Only servers with the checksum extension are asked for a digest (Want-Repr-Digest): a
         // header others do not know could fail a browser's CORS preflight against them.
-        file: checksum === undefined ? undefined : fileDigest(ctx.source, o.sha256),
+        file: checksum === undefined || byIdentity ? undefined : fileDigest(ctx.source, o.sha256),
+        byIdentity,
+        blocks:
+          checksum !== undefined && caps?.checksumAlgorithms.has('sha256-4m') && ctx.identityBlocks
+            ? { digests: ctx.identityBlocks, fileSize: ctx.size }
+            : undefined,
       }
       return uploadSingle(
         ctx,
@@ -142,6 +154,10 @@ interface VerifyPlan {
   trailer: boolean
   /** The file's own SHA-256, compared with the server's Repr-Digest; undefined when checksum is off. */
   file: FileDigest | undefined
+  /** The identity's block digests, when the server takes sha256-4m checksums (see patch-loop.ts). */
+  blocks: PatchTarget['blocks']
+  /** Verified by the identity the server confirms at completion instead of the file's SHA-256. */
+  byIdentity: boolean
 }
 
 async function uploadSingle(
@@ -199,10 +215,30 @@ async function uploadSingle(
     trailer: plan.trailer,
     onTrailerLost,
     ...(plan.file ? { file: plan.file } : {}),
+    ...(plan.blocks ? { blocks: plan.blocks } : {}),
+    byIdentity: plan.byIdentity,
     onConfirmed: (n) => ctx.confirmed(n),
     onSent: (n) => ctx.sent(n),
   })
+  if (plan.byIdentity) return verifyByIdentity(ctx, url, last ?? answer!)
   const verified = plan.file ? await verifyStored(ctx, url, last ?? answer!, plan.file) : undefined
+  return verified ? { url, verified } : { url }
+}
+
+/**
+ * The finishing answer's Upload-Identity: the server checked the stored bytes against the declared
+ * identity (a mismatch was its 460). When it does not say (the identity was not declared to it, an
+ * upload resumed from an older checkpoint), the stored bytes are checked the other way: the file's
+ * SHA-256 against the Repr-Digest of a HEAD.
+ */
+async function verifyByIdentity(ctx: TusContext, url: string, res: HttpResponse): Promise<TransportResult> {
+  const stated = parseIdentity(res.header('upload-identity') ?? '')
+  if (ctx.identity && typeof stated !== 'string' && encodeBase64(stated) === encodeBase64(ctx.identity)) {
+    return { url, identity: { algorithm: 'sha256-4m', digest: encodeBase64(stated) } }
+  }
+  const head = await headUpload(ctx, url)
+  if (head.kind === 'missing') return { url }
+  const verified = await verifyStored(ctx, url, head.response, fileDigest(ctx.source, ctx.options.sha256))
   return verified ? { url, verified } : { url }
 }
 

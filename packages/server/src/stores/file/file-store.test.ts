@@ -138,7 +138,57 @@ describe.each(['auto', 'thread-pool'] as const)('FileStore (writes: %s)', (write
     )
     expect(ok).toBe(5)
     expect(await readFile(path.join(store.directory, up.id), 'utf8')).toBe('hello')
-    expect((await readdir(store.directory)).filter((n) => n.endsWith('.chunk'))).toEqual([])
+    expect((await readdir(store.directory)).filter((n) => /\.(chunk|pending)$/.test(n))).toEqual([])
+  })
+
+  it('writes a checksummed chunk in place but counts it only once verified (sha256-4m too)', async () => {
+    // Past the 256 KiB a main-thread write gathers, so the first part reaches the disk mid-request.
+    const data = Buffer.alloc(600 * 1024, 7)
+    const up = await store.create(fresh({ size: data.length + 5 }))
+    const sha256x4m = (b: Uint8Array) =>
+      createHash('sha256').update(createHash('sha256').update(b).digest()).digest()
+    const body = new PassThrough()
+    const done = store.write(
+      up.id,
+      0,
+      body,
+      opts({ checksum: { algorithm: 'sha256-4m', digest: sha256x4m(data) } }),
+    )
+    body.write(data.subarray(0, 300 * 1024))
+    // The bytes are in the data file already, but not verified: the offset stays at 0.
+    const dataPath = path.join(store.directory, up.id)
+    while ((await stat(dataPath)).size === 0) await new Promise((r) => setImmediate(r))
+    expect((await store.getUpload(up.id)).offset).toBe(0)
+    body.end(data.subarray(300 * 1024))
+    expect(await done).toBe(data.length)
+    expect((await store.getUpload(up.id)).offset).toBe(data.length)
+    expect((await readdir(store.directory)).filter((n) => n.endsWith('.pending'))).toEqual([])
+    const bad = await store
+      .write(
+        up.id,
+        data.length,
+        Readable.from([Buffer.from('world')]),
+        opts({ checksum: { algorithm: 'sha256-4m', digest: sha256x4m(Buffer.from('WORLD')) } }),
+      )
+      .catch((e) => e)
+    expect(code(bad)).toBe('ERR_CHECKSUM_MISMATCH')
+    expect((await stat(dataPath)).size).toBe(data.length)
+    expect((await store.getUpload(up.id)).offset).toBe(data.length)
+  })
+
+  it('after a crash mid-chunk, the unverified bytes never count and the next write drops them', async () => {
+    const up = await store.create(fresh({ size: 10 }))
+    await store.write(up.id, 0, Readable.from([Buffer.from('abc')]), opts())
+    // What a process killed while writing a checksummed chunk at offset 3 leaves behind.
+    await writeFile(path.join(store.directory, up.id), 'abcDAMAGED')
+    await writeFile(path.join(store.directory, `${up.id}.pending`), '3')
+    const restarted = new FileStore({ directory: store.directory })
+    expect((await restarted.getUpload(up.id)).offset).toBe(3)
+    expect(await text(await restarted.read(up.id))).toBe('abc')
+    expect(await restarted.removeLeftovers(0)).toBe(0) // the marker is the upload's, not a leftover
+    expect(await restarted.write(up.id, 3, Readable.from([Buffer.from('def')]), opts())).toBe(6)
+    expect(await readFile(path.join(store.directory, up.id), 'utf8')).toBe('abcdef')
+    expect((await restarted.getUpload(up.id)).offset).toBe(6)
   })
 
   it('drops a checksummed chunk that was cut off', async () => {

@@ -1,10 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
-import { createReadStream, createWriteStream, statSync } from 'node:fs'
-import { link, mkdir, open, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
+import { timingSafeEqual } from 'node:crypto'
+import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs'
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
+import { type ChecksumAlgorithm, STATUS_CHECKSUM_MISMATCH, TusError } from '@shuttle/protocol'
+import { createChecksumHash } from '../../digest/checksum-hash.js'
 import { shareableFor } from '../../identity/shareable.js'
 import { isValidUploadId } from '../../ids.js'
 import { FileLocker, removeStaleLockFiles } from '../../lockers/file-locker.js'
@@ -46,8 +47,8 @@ const COPY_HIGH_WATER_MARK = 4 * 1024 * 1024
 
 /**
  * Uploads on the local disk. The offset is the data file's size, so after a crash (even
- * kill -9) HEAD reports exactly the bytes on disk. Checksummed chunks go to `<id>.chunk` first
- * and are appended only once verified, so an unverified byte never counts toward the offset.
+ * kill -9) HEAD reports exactly the bytes on disk. A checksummed chunk is written into the data
+ * file behind a `<id>.pending` marker and counts only once verified (see #writeVerified).
  *
  * @example
  * createTusServer({ store: new FileStore({ directory: './uploads' }) })
@@ -62,6 +63,8 @@ export class FileStore implements DataStore {
     'checksum-trailer',
     'identity',
   ])
+  /** sha256-4m too: a request from a 4 MiB boundary is checked with the identity's block digests. */
+  readonly checksumAlgorithms: readonly ChecksumAlgorithm[] = ['sha1', 'sha256', 'md5', 'sha256-4m']
   readonly directory: string
   #ready: Promise<void> | undefined
   readonly #guard: WriteGuard
@@ -102,16 +105,21 @@ export class FileStore implements DataStore {
   /** The upload and, for a concatenation kept as linked parts, the lengths of its segments. */
   async #load(id: string): Promise<{ upload: UploadInfo; segments: readonly number[] | undefined }> {
     try {
-      // While the guard keeps writes on the main thread, so are these two small reads: each thread-pool
+      // While the guard keeps writes on the main thread, so are these small reads: each thread-pool
       // handoff costs a wake-up of another thread, several per PATCH (see file-writer.ts).
-      const [info, st] = this.#guard.threadPool()
-        ? await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])
+      const [info, st, pending] = this.#guard.threadPool()
+        ? ([
+            ...(await Promise.allSettled([readInfo(this.#infoPath(id)), stat(this.#dataPath(id))])),
+            // After the size: a chunk begun in between counts as unverified, never the other way.
+            ...(await Promise.allSettled([readPending(this.#pendingPath(id))])),
+          ] as const)
         : onThisThread(
             this.#guard,
             () =>
               [
                 settle(() => readInfoSync(this.#infoPath(id))),
                 settle(() => statSync(this.#dataPath(id))),
+                settle(() => readPendingSync(this.#pendingPath(id))),
               ] as const,
           )
       if (info.status === 'rejected') throw damagedOr(info.reason, id)
@@ -123,7 +131,11 @@ export class FileStore implements DataStore {
       if (st.status === 'rejected') throw st.reason
       // The data file's mtime is the last write: no extra I/O on the PATCH path to track activity.
       const lastWriteAt = Math.max(upload.createdAt, Math.floor(st.value.mtimeMs))
-      return { upload: { ...upload, offset: st.value.size, lastWriteAt }, segments }
+      // A checksummed chunk being written (or cut by a crash) is not verified: it does not count.
+      if (pending.status === 'rejected') throw pending.reason
+      const verified = pending.value
+      const offset = verified === undefined ? st.value.size : Math.min(verified, st.value.size)
+      return { upload: { ...upload, offset, lastWriteAt }, segments }
     } catch (err) {
       throw fsError(err, id)
     }
@@ -132,6 +144,9 @@ export class FileStore implements DataStore {
   async write(id: string, offset: number, source: ByteSource, options: WriteOptions): Promise<number> {
     // Node streams keep the fast path (no async iteration); other byte sources are adapted once.
     const body = source instanceof Readable ? source : Readable.from(source, { objectMode: false })
+    await this.#dropUnverified(id, options).catch((err: unknown) => {
+      throw fsError(err, id)
+    })
     if (options.checksum && typeof options.checksum.digest === 'function') {
       return this.#writeTrailerVerified(id, offset, body, options).catch((err: unknown) => {
         throw fsError(err, id)
@@ -184,9 +199,7 @@ export class FileStore implements DataStore {
   ): Promise<number> {
     const checksum = options.checksum!
     const running = options.hash
-    // At offset 0 the running hash is empty, so it is the request's hash too: hash each byte once.
-    const shared = offset === 0 && running !== undefined && checksum.algorithm === 'sha256'
-    const own = shared ? undefined : createHash(checksum.algorithm)
+    const own = checksum.shared ? undefined : createChecksumHash(checksum.algorithm)
     const result = await streamToFile(body, {
       path: this.#dataPath(id),
       flags: 'r+',
@@ -205,7 +218,7 @@ export class FileStore implements DataStore {
     let digest: Uint8Array
     try {
       expected = (checksum.digest as () => Uint8Array | undefined)()
-      digest = own ? own.digest() : running!.copy().digest()
+      digest = own ? own.digest() : checksum.shared!.digest()
     } catch (err) {
       await this.#truncate(id, offset, options)
       throw err
@@ -229,25 +242,39 @@ export class FileStore implements DataStore {
     await truncate(this.#dataPath(id), offset)
   }
 
+  /**
+   * A checksummed chunk goes straight into the data file (one write of each byte), after
+   * `<id>.pending` recorded the offset before it: while that file exists the upload's offset is at
+   * most the recorded one, so neither a reader during the write nor a server restarted after a crash
+   * mid-chunk counts a byte that was not verified. A verified chunk removes the marker; a refused or
+   * cut-off one is truncated away first. (The marker is not fsynced: like the data file's size, it
+   * is kept for a crash of the process, not of the machine.)
+   */
   async #writeVerified(id: string, offset: number, body: Readable, options: WriteOptions): Promise<number> {
     const checksum = options.checksum!
-    const chunkPath = this.#chunkPath(id)
-    const hash = createHash(checksum.algorithm)
+    const pending = this.#pendingPath(id)
+    const own = checksum.shared ? undefined : createChecksumHash(checksum.algorithm)
+    options.lease?.assertHeld()
+    await writeFile(pending, String(offset))
+    let written = 0
+    let kept = false
     try {
       const result = await streamToFile(body, {
-        path: chunkPath,
-        flags: 'w',
-        start: 0,
+        path: this.#dataPath(id),
+        flags: 'r+',
+        start: offset,
+        expectSize: offset,
         maxBytes: options.maxBytes,
         signal: options.signal,
         lease: options.lease,
         guard: this.#guard,
-        hash: options.hash ? both(hash, options.hash) : hash,
+        hash: own && options.hash ? both(own, options.hash) : (own ?? options.hash),
       })
+      written = result.written
       if (result.overflow) throw lengthExceeded()
       // A cut-off chunk cannot be verified, so none of it is kept.
       if (!result.ended) return offset
-      const digest = hash.digest()
+      const digest = own ? own.digest() : checksum.shared!.digest()
       if (!sameDigest(digest, checksum.digest as Uint8Array)) {
         throw new TusError(
           'ERR_CHECKSUM_MISMATCH',
@@ -255,20 +282,28 @@ export class FileStore implements DataStore {
           `Upload-Checksum does not match the ${checksum.algorithm} of the ${result.written} bytes received; none were kept. Send the chunk again from the same offset.`,
         )
       }
-      if (result.written > 0) {
-        options.lease?.assertHeld()
-        const data = await open(this.#dataPath(id), 'r+')
-        try {
-          if ((await data.stat()).size !== offset) throw offsetMoved(id, offset)
-          await copyInto(data, offset, chunkPath)
-        } finally {
-          await data.close()
-        }
-      }
+      kept = true
       return offset + result.written
     } finally {
-      await rm(chunkPath, { force: true })
+      // A lost lock leaves the marker to the next holder (#dropUnverified), which may be writing now.
+      if (isHeld(options)) {
+        if (!kept && written > 0) await truncate(this.#dataPath(id), offset)
+        await rm(pending, { force: true })
+      }
     }
+  }
+
+  /** Truncates what a checksummed chunk cut by a crash left past its recorded offset; drops the marker. */
+  async #dropUnverified(id: string, options: WriteOptions): Promise<void> {
+    const pending = this.#pendingPath(id)
+    const verified = this.#guard.threadPool()
+      ? await readPending(pending)
+      : onThisThread(this.#guard, () => readPendingSync(pending))
+    if (verified === undefined) return
+    options.lease?.assertHeld()
+    const { size } = await stat(this.#dataPath(id))
+    if (size > verified) await truncate(this.#dataPath(id), verified)
+    await rm(pending, { force: true })
   }
 
   async declareLength(id: string, size: number): Promise<UploadInfo> {
@@ -443,7 +478,7 @@ export class FileStore implements DataStore {
     } catch (err) {
       throw fsError(err, id)
     }
-    const files = [this.#dataPath(id), this.#chunkPath(id)]
+    const files = [this.#dataPath(id), this.#chunkPath(id), this.#pendingPath(id)]
     for (let k = 0; k < segments; k++) files.push(this.#segmentPath(id, k))
     await Promise.all(files.map((f) => rm(f, { force: true })))
   }
@@ -503,11 +538,12 @@ export class FileStore implements DataStore {
     const cutoff = Date.now() - olderThanMs
     let removed = 0
     for (const name of names) {
-      const m = /^([A-Za-z0-9_-]+)(?:\.(\d+|chunk|json|json\.[0-9a-f]+\.tmp))?$/.exec(name)
+      const m = /^([A-Za-z0-9_-]+)(?:\.(\d+|chunk|pending|json|json\.[0-9a-f]+\.tmp))?$/.exec(name)
       const id = m?.[1]
       if (!m || id === undefined || !isValidUploadId(id)) continue
-      // Bytes (data file, segment) are leftovers only without an info file; temp files and chunks always.
-      const bytes = m[2] === undefined || /^\d+$/.test(m[2])
+      // Bytes (data file, segment) and the pending marker (which keeps unverified bytes out of the
+      // offset) are leftovers only without an info file; temp files and staged copies always.
+      const bytes = m[2] === undefined || m[2] === 'pending' || /^\d+$/.test(m[2])
       if (bytes && present.has(`${id}.json`)) continue
       if (m[2] === 'json') {
         removed += await this.#removeIfBroken(id, cutoff, present.has(id))
@@ -564,6 +600,10 @@ export class FileStore implements DataStore {
   }
   #chunkPath(id: string): string {
     return join(this.directory, `${checkId(id)}.chunk`)
+  }
+  /** Exists while a checksummed chunk is written into the data file: the verified offset before it. */
+  #pendingPath(id: string): string {
+    return join(this.directory, `${checkId(id)}.pending`)
   }
   #segmentPath(id: string, k: number): string {
     return join(this.directory, `${checkId(id)}.${k}`)
@@ -626,14 +666,6 @@ function isDamaged(err: unknown): boolean {
   return err instanceof TusError && err.code === 'ERR_DAMAGED'
 }
 
-function offsetMoved(id: string, offset: number): TusError {
-  return new TusError(
-    'ERR_OFFSET_MISMATCH',
-    409,
-    `Upload ${id} no longer ends at ${offset}: another writer changed it. HEAD the upload and resume from its offset.`,
-  )
-}
-
 function lengthExceeded(): TusError {
   return new TusError(
     'ERR_LENGTH_EXCEEDED',
@@ -647,6 +679,41 @@ function isNoLink(err: unknown): boolean {
   return (
     code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK' || code === 'EXDEV'
   )
+}
+
+/** Reads a pending marker: the verified offset, or undefined when there is none. */
+async function readPending(path: string): Promise<number | undefined> {
+  try {
+    return parsePending(await readFile(path, 'utf8'))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+/** readPending on this thread (see #load). */
+function readPendingSync(path: string): number | undefined {
+  try {
+    return parsePending(readFileSync(path, 'utf8'))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+function parsePending(text: string): number | undefined {
+  const n = Number(text)
+  // Cut while being written (empty): nothing past it was written yet, so the data file is whole.
+  return text === '' || !Number.isSafeInteger(n) || n < 0 ? undefined : n
+}
+
+function isHeld(options: WriteOptions): boolean {
+  try {
+    options.lease?.assertHeld()
+    return true
+  } catch {
+    return false
+  }
 }
 
 function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
