@@ -6,35 +6,16 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLI_BIN, type CliServer, spawnCli } from './helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import { useCliServers } from './helpers/cli-servers.js'
 import { downloadSha256, streamingRequest } from './helpers/http.js'
 import { MiB, Pattern } from './helpers/pattern.js'
-import { makeTempDir, removeTempDir } from './helpers/server.js'
 import { createUpload, offsetOf, PATCH_HEADERS } from './helpers/tus-client.js'
 
 const SIZE = 32 * MiB
 const CHUNK = 16 * MiB
 
-let root: string | undefined
-const children: CliServer[] = []
-
-beforeAll(async () => {
-  const dist = path.resolve(path.dirname(CLI_BIN), '../dist/main.js')
-  if (!existsSync(dist))
-    throw new Error(`${dist} is missing: run \`npx tsc -b\` before the integration tests`)
-  root = await makeTempDir('shuttle-crash-checksum-')
-})
-afterAll(async () => {
-  for (const child of children) if (child.alive()) await child.stop('SIGKILL')
-  await removeTempDir(root)
-})
-
-async function serve(dir: string): Promise<CliServer> {
-  const child = await spawnCli(dir)
-  children.push(child)
-  return child
-}
+const { dir: under, serve } = useCliServers('shuttle-crash-checksum-')
 
 const checksum = (pattern: Pattern, start: number, end: number) =>
   `sha256 ${createHash('sha256').update(pattern.slice(start, end)).digest('base64')}`
@@ -63,7 +44,7 @@ function patch(
 
 describe('a checksummed chunk across a server SIGKILL', () => {
   it('its unverified bytes on disk never count; the next PATCH drops them; the upload ends byte-identical', async () => {
-    const dir = path.join(root!, 'store')
+    const dir = under('store')
     const pattern = new Pattern(42, SIZE)
     let server = await serve(dir)
     const { id } = await createUpload(server.endpoint, { length: SIZE })

@@ -1,13 +1,12 @@
 // Crash consistency: SIGKILL the real `shuttle serve` process in the middle of a 100 MiB PATCH,
 // restart it on the same directory, and the upload resumes from exactly what reached the disk.
-import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLI_BIN, type CliServer, spawnCli } from './helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import type { CliServer } from './helpers/cli.js'
+import { useCliServers } from './helpers/cli-servers.js'
 import { downloadSha256, streamingRequest } from './helpers/http.js'
 import { fileSha256, MiB, Pattern } from './helpers/pattern.js'
-import { makeTempDir, removeTempDir } from './helpers/server.js'
 import { createUpload, offsetOf, PATCH_HEADERS } from './helpers/tus-client.js'
 
 const SIZE = 100 * MiB
@@ -25,25 +24,7 @@ function rng(seed: number): () => number {
   }
 }
 
-let root: string | undefined
-const children: CliServer[] = []
-
-beforeAll(async () => {
-  const dist = path.resolve(path.dirname(CLI_BIN), '../dist/main.js')
-  if (!existsSync(dist))
-    throw new Error(`${dist} is missing: run \`npx tsc -b\` before the integration tests`)
-  root = await makeTempDir('shuttle-crash-')
-})
-afterAll(async () => {
-  for (const child of children) if (child.alive()) await child.stop('SIGKILL')
-  await removeTempDir(root)
-})
-
-async function serve(dir: string): Promise<CliServer> {
-  const child = await spawnCli(dir)
-  children.push(child)
-  return child
-}
+const { dir: under, serve } = useCliServers('shuttle-crash-')
 
 /** Streams pattern bytes [from, SIZE) and SIGKILLs the server once `killAt` bytes were sent. */
 async function patchUntilKilled(
@@ -76,7 +57,7 @@ async function patchUntilKilled(
 describe('crash consistency of shuttle serve', () => {
   it('SIGKILL twice during a 100 MiB PATCH: after each restart HEAD = bytes on disk, resume ends byte-identical', async () => {
     const random = rng(SEED)
-    const dir = path.join(root!, 'store')
+    const dir = under('store')
     const pattern = new Pattern(SEED, SIZE)
     const expectedSha = pattern.sha256()
     const killPoints = [0.2 + random() * 0.3, 0.55 + random() * 0.25].map((f) => Math.floor(SIZE * f))
@@ -123,7 +104,7 @@ describe('crash consistency of shuttle serve', () => {
   })
 
   it('SIGTERM during a stalled PATCH: the server exits cleanly and soon, keeps what reached the disk, the upload resumes', async () => {
-    const dir = path.join(root!, 'store-term')
+    const dir = under('store-term')
     const pattern = new Pattern(SEED ^ 0x5eed, SIZE)
     const server = await serve(dir)
     const { id } = await createUpload(server.endpoint, { length: SIZE })
