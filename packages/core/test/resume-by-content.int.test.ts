@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { copyFile, readFile, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
@@ -9,7 +8,7 @@ import {
 } from '@shuttle/core'
 import { describe, expect, it } from 'vitest'
 import { waitForCompletion } from './helpers/engine.js'
-import { MiB, waitUntil } from './helpers/files.js'
+import { identityOfBytes, MiB, waitUntil } from './helpers/files.js'
 import { rawRequest, withOrigin } from './helpers/servers.js'
 import { useSourceFile } from './helpers/source-files.js'
 import { useStack } from './helpers/stack.js'
@@ -26,18 +25,6 @@ const file = useSourceFile('content-src', 'original.bin', SIZE)
 // arrives: on an idle machine two threads hashed all of 96 MiB before that event came.
 const BIG = 384 * MiB
 const big = useSourceFile('content-big', 'big.bin', BIG)
-
-/** sha256-4m written out with node:crypto, independently of the engine. */
-function identityOf(bytes: Uint8Array): Buffer {
-  const outer = createHash('sha256')
-  for (let at = 0; at < bytes.length; at += 4 * MiB)
-    outer.update(
-      createHash('sha256')
-        .update(bytes.subarray(at, at + 4 * MiB))
-        .digest(),
-    )
-  return outer.digest()
-}
 
 /** The tus transport, recording the identity each attempt is given. */
 function recordingTus(seen: Array<Uint8Array | undefined>, wants?: boolean): TransportFactory {
@@ -75,7 +62,7 @@ describe('resume by content', () => {
     await waitUntil(() => (first.getFile(id1)?.bytesConfirmed ?? 0) >= 3 * CHUNK, 20_000, 'three chunks')
     const url = first.getFile(id1)?.url ?? ''
     await first.destroy()
-    const expected = identityOf(await readFile(file.path))
+    const expected = identityOfBytes(await readFile(file.path))
     expect(Buffer.from(seen[0] ?? [])).toEqual(expected)
     expect(hashed).toEqual([...hashed].sort((a, b) => a - b))
     expect(hashed.at(-1)).toBe(SIZE)
@@ -143,7 +130,7 @@ describe('resume by content', () => {
     const [id2] = second.add(file.path) as [string]
     await waitForCompletion(second, [id2], 30_000)
     expect(hashed).toBe(0)
-    expect(Buffer.from(seen[0] ?? [])).toEqual(identityOf(await readFile(file.path)))
+    expect(Buffer.from(seen[0] ?? [])).toEqual(identityOfBytes(await readFile(file.path)))
   })
 
   it('without identity the renamed copy is a new upload (the test can fail)', async () => {
@@ -194,11 +181,11 @@ describe('resume by content', () => {
     // no is how a server without it looks: nothing is hashed.
     const auto = await hashes(undefined)
     expect(auto.hashing).toBe(true)
-    expect(Buffer.from(auto.identity ?? [])).toEqual(identityOf(await readFile(file.path)))
+    expect(Buffer.from(auto.identity ?? [])).toEqual(identityOfBytes(await readFile(file.path)))
     expect(await hashes(false)).toEqual({ identity: undefined, hashing: false })
     const yes = await hashes(true)
     expect(yes.hashing).toBe(true)
-    expect(Buffer.from(yes.identity ?? [])).toEqual(identityOf(await readFile(file.path)))
+    expect(Buffer.from(yes.identity ?? [])).toEqual(identityOfBytes(await readFile(file.path)))
   })
 })
 

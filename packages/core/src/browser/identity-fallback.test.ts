@@ -1,20 +1,9 @@
-import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { identityOfBytes } from '../../test/helpers/files.js'
 import { createBrowserIdentityHasher } from '../identity/browser/worker-pool.js'
 import { createBlobSource } from './blob-source.js'
 
 const MiB = 1024 * 1024
-
-function expected(bytes: Uint8Array): Buffer {
-  const outer = createHash('sha256')
-  for (let at = 0; at < bytes.length; at += 4 * MiB)
-    outer.update(
-      createHash('sha256')
-        .update(bytes.subarray(at, at + 4 * MiB))
-        .digest(),
-    )
-  return outer.digest()
-}
 
 const bytes = Uint8Array.from({ length: 9 * MiB + 3 }, (_, i) => (i * 31) & 0xff)
 const source = () => createBlobSource(new Blob([bytes]), { name: 'f.bin', type: '' })
@@ -32,7 +21,7 @@ describe('browser identity without workers', () => {
       },
     })
     const id = await hasher.hash({ source: source(), signal: new AbortController().signal })
-    expect(Buffer.from(id)).toEqual(expected(bytes))
+    expect(Buffer.from(id)).toEqual(identityOfBytes(bytes))
     expect(tried).toBe(1)
     expect(hasher.workers).toBe(0)
     // Workers are known not to start here: the next file does not try again.
@@ -61,7 +50,7 @@ describe('browser identity without workers', () => {
       },
     })
     const id = await hasher.hash({ source: source(), signal: new AbortController().signal })
-    expect(Buffer.from(id)).toEqual(expected(bytes))
+    expect(Buffer.from(id)).toEqual(identityOfBytes(bytes))
     expect(terminated).toBe(2)
     expect(hasher.workers).toBe(0)
   })

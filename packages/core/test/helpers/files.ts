@@ -61,9 +61,11 @@ export function sha256OfFile(path: string): Promise<string> {
   })
 }
 
-/** The content identity sha256-4m (SHA-256 over each 4 MiB block's SHA-256), base64 as on the wire. */
-export async function identityOfFile(path: string): Promise<string> {
-  const bytes = await readFile(path)
+/**
+ * The content identity sha256-4m (SHA-256 over each 4 MiB block's SHA-256), written out with
+ * node:crypto independently of the engine: the tests' oracle.
+ */
+export function identityOfBytes(bytes: Uint8Array): Buffer {
   const outer = createHash('sha256')
   for (let at = 0; at < bytes.length; at += 4 * MiB)
     outer.update(
@@ -71,7 +73,12 @@ export async function identityOfFile(path: string): Promise<string> {
         .update(bytes.subarray(at, at + 4 * MiB))
         .digest(),
     )
-  return outer.digest('base64')
+  return outer.digest()
+}
+
+/** identityOfBytes of a file, base64 as on the wire. */
+export async function identityOfFile(path: string): Promise<string> {
+  return identityOfBytes(await readFile(path)).toString('base64')
 }
 
 export function sha256OfBytes(bytes: Uint8Array): string {
