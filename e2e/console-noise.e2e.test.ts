@@ -28,6 +28,8 @@ const sentFor = (filename: string) => {
   const u = proxy.created.findLast((c) => c.filename === filename)
   return u ? (proxy.patchBytes.get(new URL(u.url).pathname) ?? 0) : 0
 }
+/** What passed the proxy, in answer order, for a failure's message: which request met which. */
+const requestLog = () => proxy.requests.map((r) => `${r.method} ${r.path} → ${r.status}`).join('\n')
 const uploadOf = (filename: string) => proxy.created.filter((c) => c.filename === filename).at(-1)?.url
 
 function watch(p: Page) {
@@ -85,7 +87,9 @@ describe('no red console noise (Chromium)', () => {
       await waitForPhase(page, 'alpha.bin', 'paused')
       await page.getByRole('button', { name: 'Resume alpha.bin' }).click()
       const at = sentFor('alpha.bin')
-      await until('alpha moving again', () => sentFor('alpha.bin') > at + CHUNK)
+      await until('alpha moving again', () => sentFor('alpha.bin') > at + CHUNK).catch((err: Error) => {
+        throw new Error(`${err.message}; requests so far:\n${requestLog()}`)
+      })
     }
     // Cancel mid-PATCH: the DELETE meets the PATCH's lock.
     await until('bravo mid-upload', () => sentFor('bravo.bin') > 3 * MiB)
@@ -104,6 +108,6 @@ describe('no red console noise (Chromium)', () => {
     await page.locator('input[type="file"]').setInputFiles([a.path])
     await waitForPhase(page, 'alpha.bin', 'completed')
     expect((await fetchSha(uploadOf('alpha.bin')!)).sha).toBe(a.sha)
-    expect(noise).toEqual([])
+    expect(noise, requestLog()).toEqual([])
   })
 })
