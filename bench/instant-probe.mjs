@@ -3,12 +3,12 @@
 // again by fresh uploaders right away (the worst case for the server: the first upload's pages are
 // still dirty); prints the time to the identity and after it. Usage:
 //   node bench/instant-probe.mjs [--size-mib 1024] [--runs 3] [--strace out.txt] [--cpu-prof dir]
-import { spawn } from 'node:child_process'
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createUploader } from '@shuttle/core'
+import { startChild } from './lib/start-child.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -43,20 +43,15 @@ const serveArgs = [
   join(tmp, 'uploads'),
   '--quiet',
 ]
-const child = values.strace
-  ? spawn('strace', ['-f', '-tt', '-T', '-o', values.strace, process.execPath, ...serveArgs], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-  : spawn(process.execPath, serveArgs, { stdio: ['ignore', 'pipe', 'inherit'] })
-const origin = await new Promise((ok) => {
-  let out = ''
-  child.stdout.on('data', (d) => {
-    out += d
-    const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out)
-    if (m) ok(m[0])
-  })
-})
-const endpoint = `${origin}/files/`
+const { child, endpoint } = values.strace
+  ? await startChild(
+      ['-f', '-tt', '-T', '-o', values.strace, process.execPath, ...serveArgs],
+      process.env,
+      undefined,
+      'strace',
+    )
+  : await startChild(serveArgs)
+child.stderr.pipe(process.stderr) // what the server says while the runs go
 
 async function uploadOnce(run) {
   const up = createUploader({ endpoint })

@@ -5,46 +5,35 @@
 // of the e2e test sees wall time, which on a shared machine is mostly waiting for a core) and the
 // server's CPU per file. A second repo root (another checkout, built) compares two versions.
 
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { startChild } from './lib/start-child.mjs'
 
 const count = Number(process.argv[2] ?? 2000)
 const root = process.argv[3] ?? fileURLToPath(new URL('..', import.meta.url))
 const { chromium } = createRequire(join(root, 'package.json'))('playwright-core')
 const dir = mkdtempSync(join(tmpdir(), 'shuttle-many-trace-'))
-const server = spawn(
-  process.execPath,
-  [
-    join(root, 'packages/cli/bin/shuttle.js'),
-    'serve',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--dir',
-    join(dir, 'uploads'),
-    '--static',
-    join(root, 'apps/demo/dist'),
-    '--quiet',
-    '--rate-limit',
-    'off',
-    '--max-concurrent',
-    'off',
-  ],
-  { stdio: ['ignore', 'pipe', 'pipe'] },
-)
-let printed = ''
-const origin = await new Promise((resolve) =>
-  server.stdout.on('data', (b) => {
-    printed += b
-    const m = /http:\/\/127\.0\.0\.1:(\d+)\/files\//.exec(printed)
-    if (m) resolve(`http://127.0.0.1:${m[1]}`)
-  }),
-)
+const { child: server, endpoint } = await startChild([
+  join(root, 'packages/cli/bin/shuttle.js'),
+  'serve',
+  '--host',
+  '127.0.0.1',
+  '--port',
+  '0',
+  '--dir',
+  join(dir, 'uploads'),
+  '--static',
+  join(root, 'apps/demo/dist'),
+  '--quiet',
+  '--rate-limit',
+  'off',
+  '--max-concurrent',
+  'off',
+])
+const origin = new URL(endpoint).origin
 /** User + system seconds of the server process. */
 const serverCpu = () => {
   const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ')

@@ -10,6 +10,7 @@ import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sha256Of } from '../files.mjs'
+import { startChild } from '../start-child.mjs'
 import { MiB } from '../stats.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -131,41 +132,6 @@ function peakRss(pid) {
   return m ? Number(m[1]) * 1024 : undefined
 }
 
-// Server children still running, killed (by pid) if the bench exits early.
-const running = new Set()
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL')
-})
-
-function startChild(args, env, re) {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  running.add(child)
-  child.once('exit', () => running.delete(child))
-  let out = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`no endpoint within 30 s:\n${out}`))
-    }, 30_000)
-    const onData = (c) => {
-      out += c
-      const m = re.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve({ child, endpoint: `http://127.0.0.1:${m[1]}/files/` })
-      }
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', (c) => {
-      out += c
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`exited (${code}) before listening:\n${out}`))
-    })
-  })
-}
-
 function startShuttle(env, bucket) {
   const args = [
     CLI,
@@ -180,7 +146,7 @@ function startShuttle(env, bucket) {
     '--s3-bucket',
     bucket,
   ]
-  return startChild(args, env, /http:\/\/127\.0\.0\.1:(\d+)\/files\//)
+  return startChild(args, env)
 }
 
 function startPeer(env) {
