@@ -1,4 +1,4 @@
-import { encodeBase64, UploadError } from '@shuttle/protocol'
+import { encodeBase64, IDENTITY_ALGORITHM, IDENTITY_BLOCK_SIZE, UploadError } from '@shuttle/protocol'
 import type { AbortSignalLike } from '../platform.js'
 import type { DigestFn, FileSource } from '../ports.js'
 
@@ -7,8 +7,8 @@ import type { DigestFn, FileSource } from '../ports.js'
 // 0-byte file is the SHA-256 of nothing. Blocks hash independently, so the work spreads over
 // threads, and memory stays at a few blocks whatever the file's size.
 
-export const IDENTITY_ALGORITHM = 'sha256-4m'
-export const IDENTITY_BLOCK_SIZE = 4 * 1024 * 1024
+// The definition and its wire format live in @shuttle/protocol, shared with the server.
+export { formatIdentity, IDENTITY_ALGORITHM, IDENTITY_BLOCK_SIZE } from '@shuttle/protocol'
 
 /** One identity computation: the file, a signal that stops it, and progress in bytes hashed. */
 export interface IdentityJob {
@@ -50,10 +50,6 @@ export function combineBlockDigests(
   })
   return digest('sha256', all)
 }
-
-/** The identity as an RFC 8941 dictionary member, as it goes on the wire: `sha256-4m=:<base64>:`. */
-export const formatIdentity = (identity: Uint8Array): string =>
-  `${IDENTITY_ALGORITHM}=:${encodeBase64(identity)}:`
 
 /** The checkpoint-store key an unfinished upload is also kept under, found again by content. */
 const IDENTITY_KEY_PREFIX = 'shuttle-identity:'

@@ -5,6 +5,7 @@ import {
   PATCH_CONTENT_TYPE,
   UploadError,
 } from '@shuttle/protocol'
+import { blockCount, combineBlockDigests } from '../../identity/sha256-4m.js'
 import type { FileSource, HttpResponse, RequestBody, RequestTrailer } from '../../ports.js'
 import { statusError } from '../http.js'
 import type { TransportContext } from '../transport.js'
@@ -278,7 +279,7 @@ function derivable(t: PatchTarget, start: number, end: number): boolean {
     b !== undefined &&
     start % IDENTITY_BLOCK_SIZE === 0 &&
     (end % IDENTITY_BLOCK_SIZE === 0 || end === b.fileSize) &&
-    b.digests.length === Math.ceil(b.fileSize / IDENTITY_BLOCK_SIZE)
+    b.digests.length === blockCount(b.fileSize)
   )
 }
 
@@ -293,11 +294,8 @@ async function derivedChecksum(
     start / IDENTITY_BLOCK_SIZE,
     Math.ceil(end / IDENTITY_BLOCK_SIZE),
   )
-  const all = new Uint8Array(digests.length * 32)
-  digests.forEach((d, i) => {
-    all.set(d, i * 32)
-  })
-  return `sha256-4m ${encodeBase64(await ctx.options.digest('sha256', all))}`
+  // The range's blocks combine as a whole file's do: its sha256-4m.
+  return `sha256-4m ${encodeBase64(await combineBlockDigests(digests, ctx.options.digest))}`
 }
 
 /** Reads [start, end) of the file with its Upload-Checksum: derived from the blocks, or hashed. */
