@@ -362,28 +362,15 @@ async function printJsonLine(
 
 /** The file's SHA-256 and sha256-4m identity (hex), in one read. */
 async function localDigests(file: string): Promise<{ sha256: string; identity: string }> {
-  const BLOCK = 4 * 1024 * 1024
+  // The server's own sha256-4m hash; loaded only for these lines (an upload needs no server code).
+  const { createChecksumHash } = await import('@shuttle/server')
   const sha = createHash('sha256')
-  const outer = createHash('sha256')
-  let block = createHash('sha256')
-  let inBlock = 0
+  const identity = createChecksumHash('sha256-4m')
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const buf = chunk as Buffer
-    sha.update(buf)
-    for (let at = 0; at < buf.length; ) {
-      const take = Math.min(BLOCK - inBlock, buf.length - at)
-      block.update(buf.subarray(at, at + take))
-      inBlock += take
-      at += take
-      if (inBlock === BLOCK) {
-        outer.update(block.digest())
-        block = createHash('sha256')
-        inBlock = 0
-      }
-    }
+    sha.update(chunk as Buffer)
+    identity.update(chunk as Buffer)
   }
-  if (inBlock > 0) outer.update(block.digest())
-  return { sha256: sha.digest('hex'), identity: outer.digest('hex') }
+  return { sha256: sha.digest('hex'), identity: Buffer.from(identity.digest()).toString('hex') }
 }
 
 /**
