@@ -115,6 +115,18 @@ const CASES = [
     'probe',
     { op: 'stream-range', workers: 2, hash: 'webcrypto', range: 64 * M },
   ],
+  ...[M / 4, M / 2, 2 * M].map((b) => [
+    `1 worker, WebCrypto digest of ${b / 1024} KiB`,
+    'probe',
+    { op: 'digest-only', workers: 1, hash: 'webcrypto', blockBytes: b },
+  ]),
+  ...[2, 4].flatMap((w) =>
+    [M / 4, M / 2, 4 * M].map((b) => [
+      `${w} workers, 64 MiB streams + WebCrypto per ${b / 1024} KiB`,
+      'probe',
+      { op: 'stream-range', workers: w, hash: 'webcrypto', range: 64 * M, blockBytes: b },
+    ]),
+  ),
   // The identity hasher itself (Web Workers, 64 MiB BYOB streams, WebCrypto per 4 MiB block), by
   // worker count. Measured too (2026-12-04 19:14, 1 GiB, load 9–12, 2 reps; the knobs were
   // removed again): segments of 16, 32, 128, 256 MiB 2.45–2.53, 2.16–2.55, 2.23–2.28, 2.14–2.41

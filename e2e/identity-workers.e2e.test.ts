@@ -14,16 +14,15 @@ import { assertBuilt, type RunningServer, startServer } from './helpers/server.j
 const B = 4 * MiB
 const SIZES = [2 * B, 2 * B + 3, 3 * B - 1, 16 * B, 17 * B + 5, 33 * B + B / 2]
 
-/** sha256 over the sha256 of each 4 MiB block. */
+/** sha256 over each 4 MiB block's digest, itself the sha256 over its 512 KiB leaves' sha256s. */
 const expected = (bytes: Buffer): string => {
-  const outer = createHash('sha256')
-  for (let at = 0; at < bytes.length; at += B)
-    outer.update(
-      createHash('sha256')
-        .update(bytes.subarray(at, at + B))
-        .digest(),
-    )
-  return outer.digest('hex')
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest()
+  const overParts = (b: Uint8Array, size: number, digest: (part: Uint8Array) => Buffer) => {
+    const parts: Buffer[] = []
+    for (let at = 0; at < b.length; at += size) parts.push(digest(b.subarray(at, at + size)))
+    return sha(Buffer.concat(parts))
+  }
+  return overParts(bytes, B, (block) => overParts(block, MiB / 2, sha)).toString('hex')
 }
 
 let tmp: string

@@ -72,15 +72,17 @@ async function uploadTen(seed: number, checksum: boolean): Promise<{ proxy: BitF
         for (let i = 0; i < size; i += 65536)
           crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)))
         shas.push(hex(await crypto.subtle.digest('SHA-256', bytes)))
-        // sha256-4m: SHA-256 over each 4 MiB block's SHA-256.
-        const blocks: Uint8Array[] = []
-        for (let at = 0; at < size; at += 4 * 1024 * 1024)
-          blocks.push(
-            new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.subarray(at, at + 4 * 1024 * 1024))),
-          )
-        const all = new Uint8Array(blocks.length * 32)
-        for (const [i, b] of blocks.entries()) all.set(b, i * 32)
-        ids4m.push(hex(await crypto.subtle.digest('SHA-256', all)))
+        // sha256-4m: SHA-256 over each 4 MiB block's digest, the SHA-256 over its 512 KiB leaves'.
+        type Bytes = Uint8Array<ArrayBuffer>
+        const overParts = async (b: Bytes, size: number, digest: (p: Bytes) => Promise<Bytes>) => {
+          const parts: Bytes[] = []
+          for (let at = 0; at < b.length; at += size) parts.push(await digest(b.subarray(at, at + size)))
+          const all = new Uint8Array(parts.length * 32)
+          for (const [i, p] of parts.entries()) all.set(p, i * 32)
+          return new Uint8Array(await crypto.subtle.digest('SHA-256', all))
+        }
+        const sha = async (b: Bytes) => new Uint8Array(await crypto.subtle.digest('SHA-256', b))
+        ids4m.push(hex(await overParts(bytes, 4 * 1024 * 1024, (block) => overParts(block, 512 * 1024, sha))))
         blobs.push(new Blob([bytes]))
       }
       const endpoint = new URL('/files/', location.href).href

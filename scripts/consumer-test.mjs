@@ -139,15 +139,16 @@ async function vueApp(tarballs) {
     page.on('worker', (w) => workers.push(w.url()))
     const size = 9 * 1024 * 1024 + 5
     const made = Uint8Array.from({ length: size }, (_, i) => (i * 31) & 0xff)
-    const outer = createHash('sha256')
-    for (let at = 0; at < size; at += 4 * 1024 * 1024)
-      outer.update(
-        createHash('sha256')
-          .update(made.subarray(at, at + 4 * 1024 * 1024))
-          .digest(),
-      )
+    // sha256-4m: SHA-256 over each 4 MiB block's digest, the SHA-256 over its 512 KiB leaves' SHA-256s.
+    const sha = (b) => createHash('sha256').update(b).digest()
+    const overParts = (b, n, digest) => {
+      const parts = []
+      for (let at = 0; at < b.length; at += n) parts.push(digest(b.subarray(at, at + n)))
+      return sha(Buffer.concat(parts))
+    }
+    const expected = overParts(made, 4 * 1024 * 1024, (block) => overParts(block, 512 * 1024, sha))
     const identity = await page.evaluate((n) => window.identityOf(n), size)
-    if (identity !== outer.digest('hex'))
+    if (identity !== expected.toString('hex'))
       throw new Error(`vue-app: identity ${identity} is not sha256-4m of the bytes`)
     if (!workers.some((u) => u.includes('identity-worker')))
       throw new Error(`vue-app: no identity worker ran (${workers})`)

@@ -6,6 +6,7 @@
 import { createSHA256 } from '/node_modules/hash-wasm/dist/index.esm.js'
 
 const B = 4 * 1024 * 1024
+const BLOCK = B
 async function readByob(blob, lane) {
   const size = blob.size
   let reused = lane.buf
@@ -64,6 +65,7 @@ globalThis.onmessage = async (e) => {
     // BYOB streams over ranges of `e.data.range` bytes of this worker's share, blocks of 4 MiB
     // filled in one reused buffer and hashed as they fill
     const { from, to, range } = e.data
+    const B = e.data.blockBytes ?? BLOCK
     let buf = new ArrayBuffer(B)
     let total = 0
     let hashMs = 0

@@ -37,7 +37,10 @@ export const NODE_ALGOS = [
 export const BROWSER_ALGOS = [
   { id: 'shuttle', label: 'Shuttle identity (sha256-4m), Web Workers × hardwareConcurrency, WebCrypto' },
   { id: 'shuttle-1-worker', label: 'Shuttle identity, 1 Web Worker' },
-  { id: 'webcrypto-blocks', label: 'sha256-4m on the page, WebCrypto per 4 MiB block, one at a time' },
+  {
+    id: 'webcrypto-blocks',
+    label: 'sha256-4m on the page, WebCrypto per 512 KiB leaf, one 4 MiB block at a time',
+  },
   { id: 'spark-md5', label: 'spark-md5, 2 MiB appends, page thread (秒传 tutorials)' },
   { id: 'hashwasm-sha256', label: 'hash-wasm SHA-256, page thread' },
   { id: 'hashwasm-md5', label: 'hash-wasm MD5, page thread' },

@@ -106,7 +106,7 @@ export interface UploaderOptions {
    */
   checksum?: boolean | 'sha1' | 'sha256'
   /**
-   * The file's content identity (`sha256-4m`: SHA-256 over the SHA-256 of each 4 MiB block), hashed
+   * The file's content identity (`sha256-4m`: SHA-256 over the digest of each 4 MiB block), hashed
    * once per file in 'preparing' (Web Workers in browsers) with progress in `FileSnapshot.hashing`.
    * Lets a server finish an upload it already holds (tus `instant-upload`) and finds an unfinished
    * upload again when the same bytes are picked under another name or date (resume by content).

@@ -19,7 +19,8 @@ export type TusExtension =
 /**
  * Checksum algorithms Shuttle's server and client both know (lower-case, as on the wire).
  * `sha256-4m` is the content identity's construction applied to one request's body: SHA-256 over
- * the SHA-256 of each 4 MiB block counted from the body's first byte (the last block shorter). A
+ * the digests of its 4 MiB blocks counted from the body's first byte (the last block shorter), each
+ * block's digest taken over its 512 KiB leaves as the identity defines it (identity.ts). A
  * client that hashed the file's identity knows it for every request that starts on a 4 MiB boundary
  * without hashing the bytes again, and a server that hashes the identity as bytes arrive gets it
  * from the same block digests.

@@ -40,7 +40,7 @@ export const browserDefaults: PlatformDefaults = {
   // WebCrypto hashes only whole buffers; the file's SHA-256 grows chunk by chunk (WASM, ~ native
   // speed), from hashers reused across files (sha256-pool.ts says why).
   sha256: createSha256Pool(),
-  // Web Workers (navigator.hardwareConcurrency, at most 4), WebCrypto per 4 MiB block.
+  // Web Workers (navigator.hardwareConcurrency, at most 4), WebCrypto per 512 KiB leaf.
   identityHasher: () => createBrowserIdentityHasher(),
   chunkSize: 8 * 1024 * 1024,
   rememberFinished: true,

@@ -1,14 +1,26 @@
-import { encodeBase64, IDENTITY_ALGORITHM, IDENTITY_BLOCK_SIZE, UploadError } from '@shuttle/protocol'
+import {
+  encodeBase64,
+  IDENTITY_ALGORITHM,
+  IDENTITY_BLOCK_SIZE,
+  IDENTITY_LEAF_SIZE,
+  UploadError,
+} from '@shuttle/protocol'
 import type { AbortSignalLike } from '../platform.js'
 import type { DigestFn, FileSource } from '../ports.js'
 
 // The content identity `sha256-4m` (Dropbox's "content hash" construction): SHA-256 over the
-// concatenated SHA-256 digests of the file's consecutive 4 MiB blocks, the last one shorter; a
-// 0-byte file is the SHA-256 of nothing. Blocks hash independently, so the work spreads over
+// concatenated digests of the file's consecutive 4 MiB blocks, the last one shorter, a block's
+// digest being the SHA-256 over the SHA-256 of its 512 KiB leaves; a 0-byte file is the SHA-256 of
+// nothing. Blocks hash independently, so the work spreads over
 // threads, and memory stays at a few blocks whatever the file's size.
 
 // The definition and its wire format live in @shuttle/protocol, shared with the server.
-export { formatIdentity, IDENTITY_ALGORITHM, IDENTITY_BLOCK_SIZE } from '@shuttle/protocol'
+export {
+  formatIdentity,
+  IDENTITY_ALGORITHM,
+  IDENTITY_BLOCK_SIZE,
+  IDENTITY_LEAF_SIZE,
+} from '@shuttle/protocol'
 
 /** One identity computation: the file, a signal that stops it, and progress in bytes hashed. */
 export interface IdentityJob {
@@ -37,6 +49,25 @@ export function blockRange(i: number, size: number): [number, number] {
   return [start, Math.min(size, start + IDENTITY_BLOCK_SIZE)]
 }
 
+/**
+ * One block's digest from its bytes with a one-shot digest: its leaves' digests, asked for all at
+ * once (WebCrypto copies each input when called), then the SHA-256 over them.
+ */
+export async function blockDigest(bytes: Uint8Array, digest: DigestFn): Promise<Uint8Array> {
+  const leaves: Promise<Uint8Array>[] = []
+  for (let at = 0; at < bytes.length; at += IDENTITY_LEAF_SIZE)
+    leaves.push(digest('sha256', bytes.subarray(at, at + IDENTITY_LEAF_SIZE)))
+  return digest('sha256', concatDigests(await Promise.all(leaves)))
+}
+
+function concatDigests(digests: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(digests.length * 32)
+  digests.forEach((d, i) => {
+    all.set(d, i * 32)
+  })
+  return all
+}
+
 /** The identity from the blocks' digests, in order (none for a 0-byte file); hands them to the job. */
 export function combineBlockDigests(
   digests: readonly Uint8Array[],
@@ -44,11 +75,7 @@ export function combineBlockDigests(
   job?: IdentityJob,
 ): Promise<Uint8Array> {
   job?.onBlocks?.(digests)
-  const all = new Uint8Array(digests.length * 32)
-  digests.forEach((d, i) => {
-    all.set(d, i * 32)
-  })
-  return digest('sha256', all)
+  return digest('sha256', concatDigests(digests))
 }
 
 /** The checkpoint-store key an unfinished upload is also kept under, found again by content. */
@@ -99,7 +126,7 @@ export async function hashBlocks(
 }
 
 /**
- * The identity on the calling thread, through `source.read` and a one-shot digest per block (the
+ * The identity on the calling thread, through `source.read` and a one-shot digest per leaf (the
  * platform's: WebCrypto, node:crypto). `concurrency` blocks are read at once.
  */
 export function createMainThreadHasher(digest: DigestFn, concurrency = 2): IdentityHasher {
@@ -110,7 +137,7 @@ export function createMainThreadHasher(digest: DigestFn, concurrency = 2): Ident
       const digests = await hashBlocks(
         source.info.size,
         concurrency,
-        async (start, end) => digest('sha256', await source.read(start, end)),
+        async (start, end) => blockDigest(await source.read(start, end), digest),
         job,
       )
       return combineBlockDigests(digests, digest, job)

@@ -41,7 +41,7 @@ export interface TransportContext<State = unknown> {
   /** The file's content identity (sha256-4m), when the engine computed one before this attempt. */
   readonly identity?: Uint8Array
   /**
-   * The SHA-256 of each 4 MiB block of the file, when this session hashed the identity (not when it
+   * The digest of each 4 MiB block of the file (sha256-4m's), when this session hashed the identity (not when it
    * came from a checkpoint): a request that starts on a block boundary takes its `sha256-4m`
    * checksum from them instead of hashing its bytes again.
    */

@@ -62,18 +62,18 @@ export function sha256OfFile(path: string): Promise<string> {
 }
 
 /**
- * The content identity sha256-4m (SHA-256 over each 4 MiB block's SHA-256), written out with
- * node:crypto independently of the engine: the tests' oracle.
+ * The content identity sha256-4m (SHA-256 over each 4 MiB block's digest, a block's digest being the
+ * SHA-256 over its 512 KiB leaves' SHA-256s), written out with node:crypto independently of the
+ * engine: the tests' oracle.
  */
 export function identityOfBytes(bytes: Uint8Array): Buffer {
-  const outer = createHash('sha256')
-  for (let at = 0; at < bytes.length; at += 4 * MiB)
-    outer.update(
-      createHash('sha256')
-        .update(bytes.subarray(at, at + 4 * MiB))
-        .digest(),
-    )
-  return outer.digest()
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest()
+  const tree = (b: Uint8Array, size: number, leaf: (part: Uint8Array) => Buffer) => {
+    const parts: Buffer[] = []
+    for (let at = 0; at < b.length; at += size) parts.push(leaf(b.subarray(at, at + size)))
+    return sha(Buffer.concat(parts))
+  }
+  return tree(bytes, 4 * MiB, (block) => tree(block, MiB / 2, sha))
 }
 
 /** identityOfBytes of a file, base64 as on the wire. */

@@ -264,7 +264,7 @@ export function describeDataStore(name: string, make: () => Promise<DataStoreSub
       async ({ store }) => {
         const algorithms = storeChecksums(store)
         for (const algorithm of algorithms) {
-          // sha256-4m differs from sha256 only past the first 4 MiB block.
+          // sha256-4m over more than one block (so over several leaves and two blocks' digests).
           const length = algorithm === 'sha256-4m' ? 4 * MiB + 1000 : 1000
           const u = await store.create(upload({ size: length }))
           const good = randomBytes(length)

@@ -3,6 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { IdentityHash } from './block-hash.js'
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest()
+const LEAF = 512 * 1024
+/** A block's digest, written out: SHA-256 over the SHA-256 of each 512 KiB leaf. */
+const blockDigest = (b: Uint8Array) => {
+  const leaves: Buffer[] = []
+  for (let at = 0; at < b.length; at += LEAF) leaves.push(sha(b.subarray(at, at + LEAF)))
+  return sha(Buffer.concat(leaves))
+}
 
 describe('IdentityHash (sha256-4m)', () => {
   it('is the SHA-256 of the empty string for 0 bytes', () => {
@@ -14,9 +21,9 @@ describe('IdentityHash (sha256-4m)', () => {
     const data = randomBytes(block * 2 + 1000)
     const expected = sha(
       Buffer.concat([
-        sha(data.subarray(0, block)),
-        sha(data.subarray(block, 2 * block)),
-        sha(data.subarray(2 * block)),
+        blockDigest(data.subarray(0, block)),
+        blockDigest(data.subarray(block, 2 * block)),
+        blockDigest(data.subarray(2 * block)),
       ]),
     )
     const whole = new IdentityHash().update(data).digest()
@@ -26,9 +33,15 @@ describe('IdentityHash (sha256-4m)', () => {
     expect(Buffer.from(split.digest())).toEqual(expected)
   })
 
-  it('a file of exactly one block is the hash of that block digest', () => {
+  it('a file of exactly one block is the hash of that block digest, made of its eight leaves', () => {
     const data = randomBytes(4 * 1024 * 1024)
-    expect(Buffer.from(new IdentityHash().update(data).digest())).toEqual(sha(sha(data)))
+    const leaves = Array.from({ length: 8 }, (_, i) => sha(data.subarray(i * LEAF, (i + 1) * LEAF)))
+    expect(Buffer.from(new IdentityHash().update(data).digest())).toEqual(sha(sha(Buffer.concat(leaves))))
+  })
+
+  it('a file smaller than a leaf is three SHA-256s deep', () => {
+    const data = randomBytes(1000)
+    expect(Buffer.from(new IdentityHash().update(data).digest())).toEqual(sha(sha(sha(data))))
   })
 
   it('a tap from a block boundary gives the sha256-4m of what follows, from the same blocks', () => {

@@ -1,10 +1,52 @@
 import { createHash, type Hash } from 'node:crypto'
-import { IDENTITY_BLOCK_SIZE } from '@shuttle/protocol'
+import { IDENTITY_BLOCK_SIZE, IDENTITY_LEAF_SIZE } from '@shuttle/protocol'
 
-/** sha256-4m, fed in order: SHA-256 over the SHA-256 of each 4 MiB block (see @shuttle/protocol). */
+/**
+ * One 4 MiB block's digest as the identity defines it, fed in order: SHA-256 over the SHA-256 of
+ * each 512 KiB leaf.
+ */
+class BlockHash {
+  #leaves = createHash('sha256')
+  #leaf: Hash = createHash('sha256')
+  #inLeaf = 0
+
+  update(data: Uint8Array): void {
+    let at = 0
+    while (at < data.byteLength) {
+      const take = Math.min(IDENTITY_LEAF_SIZE - this.#inLeaf, data.byteLength - at)
+      this.#leaf.update(data.subarray(at, at + take))
+      this.#inLeaf += take
+      at += take
+      if (this.#inLeaf === IDENTITY_LEAF_SIZE) this.#endLeaf()
+    }
+  }
+
+  /** The digest of what was fed so far; the hash goes on. */
+  peek(): Buffer {
+    const out = this.#leaves.copy()
+    if (this.#inLeaf > 0) out.update(this.#leaf.copy().digest())
+    return out.digest()
+  }
+
+  /** The digest; the hash starts a new block. */
+  digest(): Buffer {
+    if (this.#inLeaf > 0) this.#endLeaf()
+    const out = this.#leaves.digest()
+    this.#leaves = createHash('sha256')
+    return out
+  }
+
+  #endLeaf(): void {
+    this.#leaves.update(this.#leaf.digest())
+    this.#leaf = createHash('sha256')
+    this.#inLeaf = 0
+  }
+}
+
+/** sha256-4m, fed in order: SHA-256 over the digest of each 4 MiB block (see @shuttle/protocol). */
 export class IdentityHash {
   readonly #outer = createHash('sha256')
-  #block: Hash = createHash('sha256')
+  readonly #block = new BlockHash()
   #inBlock = 0
   readonly #taps = new Set<Hash>()
 
@@ -38,7 +80,7 @@ export class IdentityHash {
     return {
       digest: () => {
         const out = tap.copy()
-        if (this.#inBlock > 0) out.update(this.#block.copy().digest())
+        if (this.#inBlock > 0) out.update(this.#block.peek())
         return new Uint8Array(out.digest())
       },
       close: () => {
@@ -51,7 +93,6 @@ export class IdentityHash {
     const block = this.#block.digest()
     for (const tap of this.#taps) tap.update(block)
     this.#outer.update(block)
-    this.#block = createHash('sha256')
     this.#inBlock = 0
   }
 }

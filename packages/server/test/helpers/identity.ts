@@ -2,13 +2,25 @@ import { createHash } from 'node:crypto'
 import { parseChallenge } from '@shuttle/protocol'
 
 const BLOCK = 4 * 1024 * 1024
+const LEAF = 512 * 1024
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest()
 
-/** sha256-4m written out independently of the server's code: SHA-256 over each 4 MiB block's SHA-256. */
+/** SHA-256 over the digests of `bytes`' consecutive parts of `size` bytes. */
+function overParts(bytes: Uint8Array, size: number, digest: (part: Uint8Array) => Buffer): Buffer {
+  const parts: Buffer[] = []
+  for (let at = 0; at < bytes.length; at += size) parts.push(digest(bytes.subarray(at, at + size)))
+  return sha(Buffer.concat(parts))
+}
+
+/** A 4 MiB block's digest as sha256-4m defines it: SHA-256 over its 512 KiB leaves' SHA-256s. */
+export const blockDigestOf = (block: Uint8Array): Buffer => overParts(block, LEAF, sha)
+
+/**
+ * sha256-4m written out independently of the server's code: SHA-256 over each 4 MiB block's
+ * digest (blockDigestOf).
+ */
 export function identityOf(bytes: Uint8Array): Buffer {
-  const blocks: Buffer[] = []
-  for (let at = 0; at < bytes.length; at += BLOCK) blocks.push(sha(bytes.subarray(at, at + BLOCK)))
-  return sha(Buffer.concat(blocks))
+  return overParts(bytes, BLOCK, blockDigestOf)
 }
 
 export const identityHeader = (bytes: Uint8Array) => `sha256-4m=:${identityOf(bytes).toString('base64')}:`

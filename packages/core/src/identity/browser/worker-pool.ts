@@ -7,6 +7,7 @@ import {
   combineBlockDigests,
   createMainThreadHasher,
   IDENTITY_BLOCK_SIZE,
+  IDENTITY_LEAF_SIZE,
   type IdentityHasher,
   type IdentityJob,
 } from '../sha256-4m.js'
@@ -92,7 +93,12 @@ export function createBrowserIdentityHasher(options: BrowserIdentityOptions = {}
           next = Math.min(count, next + perSegment)
           const start = blockRange(first, size)[0]
           const end = blockRange(next - 1, size)[1]
-          w.postMessage({ first, blob: source.body?.(start, end), blockSize: IDENTITY_BLOCK_SIZE })
+          w.postMessage({
+            first,
+            blob: source.body?.(start, end),
+            blockSize: IDENTITY_BLOCK_SIZE,
+            leafSize: IDENTITY_LEAF_SIZE,
+          })
         }
         for (let k = 0; k < n; k++) {
           let w: Worker

@@ -10,19 +10,21 @@ import { createNodeIdentityHasher } from './node-hasher.js'
 
 const B = IDENTITY_BLOCK_SIZE
 
-/** The construction written out independently: sha256 over the blocks' sha256 digests. */
+/**
+ * The construction written out independently: sha256 over the blocks' digests, each the sha256 over
+ * its 512 KiB leaves' sha256 digests.
+ */
 function expected(bytes: Uint8Array): Buffer {
-  const outer = createHash('sha256')
-  for (let at = 0; at < bytes.length; at += B)
-    outer.update(
-      createHash('sha256')
-        .update(bytes.subarray(at, at + B))
-        .digest(),
-    )
-  return outer.digest()
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest()
+  const overParts = (b: Uint8Array, size: number, digest: (part: Uint8Array) => Buffer) => {
+    const parts: Buffer[] = []
+    for (let at = 0; at < b.length; at += size) parts.push(digest(b.subarray(at, at + size)))
+    return sha(Buffer.concat(parts))
+  }
+  return overParts(bytes, B, (block) => overParts(block, 512 * 1024, sha))
 }
 
-const SIZES = [0, 1, B - 1, B, B + 1, 2 * B, 4 * B + 12_345]
+const SIZES = [0, 1, 512 * 1024, 512 * 1024 + 1, B - 1, B, B + 1, 2 * B, 4 * B + 12_345]
 let dir: string
 const files = new Map<number, { path: string; bytes: Buffer }>()
 

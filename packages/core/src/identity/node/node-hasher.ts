@@ -10,20 +10,39 @@ import {
   combineBlockDigests,
   createMainThreadHasher,
   IDENTITY_BLOCK_SIZE,
+  IDENTITY_LEAF_SIZE,
   type IdentityHasher,
   type IdentityJob,
 } from '../sha256-4m.js'
 
 const sha256 = async (_: 'sha1' | 'sha256', bytes: Uint8Array) => createHash('sha256').update(bytes).digest()
 
+/** A block's digest (see @shuttle/protocol): SHA-256 over the SHA-256 of each 512 KiB leaf. */
+function blockDigest(block: Uint8Array): Buffer {
+  const leaves = createHash('sha256')
+  for (let at = 0; at < block.length; at += IDENTITY_LEAF_SIZE)
+    leaves.update(
+      createHash('sha256')
+        .update(block.subarray(at, at + IDENTITY_LEAF_SIZE))
+        .digest(),
+    )
+  return leaves.digest()
+}
+
 // A worker hashes the blocks it is given straight from the file (its own descriptor and one
 // reused 4 MiB buffer) and posts each digest back. Inline source: nothing to resolve, whether the
-// package runs from dist, from src under a test runner, or bundled.
+// package runs from dist, from src under a test runner, or bundled; its blockDigest is the one above.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const { openSync, readSync, closeSync } = require('node:fs')
 const { createHash } = require('node:crypto')
-const { path, size, blocks, blockSize } = workerData
+const { path, size, blocks, blockSize, leafSize } = workerData
+const blockDigest = (block) => {
+  const leaves = createHash('sha256')
+  for (let at = 0; at < block.length; at += leafSize)
+    leaves.update(createHash('sha256').update(block.subarray(at, at + leafSize)).digest())
+  return leaves.digest()
+}
 const fd = openSync(path, 'r')
 const buf = Buffer.allocUnsafe(blockSize)
 try {
@@ -35,7 +54,7 @@ try {
       if (n === 0) throw new Error('the file got shorter while hashing')
       at += n
     }
-    parentPort.postMessage({ i, digest: createHash('sha256').update(buf.subarray(0, len)).digest() })
+    parentPort.postMessage({ i, digest: blockDigest(buf.subarray(0, len)) })
   }
 } finally {
   closeSync(fd)
@@ -92,7 +111,7 @@ async function hashOnMainThread(source: FileSource, job: IdentityJob): Promise<U
       // A rejected read-ahead must not go unhandled if this block's hashing throws first.
       pending?.catch(() => {})
       const { buf, start } = view(i)
-      digests.push(createHash('sha256').update(buf).digest())
+      digests.push(blockDigest(buf))
       job.onProgress?.(start + buf.length)
     }
   } finally {
@@ -143,7 +162,7 @@ export function createNodeIdentityHasher(options: NodeIdentityOptions = {}): Ide
           for (let i = k; i < count; i += n) blocks.push(i)
           const w = new Worker(WORKER_SOURCE, {
             eval: true,
-            workerData: { path, size, blocks, blockSize: IDENTITY_BLOCK_SIZE },
+            workerData: { path, size, blocks, blockSize: IDENTITY_BLOCK_SIZE, leafSize: IDENTITY_LEAF_SIZE },
           })
           workers.push(w)
           live.add(w)

@@ -145,8 +145,10 @@ describe.each(['auto', 'thread-pool'] as const)('FileStore (writes: %s)', (write
     // Past the 256 KiB a main-thread write gathers, so the first part reaches the disk mid-request.
     const data = Buffer.alloc(600 * 1024, 7)
     const up = await store.create(fresh({ size: data.length + 5 }))
+    // One block of two leaves (512 KiB and 88 KiB): SHA-256 over the block's digest over the leaves'.
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest()
     const sha256x4m = (b: Uint8Array) =>
-      createHash('sha256').update(createHash('sha256').update(b).digest()).digest()
+      sha(sha(Buffer.concat([sha(b.subarray(0, 512 * 1024)), sha(b.subarray(512 * 1024))])))
     const body = new PassThrough()
     const done = store.write(
       up.id,
