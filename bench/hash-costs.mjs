@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import { loadavg } from 'node:os'
 import * as zlib from 'node:zlib'
+import { createBLAKE3, createXXHash128 } from 'hash-wasm'
 
 const reps = Number(process.argv[2] ?? 3)
 const buf = Buffer.alloc(4 * 1024 * 1024)
@@ -20,6 +21,22 @@ const cases = [
     },
   ]),
 ]
+// BLAKE3 as browsers could run it (WebAssembly, hash-wasm); XXH128 as the speed of a
+// non-cryptographic hash in the same build.
+for (const [name, make] of [
+  ['hash-wasm BLAKE3 (WebAssembly)', createBLAKE3],
+  ['hash-wasm XXH128 (not cryptographic)', createXXHash128],
+]) {
+  const h = await make()
+  cases.push([
+    name,
+    () => {
+      h.init()
+      for (let i = 0; i < GIB_UPDATES; i++) h.update(buf)
+      h.digest()
+    },
+  ])
+}
 // zlib.crc32 (Node ≥ 20.15): a checksum, not a cryptographic hash; here as the speed a
 // non-cryptographic check reaches.
 if (typeof zlib.crc32 === 'function')
@@ -42,4 +59,4 @@ for (let r = 0; r < reps; r++)
   }
 console.log(`Node ${process.version}, load ${loadavg()[0].toFixed(1)}; CPU-s per GiB, min–max of ${reps}:`)
 for (const [name, v] of results)
-  console.log(`  ${name.padEnd(32)} ${Math.min(...v).toFixed(3)}–${Math.max(...v).toFixed(3)}`)
+  console.log(`  ${name.padEnd(38)} ${Math.min(...v).toFixed(3)}–${Math.max(...v).toFixed(3)}`)
