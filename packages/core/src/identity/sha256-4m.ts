@@ -11,8 +11,8 @@ import type { DigestFn, FileSource } from '../ports.js'
 // The content identity `sha256-4m` (Dropbox's "content hash" construction): SHA-256 over the
 // concatenated digests of the file's consecutive 4 MiB blocks, the last one shorter, a block's
 // digest being the SHA-256 over the SHA-256 of its 512 KiB leaves; a 0-byte file is the SHA-256 of
-// nothing. Blocks hash independently, so the work spreads over
-// threads, and memory stays at a few blocks whatever the file's size.
+// nothing. Blocks hash independently, so the work spreads over threads, and memory stays at a few
+// blocks whatever the file's size.
 
 // The definition and its wire format live in @shuttle/protocol, shared with the server.
 export {
@@ -53,7 +53,7 @@ export function blockRange(i: number, size: number): [number, number] {
  * One block's digest from its bytes with a one-shot digest: its leaves' digests, asked for all at
  * once (WebCrypto copies each input when called), then the SHA-256 over them.
  */
-export async function blockDigest(bytes: Uint8Array, digest: DigestFn): Promise<Uint8Array> {
+async function blockDigest(bytes: Uint8Array, digest: DigestFn): Promise<Uint8Array> {
   const leaves: Promise<Uint8Array>[] = []
   for (let at = 0; at < bytes.length; at += IDENTITY_LEAF_SIZE)
     leaves.push(digest('sha256', bytes.subarray(at, at + IDENTITY_LEAF_SIZE)))
