@@ -6,7 +6,6 @@
 import { createSHA256 } from '/node_modules/hash-wasm/dist/index.esm.js'
 
 const B = 4 * 1024 * 1024
-const BLOCK = B
 async function readByob(blob, lane) {
   const size = blob.size
   let reused = lane.buf
@@ -62,11 +61,10 @@ globalThis.onmessage = async (e) => {
     return
   }
   if (op === 'stream-range') {
-    // BYOB streams over ranges of `e.data.range` bytes of this worker's share, blocks of 4 MiB
-    // filled in one reused buffer and hashed as they fill
-    const { from, to, range } = e.data
-    const B = e.data.blockBytes ?? BLOCK
-    let buf = new ArrayBuffer(B)
+    // BYOB streams over ranges of `e.data.range` bytes of this worker's share, blocks of 4 MiB (or
+    // `blockBytes`) filled in one reused buffer and hashed as they fill
+    const { from, to, range, blockBytes = B } = e.data
+    let buf = new ArrayBuffer(blockBytes)
     let total = 0
     let hashMs = 0
     const out = []
@@ -77,12 +75,12 @@ globalThis.onmessage = async (e) => {
         .getReader({ mode: 'byob' })
       let fill = 0
       for (;;) {
-        const { value, done } = await reader.read(new Uint8Array(buf, fill, B - fill))
+        const { value, done } = await reader.read(new Uint8Array(buf, fill, blockBytes - fill))
         if (value) buf = value.buffer
         if (done) break
         fill += value.byteLength
         total += value.byteLength
-        if (fill === B) {
+        if (fill === blockBytes) {
           const h0 = performance.now()
           out.push(await HASHERS[hash](new Uint8Array(buf, 0, fill)))
           hashMs += performance.now() - h0
