@@ -8,7 +8,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createUploader } from '@shuttle/core'
-import { startChild } from './lib/start-child.mjs'
+import { shuttleServeArgs, startChild } from './lib/start-child.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -19,7 +19,6 @@ const { values } = parseArgs({
   },
 })
 const size = Number(values['size-mib']) * 1024 * 1024
-const root = new URL('../', import.meta.url).pathname
 const tmp = await mkdtemp(join(tmpdir(), 'shuttle-instant-probe-'))
 const src = join(tmp, 'src.bin')
 {
@@ -33,15 +32,7 @@ const src = join(tmp, 'src.bin')
 }
 const serveArgs = [
   ...(values['cpu-prof'] ? [`--cpu-prof`, `--cpu-prof-dir=${values['cpu-prof']}`] : []),
-  `${root}packages/cli/bin/shuttle.js`,
-  'serve',
-  '--host',
-  '127.0.0.1',
-  '--port',
-  '0',
-  '--dir',
-  join(tmp, 'uploads'),
-  '--quiet',
+  ...shuttleServeArgs(['--dir', join(tmp, 'uploads')]),
 ]
 const { child, endpoint } = values.strace
   ? await startChild(

@@ -10,29 +10,27 @@ import { createRequire } from 'node:module'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startChild } from './lib/start-child.mjs'
+import { shuttleServeArgs, startChild } from './lib/start-child.mjs'
 
 const count = Number(process.argv[2] ?? 2000)
 const root = process.argv[3] ?? fileURLToPath(new URL('..', import.meta.url))
 const { chromium } = createRequire(join(root, 'package.json'))('playwright-core')
 const dir = mkdtempSync(join(tmpdir(), 'shuttle-many-trace-'))
-const { child: server, endpoint } = await startChild([
-  join(root, 'packages/cli/bin/shuttle.js'),
-  'serve',
-  '--host',
-  '127.0.0.1',
-  '--port',
-  '0',
-  '--dir',
-  join(dir, 'uploads'),
-  '--static',
-  join(root, 'apps/demo/dist'),
-  '--quiet',
-  '--rate-limit',
-  'off',
-  '--max-concurrent',
-  'off',
-])
+const { child: server, endpoint } = await startChild(
+  shuttleServeArgs(
+    [
+      '--dir',
+      join(dir, 'uploads'),
+      '--static',
+      join(root, 'apps/demo/dist'),
+      '--rate-limit',
+      'off',
+      '--max-concurrent',
+      'off',
+    ],
+    root,
+  ),
+)
 const origin = new URL(endpoint).origin
 /** User + system seconds of the server process. */
 const serverCpu = () => {

@@ -1,9 +1,28 @@
 // Servers the bench starts as child processes: spawned, awaited until they print where they
 // listen, and killed (by pid) if the bench exits early.
 import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** What `shuttle serve` prints once it listens; group 1 is the port. */
 export const SHUTTLE_LISTENING = /http:\/\/127\.0\.0\.1:(\d+)\/files\//
+
+const THIS_REPO = fileURLToPath(new URL('../..', import.meta.url))
+
+/**
+ * Arguments for startChild that run `shuttle serve` (of the checkout at `root`) on 127.0.0.1 and a
+ * free port, quiet, then `args` (its store, limits): what SHUTTLE_LISTENING waits for.
+ */
+export const shuttleServeArgs = (args, root = THIS_REPO) => [
+  join(root, 'packages/cli/bin/shuttle.js'),
+  'serve',
+  '--host',
+  '127.0.0.1',
+  '--port',
+  '0',
+  '--quiet',
+  ...args,
+]
 
 const running = new Set()
 process.once('exit', () => {

@@ -10,13 +10,12 @@ import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sha256Of } from '../files.mjs'
-import { startChild } from '../start-child.mjs'
+import { shuttleServeArgs, startChild } from '../start-child.mjs'
 import { MiB } from '../stats.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const ROOT = join(here, '..', '..', '..')
 const RGW_SCRIPT = join(ROOT, 'scripts', 's3-rgw.sh')
-const CLI = join(ROOT, 'packages', 'cli', 'bin', 'shuttle.js')
 const CHUNK = 8 * MiB
 
 /**
@@ -133,20 +132,7 @@ function peakRss(pid) {
 }
 
 function startShuttle(env, bucket) {
-  const args = [
-    CLI,
-    'serve',
-    '--port',
-    '0',
-    '--quiet',
-    '--max-size',
-    'none',
-    '--store',
-    's3',
-    '--s3-bucket',
-    bucket,
-  ]
-  return startChild(args, env)
+  return startChild(shuttleServeArgs(['--max-size', 'none', '--store', 's3', '--s3-bucket', bucket]), env)
 }
 
 function startPeer(env) {
