@@ -1,28 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { identityOfBytes } from '../../../test/helpers/files.js'
 import { openPathSource } from '../../node/path-source.js'
 import { createBytesSource } from '../../sources/bytes-source.js'
 import { formatIdentity, IDENTITY_BLOCK_SIZE } from '../sha256-4m.js'
 import { createNodeIdentityHasher } from './node-hasher.js'
 
 const B = IDENTITY_BLOCK_SIZE
-
-/**
- * The construction written out independently: sha256 over the blocks' digests, each the sha256 over
- * its 512 KiB leaves' sha256 digests.
- */
-function expected(bytes: Uint8Array): Buffer {
-  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest()
-  const overParts = (b: Uint8Array, size: number, digest: (part: Uint8Array) => Buffer) => {
-    const parts: Buffer[] = []
-    for (let at = 0; at < b.length; at += size) parts.push(digest(b.subarray(at, at + size)))
-    return sha(Buffer.concat(parts))
-  }
-  return overParts(bytes, B, (block) => overParts(block, 512 * 1024, sha))
-}
 
 const SIZES = [0, 1, 512 * 1024, 512 * 1024 + 1, B - 1, B, B + 1, 2 * B, 4 * B + 12_345]
 let dir: string
@@ -63,7 +50,7 @@ describe('sha256-4m in Node', () => {
           source,
           signal: signal(),
         })
-        expect(Buffer.from(id)).toEqual(expected(bytes))
+        expect(Buffer.from(id)).toEqual(identityOfBytes(bytes))
       },
     )
   }
@@ -74,11 +61,11 @@ describe('sha256-4m in Node', () => {
       source: createBytesSource(bytes, { name: 'b', type: '' }),
       signal: signal(),
     })
-    expect(Buffer.from(id)).toEqual(expected(bytes))
+    expect(Buffer.from(id)).toEqual(identityOfBytes(bytes))
   })
 
   it('writes the wire form of the contract', async () => {
-    const id = expected(file(B + 1).bytes)
+    const id = identityOfBytes(file(B + 1).bytes)
     expect(formatIdentity(id)).toBe(`sha256-4m=:${id.toString('base64')}:`)
   })
 
