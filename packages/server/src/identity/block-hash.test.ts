@@ -1,15 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { blockDigestOf as blockDigest } from '../../test/helpers/identity.js'
 import { IdentityHash } from './block-hash.js'
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest()
 const LEAF = 512 * 1024
-/** A block's digest, written out: SHA-256 over the SHA-256 of each 512 KiB leaf. */
-const blockDigest = (b: Uint8Array) => {
-  const leaves: Buffer[] = []
-  for (let at = 0; at < b.length; at += LEAF) leaves.push(sha(b.subarray(at, at + LEAF)))
-  return sha(Buffer.concat(leaves))
-}
 
 describe('IdentityHash (sha256-4m)', () => {
   it('is the SHA-256 of the empty string for 0 bytes', () => {
